@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * attach [--mode MODE] [--force] IFACE...
+ *
+ * All or nothing: every interface is checked before anything changes, and
+ * a failure on any of them undoes what this command did on the others.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "caps.h"
+#include "command.h"
+#include "iface.h"
+#include "ifmap.h"
+#include "log.h"
+#include "output.h"
+#include "pin.h"
+#include "router.h"
+
+static const char usage[] =
+	"Usage: xdp-router attach [--mode auto|native|generic|offload] "
+	"[--force] IFACE...\n"
+	"\n"
+	"Loads the router (once) and attaches it to every IFACE.\n"
+	"  -m, --mode MODE  auto (native, else generic; the default), native,\n"
+	"                   generic or offload; an explicit mode never falls back\n"
+	"  -f, --force      replace an XDP program already on an interface\n"
+	"  -h, --help       show this help\n";
+
+struct target {
+	struct iface ifc;
+	__u8 mac[6];
+
+	/* The program found on the interface (--force only). */
+	int old_fd;
+	__u32 old_id;
+	enum xr_mode old_mode;
+
+	/* Progress, for the rollback. */
+	struct ifmap_saved saved;
+	bool maps_written;
+	bool old_removed;	/* detached the old program to change mode */
+	bool attached;
+	bool swapped;		/* replaced the old program atomically */
+	enum xr_mode mode;
+};
+
+static void prog_name_by_id(__u32 id, char *name, size_t len)
+{
+	struct bpf_prog_info info = {};
+	__u32 info_len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	snprintf(name, len, "?");
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		snprintf(name, len, "%s", info.name);
+	close(fd);
+}
+
+static int resolve_targets(char **names, int n, struct target *t)
+{
+	int err;
+
+	for (int i = 0; i < n; i++) {
+		err = iface_resolve(names[i], &t[i].ifc);
+		if (err) {
+			log_error("cannot find interface '%s'", names[i]);
+			return err;
+		}
+		for (int j = 0; j < i; j++) {
+			if (t[j].ifc.ifindex == t[i].ifc.ifindex) {
+				log_error("interface '%s' given twice",
+					  names[i]);
+				return -EINVAL;
+			}
+		}
+		err = iface_mac(&t[i].ifc, t[i].mac);
+		if (err == -EPFNOSUPPORT) {
+			log_error("%s is not an Ethernet interface",
+				  t[i].ifc.name);
+			return err;
+		}
+		if (err) {
+			log_error("cannot read the MAC address of %s: %s",
+				  t[i].ifc.name, log_strerror(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Refuses occupied interfaces, or (--force) holds on to their program. */
+static int check_target(struct target *t, bool force)
+{
+	struct iface_xdp xdp;
+	char name[BPF_OBJ_NAME_LEN];
+	int err = iface_xdp_query(t->ifc.ifindex, &xdp);
+
+	if (err) {
+		log_error("cannot query XDP on %s: %s", t->ifc.name,
+			  log_strerror(err));
+		return err;
+	}
+	if (!iface_xdp_any(&xdp, &t->old_id, &t->old_mode))
+		return 0;
+	if (!force) {
+		prog_name_by_id(t->old_id, name, sizeof(name));
+		log_error("%s already has an XDP program (id %u, name %s); "
+			  "use --force to replace it", t->ifc.name, t->old_id,
+			  name);
+		return -EBUSY;
+	}
+	/* Our own reference: the rollback may need to put it back. */
+	t->old_fd = bpf_prog_get_fd_by_id(t->old_id);
+	if (t->old_fd < 0) {
+		err = t->old_fd;
+		log_error("cannot get the XDP program on %s (id %u): %s",
+			  t->ifc.name, t->old_id, log_strerror(err));
+		return err;
+	}
+	return 0;
+}
+
+static void report_attach_error(const struct target *t, enum xr_mode mode,
+				int err)
+{
+	if (err == -EBUSY || err == -EEXIST)
+		log_error("%s already has an XDP program; use --force to "
+			  "replace it", t->ifc.name);
+	else
+		log_error("cannot attach to %s in %s mode: %s", t->ifc.name,
+			  mode_name(mode), log_strerror(err));
+}
+
+/* Attaches where no program is, in @want mode or, for auto, the best one. */
+static int attach_fresh(const struct router *r, struct target *t,
+			enum xr_mode want)
+{
+	int err;
+
+	t->mode = want == XR_MODE_AUTO ? XR_MODE_NATIVE : want;
+	err = iface_xdp_attach(t->ifc.ifindex, r->prog_fd, t->mode, -1);
+	if (err && want == XR_MODE_AUTO && err != -EBUSY && err != -EEXIST) {
+		/* As `ip link set ... xdp` does: generic works everywhere. */
+		log_verbose("%s: native mode failed (%s), trying generic",
+			    t->ifc.name, log_strerror(err));
+		t->mode = XR_MODE_GENERIC;
+		err = iface_xdp_attach(t->ifc.ifindex, r->prog_fd, t->mode,
+				       -1);
+	}
+	if (err) {
+		report_attach_error(t, t->mode, err);
+		return err;
+	}
+	t->attached = true;
+	return 0;
+}
+
+static int attach_target(const struct router *r, struct target *t,
+			 enum xr_mode want)
+{
+	int err;
+
+	if (t->old_fd < 0)
+		return attach_fresh(r, t, want);
+
+	/* An offloaded program can stay beside ours; auto must not pick it. */
+	if (want == t->old_mode ||
+	    (want == XR_MODE_AUTO && t->old_mode != XR_MODE_OFFLOAD)) {
+		t->mode = t->old_mode;
+		err = iface_xdp_attach(t->ifc.ifindex, r->prog_fd, t->mode,
+				       t->old_fd);
+		if (err) {
+			report_attach_error(t, t->mode, err);
+			return err;
+		}
+		t->attached = t->swapped = true;
+		return 0;
+	}
+	/*
+	 * Another mode: the kernel will not run native and generic programs
+	 * side by side, so the old one goes first. Not atomic; the rollback
+	 * puts it back if ours cannot be attached.
+	 */
+	err = iface_xdp_detach(t->ifc.ifindex, t->old_mode, t->old_fd);
+	if (err) {
+		log_error("cannot remove the XDP program on %s (id %u): %s",
+			  t->ifc.name, t->old_id, log_strerror(err));
+		return err;
+	}
+	t->old_removed = true;
+	return attach_fresh(r, t, want);
+}
+
+static int apply_target(const struct router *r, struct target *t,
+			enum xr_mode want)
+{
+	int err = ifmap_save(r, t->ifc.ifindex, &t->saved);
+
+	if (!err) {
+		/* Before attaching: the first packet must see the conf. */
+		err = ifmap_configure(r, t->ifc.ifindex, t->mac);
+		/* Even a failed update may have written one of the two maps. */
+		t->maps_written = true;
+	}
+	if (err) {
+		if (err == -E2BIG)
+			log_error("cannot add %s: the router already has its "
+				  "maximum of %d interfaces", t->ifc.name,
+				  XR_MAX_IFACES);
+		else
+			log_error("cannot update the maps for %s: %s",
+				  t->ifc.name, log_strerror(err));
+		return err;
+	}
+	return attach_target(r, t, want);
+}
+
+/* Undoes apply_target(); failures are reported, nothing more can be done. */
+static void rollback_target(const struct router *r, struct target *t)
+{
+	int ifindex = t->ifc.ifindex, err = 0;
+
+	if (t->swapped)
+		err = iface_xdp_attach(ifindex, t->old_fd, t->mode, r->prog_fd);
+	else if (t->attached)
+		err = iface_xdp_detach(ifindex, t->mode, r->prog_fd);
+	if (err)
+		log_error("rollback: cannot remove xdp-router from %s: %s",
+			  t->ifc.name, log_strerror(err));
+
+	if (t->old_removed) {
+		err = iface_xdp_attach(ifindex, t->old_fd, t->old_mode, -1);
+		if (err)
+			log_error("rollback: cannot restore program id %u on "
+				  "%s: %s", t->old_id, t->ifc.name,
+				  log_strerror(err));
+	}
+	if (t->maps_written) {
+		err = ifmap_restore(r, &t->saved);
+		if (err)
+			log_error("rollback: cannot restore the map entries "
+				  "of %s: %s", t->ifc.name, log_strerror(err));
+	}
+	log_verbose("%s: rolled back", t->ifc.name);
+}
+
+static void print_targets(const struct router *r, const struct target *t,
+			  int n)
+{
+	out_open_array(NULL);
+	for (int i = 0; i < n; i++) {
+		out_open_object(NULL);
+		out_string(PRINT_ANY, "ifname", "%s: attached", t[i].ifc.name);
+		out_uint(PRINT_JSON, "ifindex", NULL, t[i].ifc.ifindex);
+		out_string(PRINT_ANY, "mode", " in %s mode", mode_name(t[i].mode));
+		out_uint(PRINT_ANY, "prog_id", " (prog id %llu)", r->prog_id);
+		if (t[i].old_fd >= 0 && t[i].old_id != r->prog_id)
+			out_uint(PRINT_ANY, "replaced_prog_id",
+				 ", replaced prog id %llu", t[i].old_id);
+		out_text("\n");
+		out_close_object();
+	}
+	out_close_array();
+	out_flush();
+}
+
+static int attach_all(const char *pin_path, struct target *t, int n,
+		      enum xr_mode mode, bool force)
+{
+	struct router r;
+	int err, done = 0, lock_fd;
+
+	err = pin_ensure_bpffs(pin_path);
+	if (err)
+		return err;
+	lock_fd = pin_lock(pin_path);
+	if (lock_fd < 0)
+		return lock_fd;
+
+	/* Checked under the lock: nothing may change between check and act. */
+	for (int i = 0; i < n; i++) {
+		err = check_target(&t[i], force);
+		if (err)
+			goto unlock;
+	}
+
+	err = router_open(&r, pin_path);
+	if (err == -ENOENT)
+		err = router_load(&r, pin_path);
+	if (err)
+		goto unlock;
+
+	for (; done < n; done++) {
+		err = apply_target(&r, &t[done], mode);
+		if (err)
+			break;
+	}
+	if (err) {
+		for (int i = done; i >= 0; i--)
+			rollback_target(&r, &t[i]);
+		router_unpin(&r, true);
+	} else {
+		print_targets(&r, t, n);
+	}
+	router_close(&r);
+unlock:
+	close(lock_fd);
+	return err;
+}
+
+int cmd_attach(const struct global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	enum xr_mode mode = XR_MODE_AUTO;
+	struct target *t;
+	bool force = false;
+	int c, n, err;
+
+	while ((c = getopt_long(argc, argv, ":m:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (mode_parse(optarg, &mode)) {
+				log_error("invalid --mode '%s': use auto, "
+					  "native, generic or offload", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return command_bad_option("attach", c, argv);
+		}
+	}
+	n = argc - optind;
+	if (n <= 0) {
+		log_error("attach: no interface given (see 'xdp-router attach "
+			  "--help')");
+		return -EINVAL;
+	}
+	if (n > XR_MAX_IFACES) {
+		log_error("attach: at most %d interfaces", XR_MAX_IFACES);
+		return -E2BIG;
+	}
+	err = caps_require();
+	if (err)
+		return err;
+
+	t = calloc(n, sizeof(*t));
+	if (!t) {
+		log_error("out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		t[i].old_fd = -1;
+	err = resolve_targets(argv + optind, n, t);
+	if (!err)
+		err = attach_all(g->pin_path, t, n, mode, force);
+	for (int i = 0; i < n; i++) {
+		if (t[i].old_fd >= 0)
+			close(t[i].old_fd);
+		ifmap_saved_free(&t[i].saved);
+	}
+	free(t);
+	return err;
+}

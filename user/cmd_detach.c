@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * detach IFACE... | detach --all
+ *
+ * Removes the router's program (never another one) from interfaces and
+ * forgets them; after the last one the pins go too.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "caps.h"
+#include "command.h"
+#include "ifmap.h"
+#include "log.h"
+#include "members.h"
+#include "output.h"
+#include "pin.h"
+#include "router.h"
+
+static const char usage[] =
+	"Usage: xdp-router detach IFACE...\n"
+	"       xdp-router detach --all\n"
+	"\n"
+	"Detaches the router from interfaces; unpins it after the last one.\n"
+	"  -a, --all   detach from every interface\n"
+	"  -h, --help  show this help\n";
+
+/* The members named on the command line, checked before any change. */
+static int select_named(const struct router *r, char **names, int n,
+			struct member *members, size_t nm,
+			struct member **sel)
+{
+	struct iface ifc;
+	struct member *m;
+	__u32 id;
+	enum xr_mode mode;
+
+	for (int i = 0; i < n; i++) {
+		if (iface_resolve(names[i], &ifc)) {
+			log_error("cannot find interface '%s'", names[i]);
+			return -ENODEV;
+		}
+		m = members_find(members, nm, ifc.ifindex);
+		if (!m) {
+			log_error("%s is not attached to xdp-router at %s",
+				  ifc.name, r->pin_path);
+			return -ENOENT;
+		}
+		if (!m->attached && iface_xdp_any(&m->xdp, &id, &mode)) {
+			log_error("%s runs another XDP program (id %u), not "
+				  "xdp-router's; not touching it", ifc.name, id);
+			return -EBUSY;
+		}
+		for (int j = 0; j < i; j++) {
+			if (sel[j] == m) {
+				log_error("interface '%s' given twice",
+					  names[i]);
+				return -EINVAL;
+			}
+		}
+		sel[i] = m;
+	}
+	return 0;
+}
+
+/* Detaches from all of @sel or, if one fails, from none. */
+static int detach_programs(const struct router *r, struct member **sel,
+			   int n)
+{
+	int i, err = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!sel[i]->attached)
+			continue;
+		err = iface_xdp_detach(sel[i]->ifc.ifindex, sel[i]->mode,
+				       r->prog_fd);
+		if (err) {
+			log_error("cannot detach from %s: %s",
+				  sel[i]->ifc.name, log_strerror(err));
+			break;
+		}
+	}
+	if (!err)
+		return 0;
+	while (--i >= 0) {
+		if (!sel[i]->attached)
+			continue;
+		if (iface_xdp_attach(sel[i]->ifc.ifindex, r->prog_fd,
+				     sel[i]->mode, -1))
+			log_error("rollback: cannot re-attach to %s",
+				  sel[i]->ifc.name);
+	}
+	return err;
+}
+
+static int forget(const struct router *r, const struct member *m)
+{
+	int err = ifmap_remove(r, m->ifc.ifindex);
+
+	if (err)
+		log_error("cannot remove ifindex %d from the maps: %s",
+			  m->ifc.ifindex, log_strerror(err));
+	return err;
+}
+
+static void print_detached(struct member **sel, int n)
+{
+	out_open_array(NULL);
+	for (int i = 0; i < n; i++) {
+		out_open_object(NULL);
+		out_string(PRINT_ANY, "ifname", "%s: ", sel[i]->ifc.name);
+		out_uint(PRINT_JSON, "ifindex", NULL, sel[i]->ifc.ifindex);
+		/* --all also forgets interfaces someone else took over. */
+		out_bool(PRINT_JSON, "was_attached", NULL, sel[i]->attached);
+		out_text(sel[i]->attached ? "detached\n" :
+			 "forgotten (xdp-router was not running on it)\n");
+		out_close_object();
+	}
+	out_close_array();
+	out_flush();
+}
+
+/* Unpins the router if no interface is left. */
+static void unpin_if_unused(struct router *r)
+{
+	struct member *members;
+	size_t n;
+
+	if (members_list(r, &members, &n))
+		return;
+	free(members);
+	if (n)
+		return;
+	router_unpin(r, false);
+	log_verbose("no interface left: removed the pins at %s", r->pin_path);
+}
+
+static int detach(struct router *r, char **names, int n, bool all)
+{
+	struct member *members, **sel = NULL;
+	size_t nm;
+	int err, nsel = 0;
+
+	err = members_list(r, &members, &nm);
+	if (err) {
+		log_error("cannot list the router's interfaces: %s",
+			  log_strerror(err));
+		return err;
+	}
+	if (!nm) {
+		/* Pins without interfaces: left by an interrupted attach. */
+		router_unpin(r, false);
+		log_error("nothing attached at %s", r->pin_path);
+		err = -ENOENT;
+		goto out;
+	}
+	sel = calloc(all ? nm : (size_t)n, sizeof(*sel));
+	if (!sel) {
+		log_error("out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	if (all) {
+		for (size_t i = 0; i < nm; i++)
+			if (members[i].exists)
+				sel[nsel++] = &members[i];
+	} else {
+		err = select_named(r, names, n, members, nm, sel);
+		if (err)
+			goto out;
+		nsel = n;
+	}
+
+	err = detach_programs(r, sel, nsel);
+	if (err)
+		goto out;
+	for (int i = 0; i < nsel; i++)
+		err = forget(r, sel[i]) ?: err;
+	/* Interfaces deleted while attached leave entries behind. */
+	for (size_t i = 0; i < nm; i++)
+		if (!members[i].exists)
+			err = forget(r, &members[i]) ?: err;
+	if (!err)
+		print_detached(sel, nsel);
+	unpin_if_unused(r);
+out:
+	free(sel);
+	free(members);
+	return err;
+}
+
+int cmd_detach(const struct global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct router r;
+	bool all = false;
+	int c, n, err, lock_fd;
+
+	while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return command_bad_option("detach", c, argv);
+		}
+	}
+	n = argc - optind;
+	if (all == (n > 0)) {
+		log_error("detach: give either interfaces or --all (see "
+			  "'xdp-router detach --help')");
+		return -EINVAL;
+	}
+	err = caps_require();
+	if (err)
+		return err;
+
+	if (!pin_on_bpffs(g->pin_path)) {
+		log_error("nothing attached at %s", g->pin_path);
+		return -ENOENT;
+	}
+	lock_fd = pin_lock(g->pin_path);
+	if (lock_fd < 0)
+		return lock_fd;
+	err = router_open(&r, g->pin_path);
+	if (err == -ENOENT)
+		log_error("nothing attached at %s", g->pin_path);
+	if (!err) {
+		err = detach(&r, argv + optind, n, all);
+		router_close(&r);
+	}
+	close(lock_fd);
+	return err;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* status: the router's interfaces, like `xdp-loader status`. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <linux/bpf.h>
+#include "caps.h"
+#include "command.h"
+#include "log.h"
+#include "members.h"
+#include "output.h"
+#include "pin.h"
+#include "router.h"
+
+static const char usage[] =
+	"Usage: xdp-router status\n"
+	"\n"
+	"Shows the interfaces the router is attached to.\n"
+	"  -h, --help  show this help\n";
+
+static void print_member(const struct router *r, const struct member *m,
+			 const char *name, const char *tag)
+{
+	out_open_object(NULL);
+	if (m->exists)
+		out_string(PRINT_ANY, "ifname", "%-16s", m->ifc.name);
+	else
+		out_null(PRINT_ANY, "ifname", "%-16s");
+	out_uint(PRINT_ANY, "ifindex", " %-8llu", m->ifc.ifindex);
+	/* Still in the maps, but someone removed the program. */
+	out_string(PRINT_ANY, "mode", " %-9s",
+		   m->attached ? mode_name(m->mode) : "detached");
+	out_uint(PRINT_ANY, "prog_id", " %-8llu", r->prog_id);
+	out_string(PRINT_ANY, "prog_name", " %-16s", name);
+	out_string(PRINT_ANY, "tag", " %-16s", tag);
+	out_string(PRINT_ANY, "pin_path", " %s\n", r->pin_path);
+	out_close_object();
+}
+
+static int status(const struct router *r)
+{
+	char name[BPF_OBJ_NAME_LEN], tag[17];
+	struct member *members;
+	size_t n;
+	int err;
+
+	err = router_prog_ident(r, name, sizeof(name), tag);
+	if (err) {
+		log_error("cannot inspect the router's program: %s",
+			  log_strerror(err));
+		return err;
+	}
+	err = members_list(r, &members, &n);
+	if (err) {
+		log_error("cannot list the router's interfaces: %s",
+			  log_strerror(err));
+		return err;
+	}
+	if (!n) {
+		log_error("nothing attached at %s", r->pin_path);
+		free(members);
+		return -ENOENT;
+	}
+	out_text("%-16s %-8s %-9s %-8s %-16s %-16s %s\n", "Interface",
+		 "Ifindex", "Mode", "Prog ID", "Prog name", "Tag", "Pin path");
+	out_open_array(NULL);
+	for (size_t i = 0; i < n; i++)
+		print_member(r, &members[i], name, tag);
+	out_close_array();
+	out_flush();
+	free(members);
+	return 0;
+}
+
+int cmd_status(const struct global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct router r;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return command_bad_option("status", c, argv);
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (optind < argc) {
+		log_error("status: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	err = caps_require();
+	if (err)
+		return err;
+
+	err = pin_on_bpffs(g->pin_path) ? router_open(&r, g->pin_path)
+					: -ENOENT;
+	if (err == -ENOENT)
+		log_error("nothing attached at %s", g->pin_path);
+	if (err)
+		return err;
+	err = status(&r);
+	router_close(&r);
+	return err;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* One interface's map entries; see ifmap.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "ifmap.h"
+
+static struct xr_iface *percpu_alloc(const struct router *r)
+{
+	return calloc(r->nr_cpus, sizeof(struct xr_iface));
+}
+
+int ifmap_save(const struct router *r, __u32 ifindex, struct ifmap_saved *s)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->ifindex = ifindex;
+	s->iface = percpu_alloc(r);
+	if (!s->iface)
+		return -ENOMEM;
+
+	err = bpf_map_lookup_elem(r->tx_ports_fd, &ifindex, &s->tx_port);
+	if (err && err != -ENOENT)
+		goto fail;
+	s->had_tx_port = !err;
+
+	err = bpf_map_lookup_elem(r->ifaces_fd, &ifindex, s->iface);
+	if (err && err != -ENOENT)
+		goto fail;
+	s->had_iface = !err;
+	return 0;
+
+fail:
+	ifmap_saved_free(s);
+	return err;
+}
+
+int ifmap_restore(const struct router *r, const struct ifmap_saved *s)
+{
+	struct bpf_devmap_val port = {
+		.ifindex = s->tx_port.ifindex,
+	};
+	int err;
+
+	/* Lookups return the attached devmap program's id, never an fd. */
+	if (s->had_tx_port)
+		err = bpf_map_update_elem(r->tx_ports_fd, &s->ifindex, &port,
+					  BPF_ANY);
+	else
+		err = bpf_map_delete_elem(r->tx_ports_fd, &s->ifindex);
+	if (err && err != -ENOENT)
+		return err;
+
+	if (s->had_iface)
+		err = bpf_map_update_elem(r->ifaces_fd, &s->ifindex, s->iface,
+					  BPF_ANY);
+	else
+		err = bpf_map_delete_elem(r->ifaces_fd, &s->ifindex);
+	return err == -ENOENT ? 0 : err;
+}
+
+void ifmap_saved_free(struct ifmap_saved *s)
+{
+	free(s->iface);
+	s->iface = NULL;
+}
+
+int ifmap_configure(const struct router *r, __u32 ifindex,
+		    const __u8 mac[6])
+{
+	struct bpf_devmap_val port = { .ifindex = ifindex };
+	struct xr_iface *vals = percpu_alloc(r);
+	int err;
+
+	if (!vals)
+		return -ENOMEM;
+	/*
+	 * Keep the counters (the data plane creates an entry for packets it
+	 * sees before we configure it). Packets counted between the lookup
+	 * and the update are lost: a user space read-modify-write cannot be
+	 * atomic with per-CPU increments, and the window is microseconds.
+	 */
+	err = bpf_map_lookup_elem(r->ifaces_fd, &ifindex, vals);
+	if (err && err != -ENOENT)
+		goto out;
+	for (int cpu = 0; cpu < r->nr_cpus; cpu++) {
+		memcpy(vals[cpu].conf.mac, mac, sizeof(vals[cpu].conf.mac));
+		vals[cpu].conf.flags = XR_IFACE_F_CONFIGURED;
+	}
+	err = bpf_map_update_elem(r->ifaces_fd, &ifindex, vals, BPF_ANY);
+	if (err)
+		goto out;
+	err = bpf_map_update_elem(r->tx_ports_fd, &ifindex, &port, BPF_ANY);
+out:
+	free(vals);
+	return err;
+}
+
+int ifmap_remove(const struct router *r, __u32 ifindex)
+{
+	int err = bpf_map_delete_elem(r->tx_ports_fd, &ifindex);
+
+	if (err && err != -ENOENT)
+		return err;
+	err = bpf_map_delete_elem(r->ifaces_fd, &ifindex);
+	return err == -ENOENT ? 0 : err;
+}
+
+int ifmap_read(const struct router *r, __u32 ifindex, struct xr_iface *sum)
+{
+	struct xr_iface *vals = percpu_alloc(r);
+	int err;
+
+	if (!vals)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	err = bpf_map_lookup_elem(r->ifaces_fd, &ifindex, vals);
+	if (!err) {
+		sum->conf = vals[0].conf;	/* the same on every CPU */
+		for (int cpu = 0; cpu < r->nr_cpus; cpu++) {
+			for (int o = 0; o < XR_OUTCOME_MAX; o++) {
+				sum->outcome[o].packets +=
+					vals[cpu].outcome[o].packets;
+				sum->outcome[o].bytes +=
+					vals[cpu].outcome[o].bytes;
+			}
+		}
+	}
+	free(vals);
+	return err;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int ifmap_keys(int map_fd, __u32 **keys, size_t *n)
+{
+	__u32 key, next, *buf;
+	size_t cnt = 0, cap = 16;
+	__u32 *prev = NULL;
+	int err;
+
+	buf = malloc(cap * sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	while (!(err = bpf_map_get_next_key(map_fd, prev, &next))) {
+		if (cnt == cap) {
+			__u32 *tmp = realloc(buf, 2 * cap * sizeof(*buf));
+
+			if (!tmp) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = tmp;
+			cap *= 2;
+		}
+		buf[cnt++] = next;
+		key = next;
+		prev = &key;
+	}
+	if (err != -ENOENT) {
+		free(buf);
+		return err;
+	}
+	qsort(buf, cnt, sizeof(*buf), cmp_u32);
+	/* A key deleted under us restarts the walk: drop the repeats. */
+	size_t uniq = 0;
+
+	for (size_t i = 0; i < cnt; i++)
+		if (!uniq || buf[uniq - 1] != buf[i])
+			buf[uniq++] = buf[i];
+	*keys = buf;
+	*n = uniq;
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * One interface's entries in the router's maps: its devmap slot
+ * (xr_tx_ports) and its per-CPU conf and counters (xr_ifaces). Functions
+ * return 0 or a negative errno; the caller reports.
+ */
+#ifndef XR_IFMAP_H
+#define XR_IFMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/bpf.h>
+#include "router.h"
+#include "xdp_router_types.h"
+
+/* An interface's entries as they were, to put them back on rollback. */
+struct ifmap_saved {
+	__u32 ifindex;
+	bool had_tx_port;
+	bool had_iface;
+	struct bpf_devmap_val tx_port;
+	struct xr_iface *iface;		/* r->nr_cpus values */
+};
+
+int ifmap_save(const struct router *r, __u32 ifindex, struct ifmap_saved *s);
+int ifmap_restore(const struct router *r, const struct ifmap_saved *s);
+void ifmap_saved_free(struct ifmap_saved *s);
+
+/*
+ * Marks the interface configured with @mac on every CPU, keeping its
+ * counters, and adds it to the devmap.
+ */
+int ifmap_configure(const struct router *r, __u32 ifindex,
+		    const __u8 mac[6]);
+
+/* Deletes both entries; missing entries are fine. */
+int ifmap_remove(const struct router *r, __u32 ifindex);
+
+/* The interface's entry with its counters summed over CPUs. */
+int ifmap_read(const struct router *r, __u32 ifindex, struct xr_iface *sum);
+
+/* All keys of a map keyed by ifindex, sorted; free() *keys. */
+int ifmap_keys(int map_fd, __u32 **keys, size_t *n);
+
+#endif /* XR_IFMAP_H */

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The interfaces of a router; see members.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ifmap.h"
+#include "members.h"
+
+struct member_set {
+	struct member *m;
+	size_t n, cap;
+};
+
+struct member *members_find(struct member *members, size_t n, int ifindex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (members[i].ifc.ifindex == ifindex)
+			return &members[i];
+	return NULL;
+}
+
+/* Adds @ifindex once, with its current XDP state. */
+static int add(const struct router *r, struct member_set *set, int ifindex)
+{
+	struct member *m;
+
+	if (members_find(set->m, set->n, ifindex))
+		return 0;
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 16;
+
+		m = realloc(set->m, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		set->m = m;
+		set->cap = cap;
+	}
+	m = &set->m[set->n++];
+	memset(m, 0, sizeof(*m));
+	m->ifc.ifindex = ifindex;
+	m->exists = !iface_by_index(ifindex, &m->ifc);
+	if (m->exists && !iface_xdp_query(ifindex, &m->xdp))
+		m->attached = iface_xdp_mode_of(&m->xdp, r->prog_id, &m->mode);
+	return 0;
+}
+
+static int add_devmap(const struct router *r, struct member_set *set)
+{
+	size_t n;
+	__u32 *keys;
+	int err = ifmap_keys(r->tx_ports_fd, &keys, &n);
+
+	if (err)
+		return err;
+	for (size_t i = 0; !err && i < n; i++)
+		err = add(r, set, keys[i]);
+	free(keys);
+	return err;
+}
+
+static int add_configured(const struct router *r, struct member_set *set)
+{
+	struct xr_iface st;
+	size_t n;
+	__u32 *keys;
+	int err = ifmap_keys(r->ifaces_fd, &keys, &n);
+
+	if (err)
+		return err;
+	for (size_t i = 0; !err && i < n; i++) {
+		/* Entries the data plane made for unknown ingress are not ours. */
+		if (ifmap_read(r, keys[i], &st))
+			continue;
+		if (st.conf.flags & XR_IFACE_F_CONFIGURED)
+			err = add(r, set, keys[i]);
+	}
+	free(keys);
+	return err;
+}
+
+/* Interfaces running our program that the maps do not know about. */
+static int add_running(const struct router *r, struct member_set *set)
+{
+	struct if_nameindex *all = if_nameindex(), *it;
+	struct iface_xdp xdp;
+	enum xr_mode mode;
+	int err = 0;
+
+	if (!all)
+		return -errno;
+	for (it = all; !err && it->if_index; it++) {
+		if (iface_xdp_query(it->if_index, &xdp))
+			continue;
+		if (iface_xdp_mode_of(&xdp, r->prog_id, &mode))
+			err = add(r, set, it->if_index);
+	}
+	if_freenameindex(all);
+	return err;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	return x->ifc.ifindex - y->ifc.ifindex;
+}
+
+int members_list(const struct router *r, struct member **members, size_t *n)
+{
+	struct member_set set = {};
+	int err;
+
+	err = add_devmap(r, &set);
+	if (!err)
+		err = add_configured(r, &set);
+	if (!err)
+		err = add_running(r, &set);
+	if (err) {
+		free(set.m);
+		return err;
+	}
+	if (set.n)
+		qsort(set.m, set.n, sizeof(*set.m), cmp_member);
+	*members = set.m;
+	*n = set.n;
+	return 0;
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Numeric option values; see params.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "params.h"
+
+int param_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	/* Plain decimals only: strtod would take "inf", "0x1p3", " 1", "1e3". */
+	if (!*s || strspn(s, "0123456789.") != strlen(s))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) ||
+	    v < PARAM_SECONDS_MIN || v > PARAM_SECONDS_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int param_count(const char *s, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	/* strtoul would take "-1" as ULONG_MAX. */
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > UINT_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The router instance behind a pin path: its XDP program and maps, either
+ * opened from their pins or loaded fresh through the skeleton and pinned.
+ * Functions return 0 or a negative errno and report their own errors,
+ * except where noted.
+ */
+#ifndef XR_ROUTER_H
+#define XR_ROUTER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <linux/types.h>
+
+struct xdp_router;
+
+enum router_pin {
+	ROUTER_PIN_PROG,
+	ROUTER_PIN_TX_PORTS,
+	ROUTER_PIN_IFACES,
+	ROUTER_PIN_MAX,
+};
+
+struct router {
+	char pin_path[PATH_MAX];
+	struct xdp_router *skel;	/* loaded by this invocation */
+	int prog_fd;
+	int tx_ports_fd;
+	int ifaces_fd;
+	__u32 prog_id;
+	int nr_cpus;			/* possible CPUs: per-CPU value slots */
+	unsigned int created;		/* bit per router_pin pinned by us */
+};
+
+/*
+ * Opens the router pinned at @pin_path. Returns -ENOENT, without
+ * reporting it, if no program is pinned there.
+ */
+int router_open(struct router *r, const char *pin_path);
+
+/* Loads the program, pins it and its maps (reusing pinned maps). */
+int router_load(struct router *r, const char *pin_path);
+
+/*
+ * Removes the pins (all of them, or only those this invocation created)
+ * and the pin dir if that leaves it empty.
+ */
+void router_unpin(struct router *r, bool only_created);
+
+void router_close(struct router *r);
+
+/* The program's kernel name and tag as 16 hex digits. */
+int router_prog_ident(const struct router *r, char *name, size_t name_len,
+		      char tag[17]);
+
+#endif /* XR_ROUTER_H */

@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# The CLI's error contract, through the real binary, without touching any
+# interface: a failing command exits non-zero and prints exactly one line,
+# "Error: ..." on stderr, or with --json one {"error": "..."} object on
+# stdout and nothing on stderr.
+#
+# Usage: cli_errors.sh path/to/xdp-router
+set -u
+
+BIN=${1:?usage: $0 path/to/xdp-router}
+RUN=("$BIN")
+# Never reaches a real router: every case fails before touching the pins.
+export XDP_ROUTER_PIN_PATH=/nonexistent-xdp-router-test/pins
+failures=0
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	echo "  stdout: $(cat "$out")" >&2
+	echo "  stderr: $(cat "$err")" >&2
+	failures=$((failures + 1))
+}
+
+# expect_error PATTERN ARGS...: text mode, then JSON mode.
+expect_error() {
+	local pattern=$1
+	shift
+
+	"${RUN[@]}" "$@" >"$out" 2>"$err"
+	local rc=$?
+	if [ $rc -eq 0 ]; then
+		fail "'$*' exited 0"
+	elif [ -s "$out" ]; then
+		fail "'$*' wrote to stdout"
+	elif [ "$(wc -l <"$err")" -ne 1 ] || ! grep -q '^Error: ' "$err"; then
+		fail "'$*' did not print exactly one Error: line"
+	elif ! grep -qE -- "$pattern" "$err"; then
+		fail "'$*' error does not match /$pattern/"
+	fi
+
+	"${RUN[@]}" --json "$@" >"$out" 2>"$err"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		fail "'--json $*' exited 0"
+	elif [ -s "$err" ]; then
+		fail "'--json $*' wrote to stderr"
+	elif [ "$(wc -l <"$out")" -ne 1 ] ||
+	     ! jq -e 'keys == ["error"] and (.error | test($p))' \
+		--arg p "$pattern" "$out" >/dev/null 2>&1; then
+		fail "'--json $*' did not print one {\"error\": /$pattern/} object"
+	fi
+}
+
+# expect_ok ARGS...: exit 0 with something on stdout, nothing on stderr.
+expect_ok() {
+	"${RUN[@]}" "$@" >"$out" 2>"$err"
+	local rc=$?
+	if [ $rc -ne 0 ] || [ ! -s "$out" ] || [ -s "$err" ]; then
+		fail "'$*' should succeed quietly on stdout (rc $rc)"
+	fi
+}
+
+expect_error 'no command'			# nothing at all
+expect_error "unknown command 'frobnicate'"	frobnicate
+expect_error "ambiguous command 'st': status, stats" st
+expect_error "ambiguous command 'stat': status, stats" stat
+expect_error "unknown option '--bogus'"		--bogus status
+expect_error "unknown option '-x'"		-x status
+expect_error "option '--pin-path' needs a value" --pin-path
+expect_error 'not an absolute path'		--pin-path relative/dir status
+expect_error "invalid --mode 'foo'"		attach --mode foo eth0
+expect_error "option '--mode' needs a value"	attach --mode
+expect_error 'no interface given'		attach --mode native
+expect_error "unknown option '--frobnicate'"	attach --frobnicate eth0
+expect_error "invalid --interval '-1'"		stats --interval -1
+expect_error "invalid --interval '0'"		stats --interval 0
+expect_error "invalid --interval 'abc'"		stats --interval abc
+expect_error "invalid --count 'x'"		stats --interval 1 --count x
+expect_error "invalid --count '0'"		stats --interval 1 --count 0
+expect_error '--count needs --interval'		stats --count 3
+expect_error "unexpected argument 'eth0'"	status eth0
+expect_error 'either interfaces or --all'	detach
+expect_error 'either interfaces or --all'	detach --all eth0
+
+# Capabilities are checked before anything else is touched.
+if [ "$(id -u)" -eq 0 ]; then
+	UNPRIV=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+else
+	UNPRIV=()
+fi
+RUN=("${UNPRIV[@]}" "$BIN")
+for cmd in "attach lo" "detach lo" status stats; do
+	# shellcheck disable=SC2086
+	expect_error 'needs CAP_NET_ADMIN and CAP_BPF/CAP_SYS_ADMIN \(run as root\)' $cmd
+done
+RUN=("$BIN")
+
+# Help and version are not errors, and need no privileges.
+expect_ok help
+expect_ok --help
+expect_ok --version
+expect_ok attach --help
+expect_ok det -h
+expect_ok stats --help
+
+if [ $failures -ne 0 ]; then
+	echo "$failures failure(s)" >&2
+	exit 1
+fi
+echo "all CLI error cases passed"
