@@ -14,6 +14,11 @@
 # - status --json: ifname, ifindex, mode "native", prog_id, prog_name, tag,
 #   pin_path right;
 # - a later `attach IF` reuses the same program id, and forwards through XDP;
+# - `attach IF` where the router already runs is a no-op success (same
+#   program, JSON says already_attached); asking for another mode without
+#   --force is refused;
+# - a pin path off bpffs is refused inside `ip netns exec` (a bpffs mounted
+#   there would vanish with the command), leaving nothing behind;
 # - `detach IF` removes only IF; the others still forward through XDP; IF's
 #   traffic still flows (through the kernel, pass_egress_not_xdp);
 # - an interface with a foreign XDP program is refused (left untouched),
@@ -53,6 +58,22 @@ xr_ping_pairs "a b"
 before=$(xr_counters r ra)
 xr_fwd_check a b 1
 xr_assert_xdp_path "$before" "$(xr_counters r ra)" "$XR_FWD_SENT" "A -> B"
+
+xr_step "attach ra again: a no-op; --mode generic without --force: refused"
+out=$(xr_cli_ok r --json attach ra)
+xr_assert_eq "$(xr_json_get "$out" 'j[0]["already_attached"]')" True "ra already attached"
+xr_assert_eq "$(xr_json_get "$out" 'j[0]["prog_id"]')" "$id" "same program id"
+xr_assert_attached r ra "$id"
+xr_cli_err r attach --mode generic ra
+xr_assert_attached r ra "$id"
+
+xr_step "a pin path off bpffs inside ip netns exec: refused, nothing left"
+offfs="$XR_RUN_DIR/not-bpffs/sub/xdp-router"
+xr_in r "$XR_CLI" --pin-path "$offfs" attach rc 2>"$XR_RUN_DIR/cli.err" &&
+	xr_fail "attach with a pin path off bpffs succeeded"
+xr_assert_eq "$(head -c 6 "$XR_RUN_DIR/cli.err")" "Error:" "one Error line"
+xr_assert_empty "$(xr_xdp_prog_id r rc)" "no XDP program on rc"
+[[ ! -e $XR_RUN_DIR/not-bpffs/sub ]] || xr_fail "left $XR_RUN_DIR/not-bpffs/sub behind"
 
 xr_step "--mode native rc xbr0 on the running router: rollback of rc only"
 xr_cli_err r attach --mode native rc xbr0

@@ -45,6 +45,7 @@ struct target {
 	bool old_removed;	/* detached the old program to change mode */
 	bool attached;
 	bool swapped;		/* replaced the old program atomically */
+	bool already;		/* ours already, in the wanted mode */
 	enum xr_mode mode;
 };
 
@@ -94,8 +95,14 @@ static int resolve_targets(char **names, int n, struct target *t)
 	return 0;
 }
 
-/* Refuses occupied interfaces, or (--force) holds on to their program. */
-static int check_target(struct target *t, bool force)
+/*
+ * Refuses occupied interfaces, or (--force) holds on to their program.
+ * Attaching the router where it already runs, in the wanted mode, is not an
+ * error: the command only refreshes the interface's conf (its MAC), so that
+ * scripts and units can run it again safely.
+ */
+static int check_target(const struct router *r, struct target *t,
+			enum xr_mode want, bool force)
 {
 	struct iface_xdp xdp;
 	char name[BPF_OBJ_NAME_LEN];
@@ -108,11 +115,23 @@ static int check_target(struct target *t, bool force)
 	}
 	if (!iface_xdp_any(&xdp, &t->old_id, &t->old_mode))
 		return 0;
+	if (r && t->old_id == r->prog_id &&
+	    (want == XR_MODE_AUTO || want == t->old_mode)) {
+		t->already = true;
+		t->mode = t->old_mode;
+		return 0;
+	}
 	if (!force) {
 		prog_name_by_id(t->old_id, name, sizeof(name));
-		log_error("%s already has an XDP program (id %u, name %s); "
-			  "use --force to replace it", t->ifc.name, t->old_id,
-			  name);
+		if (r && t->old_id == r->prog_id)
+			log_error("%s already runs this router in %s mode; "
+				  "use --force to move it to %s mode",
+				  t->ifc.name, mode_name(t->old_mode),
+				  mode_name(want));
+		else
+			log_error("%s already has an XDP program (id %u, name "
+				  "%s); use --force to replace it",
+				  t->ifc.name, t->old_id, name);
 		return -EBUSY;
 	}
 	/* Our own reference: the rollback may need to put it back. */
@@ -166,12 +185,18 @@ static int attach_target(const struct router *r, struct target *t,
 {
 	int err;
 
+	if (t->already)
+		return 0;
 	if (t->old_fd < 0)
 		return attach_fresh(r, t, want);
 
-	/* An offloaded program can stay beside ours; auto must not pick it. */
+	/*
+	 * Same mode: an atomic swap. Auto means native where the driver can,
+	 * so only a native program is swapped in place under auto; a generic
+	 * one is replaced as below, and an offloaded one stays beside ours.
+	 */
 	if (want == t->old_mode ||
-	    (want == XR_MODE_AUTO && t->old_mode != XR_MODE_OFFLOAD)) {
+	    (want == XR_MODE_AUTO && t->old_mode == XR_MODE_NATIVE)) {
 		t->mode = t->old_mode;
 		err = iface_xdp_attach(t->ifc.ifindex, r->prog_fd, t->mode,
 				       t->old_fd);
@@ -187,6 +212,8 @@ static int attach_target(const struct router *r, struct target *t,
 	 * side by side, so the old one goes first. Not atomic; the rollback
 	 * puts it back if ours cannot be attached.
 	 */
+	if (t->old_mode == XR_MODE_OFFLOAD)
+		return attach_fresh(r, t, want);
 	err = iface_xdp_detach(t->ifc.ifindex, t->old_mode, t->old_fd);
 	if (err) {
 		log_error("cannot remove the XDP program on %s (id %u): %s",
@@ -256,8 +283,10 @@ static void print_targets(const struct router *r, const struct target *t,
 	out_open_array(NULL);
 	for (int i = 0; i < n; i++) {
 		out_open_object(NULL);
-		out_string(PRINT_ANY, "ifname", "%s: attached", t[i].ifc.name);
+		out_string(PRINT_ANY, "ifname", "%s: ", t[i].ifc.name);
 		out_uint(PRINT_JSON, "ifindex", NULL, t[i].ifc.ifindex);
+		out_text("%s", t[i].already ? "already attached" : "attached");
+		out_bool(PRINT_JSON, "already_attached", NULL, t[i].already);
 		out_string(PRINT_ANY, "mode", " in %s mode", mode_name(t[i].mode));
 		out_uint(PRINT_ANY, "prog_id", " (prog id %llu)", r->prog_id);
 		if (t[i].old_fd >= 0 && t[i].old_id != r->prog_id)
@@ -275,6 +304,7 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 {
 	struct router r;
 	int err, done = 0, lock_fd;
+	bool running;
 
 	err = pin_ensure_bpffs(pin_path);
 	if (err)
@@ -284,14 +314,16 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 		return lock_fd;
 
 	/* Checked under the lock: nothing may change between check and act. */
-	for (int i = 0; i < n; i++) {
-		err = check_target(&t[i], force);
-		if (err)
-			goto unlock;
-	}
-
 	err = router_open(&r, pin_path);
-	if (err == -ENOENT)
+	if (err && err != -ENOENT)
+		goto unlock;
+	running = !err;
+	for (int i = 0; i < n; i++) {
+		err = check_target(running ? &r : NULL, &t[i], mode, force);
+		if (err)
+			goto close;
+	}
+	if (!running)
 		err = router_load(&r, pin_path);
 	if (err)
 		goto unlock;
@@ -308,6 +340,7 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 	} else {
 		print_targets(&r, t, n);
 	}
+close:
 	router_close(&r);
 unlock:
 	close(lock_fd);

@@ -100,6 +100,45 @@ static int dir_is_empty(const char *path)
 	return empty;
 }
 
+/* Inode of the mount namespace of process @pid ("self" or a number). */
+static ino_t mount_ns_of(const char *pid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/mnt", pid);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/*
+ * True when no other process shares this process's mount namespace, as with
+ * `ip netns exec`, which makes one per call: a bpffs mounted here would
+ * vanish, with its pins, when this process exits, while the programs stayed
+ * attached. (Comparing with PID 1's namespace is not enough: it is not
+ * always readable, e.g. in sandboxes.)
+ */
+static bool mount_ns_dies_with_us(void)
+{
+	ino_t self = mount_ns_of("self");
+	char me[32];
+	struct dirent *de;
+	bool alone = true;
+	DIR *d;
+
+	if (!self || !(d = opendir("/proc")))
+		return false;	/* cannot tell: assume the usual case */
+	snprintf(me, sizeof(me), "%d", (int)getpid());
+	while (alone && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+		    !strcmp(de->d_name, me))
+			continue;
+		if (mount_ns_of(de->d_name) == self)
+			alone = false;
+	}
+	closedir(d);
+	return alone;
+}
+
 int pin_ensure_bpffs(const char *pin_path)
 {
 	char parent[PATH_MAX];
@@ -119,6 +158,15 @@ int pin_ensure_bpffs(const char *pin_path)
 	}
 	if (pin_on_bpffs(parent))	/* created inside an existing bpffs */
 		return 0;
+	if (mount_ns_dies_with_us()) {
+		log_error("%s is not on a bpffs, and one mounted now would "
+			  "vanish with this process's own mount namespace "
+			  "(ip netns exec?); mount a bpffs there from the host "
+			  "first (mount -t bpf bpf DIR)", parent);
+		if (!existed)
+			rmdir(parent);
+		return -EXDEV;
+	}
 	/* Never hide existing files (think --pin-path /run/x) under a mount. */
 	err = dir_is_empty(parent);
 	if (err <= 0) {
