@@ -86,12 +86,21 @@ static __always_inline void parse_ports(struct packet *p, void *l4)
 	}
 }
 
-static __always_inline int ipv4_martian_src(__be32 saddr)
+/*
+ * The kernel's martians (ip_route_input_slow()): it discards these even when
+ * a route, say a default route, covers them. Class E (240.0.0.0/4) is not
+ * among them: Linux routes it like any unicast address.
+ */
+static __always_inline int ipv4_martian(__be32 saddr, __be32 daddr)
 {
-	__u32 s = bpf_ntohl(saddr);
+	__u32 s = bpf_ntohl(saddr), d = bpf_ntohl(daddr);
 
-	/* 0.0.0.0/8, 127.0.0.0/8, multicast and class E: never a source. */
-	return (s >> 24) == 0 || (s >> 24) == 127 || (s >> 28) >= 0xe;
+	/* Source: 0.0.0.0/8, 127.0.0.0/8, multicast, limited broadcast. */
+	if ((s >> 24) == 0 || (s >> 24) == 127 || (s >> 28) == 0xe ||
+	    s == 0xffffffff)
+		return 1;
+	/* Destination: 0.0.0.0/8, 127.0.0.0/8. */
+	return (d >> 24) == 0 || (d >> 24) == 127;
 }
 
 static __always_inline int parse_ipv4(struct packet *p)
@@ -114,7 +123,7 @@ static __always_inline int parse_ipv4(struct packet *p)
 		return XR_DROP_BAD_CSUM;
 	if ((bpf_ntohl(iph->daddr) >> 28) == 0xe || iph->daddr == 0xffffffff)
 		return XR_PASS_IP_MCAST;
-	if (ipv4_martian_src(iph->saddr))
+	if (ipv4_martian(iph->saddr, iph->daddr))
 		return XR_PASS_MARTIAN;
 	if (iph->ttl <= 1)
 		return XR_PASS_TTL_EXPIRED;
@@ -135,6 +144,13 @@ static __always_inline int ipv6_is_link_local(const struct in6_addr *a)
 	       ((a->in6_u.u6_addr8[1] & 0xc0) == 0x80);
 }
 
+static __always_inline int ipv6_is_loopback(const struct in6_addr *a)
+{
+	const __u32 *w = a->in6_u.u6_addr32;
+
+	return !w[0] && !w[1] && !w[2] && w[3] == bpf_htonl(1);
+}
+
 static __always_inline int ipv6_martian_src(const struct in6_addr *a)
 {
 	const __u32 *w = a->in6_u.u6_addr32;
@@ -142,7 +158,7 @@ static __always_inline int ipv6_martian_src(const struct in6_addr *a)
 	/* Multicast, unspecified (::) or loopback (::1). */
 	if (a->in6_u.u6_addr8[0] == 0xff)
 		return 1;
-	return !w[0] && !w[1] && !w[2] && (!w[3] || w[3] == bpf_htonl(1));
+	return (!w[0] && !w[1] && !w[2] && !w[3]) || ipv6_is_loopback(a);
 }
 
 static __always_inline int parse_ipv6(struct packet *p)
@@ -165,7 +181,9 @@ static __always_inline int parse_ipv6(struct packet *p)
 	if (ipv6_is_link_local(&ip6h->saddr) ||
 	    ipv6_is_link_local(&ip6h->daddr))
 		return XR_PASS_V6_LINK_LOCAL;
-	if (ipv6_martian_src(&ip6h->saddr))
+	/* ipv6_rcv() discards ::1 as a destination off the loopback device,
+	 * even when a route covers it. */
+	if (ipv6_martian_src(&ip6h->saddr) || ipv6_is_loopback(&ip6h->daddr))
 		return XR_PASS_MARTIAN;
 
 	p->l3 = ip6h;

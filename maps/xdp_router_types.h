@@ -36,7 +36,8 @@ enum xr_outcome {
 	XR_PASS_NOT_IP,		/* ARP, LLDP, VLAN tags, ... */
 	XR_PASS_L2_OTHER,	/* Ethernet multicast/broadcast/another host */
 	XR_PASS_IP_MCAST,	/* IPv4/IPv6 multicast or limited broadcast */
-	XR_PASS_MARTIAN,	/* loopback/unspecified/multicast source */
+	XR_PASS_MARTIAN,	/* loopback/unspecified/multicast source,
+				 * 0.0.0.0/8 or loopback destination */
 	XR_PASS_V6_LINK_LOCAL,	/* link-local source/destination, ND */
 	XR_PASS_IP_OPTIONS,	/* IPv4 options, IPv6 hop-by-hop header */
 	XR_PASS_TTL_EXPIRED,	/* the kernel sends ICMP Time Exceeded */

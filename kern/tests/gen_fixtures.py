@@ -1,0 +1,451 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Write the data plane's packet fixtures for fixture_runner.
+
+Every case is one input frame, the ingress interface, the XDP action and
+xr_outcome the router must answer with, and the exact frame it must leave
+behind. Forwarded frames are derived from the input byte by byte (MACs,
+TTL/hop limit, IPv4 header checksum recomputed from scratch), so a mistake in
+the data plane's incremental arithmetic cannot hide behind the same mistake
+here. Frames the router passes or drops must come out unchanged.
+
+The file also carries the topology the expectations rely on, as directives
+the runner executes in a private network namespace, so that addresses and
+MACs are written down once, here. Format, one directive per line:
+
+    ip ARGS...                      run `ip ARGS...`
+    sysctl PATH VALUE               write VALUE to /proc/sys/PATH
+    attach IFNAME                   add to xr_tx_ports, configure in xr_ifaces
+    bench NAME...                   what --bench times unless told otherwise
+    case NAME IFNAME ACTION OUTCOME IN_HEX OUT_HEX
+
+Runs with Debian's python3-scapy: /usr/bin/python3 gen_fixtures.py -o FILE
+"""
+
+import argparse
+import ipaddress
+import sys
+
+from scapy.all import (ARP, Dot1Q, Ether, ICMP, ICMPv6EchoRequest,
+                       ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS,
+                       ICMPv6ND_Redirect, ICMPv6Unknown, IP, IPOption_NOP,
+                       IPOption_RR, IPv6, IPv6ExtHdrDestOpt,
+                       IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
+                       IPv6ExtHdrRouting, Padding, Raw, RouterAlert, TCP, UDP)
+from scapy.utils import checksum
+
+ETH_LEN = 14
+SMALL_MTU = 1280  # also IPv6's minimum MTU, so one link serves both families
+
+
+class Link:
+    """A veth pair: the router's end r<N> and a host end h<N>."""
+
+    def __init__(self, n, attached=True, mtu=None):
+        self.name = f"r{n}"
+        self.peer = f"h{n}"
+        self.mac = f"02:00:00:00:{n:02x}:01"       # router end
+        self.peer_mac = f"02:00:00:00:{n:02x}:02"  # host / next hop
+        self.v4, self.v6 = f"10.0.{n}.1", f"fd00:{n}::1"
+        self.peer_v4, self.peer_v6 = f"10.0.{n}.2", f"fd00:{n}::2"
+        self.attached = attached
+        self.mtu = mtu
+
+
+LAN = Link(0)                       # ingress of most cases
+WAN = Link(1)                       # the usual egress
+NOT_XDP = Link(2, attached=False)   # routed, but not in xr_tx_ports
+SMALL = Link(3, mtu=SMALL_MTU)      # small-MTU path
+UNCONF = Link(4, attached=False)    # ingress with no xr_ifaces entry
+NOFWD = Link(5)                     # ingress with forwarding off
+LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD]
+
+HOST_V4, HOST_V6 = LAN.peer_v4, LAN.peer_v6
+OTHER_HOST_MAC = "02:00:00:00:00:99"
+
+# Destination prefixes, each routed a different way (see topology()).
+DST = {
+    "wan":         ("198.51.100.10", "2001:db8:100::10"),
+    "no_neigh":    ("198.51.101.10", "2001:db8:101::10"),
+    "not_xdp":     ("198.51.102.10", "2001:db8:102::10"),
+    "small_mtu":   ("198.51.103.10", "2001:db8:103::10"),
+    "blackhole":   ("198.51.110.10", "2001:db8:110::10"),
+    "unreachable": ("198.51.111.10", "2001:db8:111::10"),
+    "prohibit":    ("198.51.112.10", "2001:db8:112::10"),
+    "no_route":    ("203.0.113.10", "2001:db8:ffff::10"),
+}
+NO_NEIGH_GW = ("10.0.1.3", "fd00:1::3")  # on WAN, never resolved
+
+# What --bench times by default: the plain forwarding case of each family.
+BENCH = ["bench ipv4_udp ipv6_udp"]
+
+
+def prefix(addr):
+    """The routed prefix a DST address stands for: a /24 or a /48."""
+    net = ipaddress.ip_network(addr)
+    return str(net.supernet(new_prefix=24 if net.version == 4 else 48))
+
+
+def topology():
+    """The router's namespace, as runner directives."""
+    lines = []
+    for link in LINKS:
+        mtu = f" mtu {link.mtu}" if link.mtu else ""
+        lines += [
+            f"ip link add {link.name} address {link.mac}{mtu} type veth "
+            f"peer name {link.peer} address {link.peer_mac}{mtu}",
+            f"ip link set {link.name} up",
+            f"ip link set {link.peer} up",
+            f"ip addr add {link.v4}/24 dev {link.name}",
+            f"ip addr add {link.v6}/64 dev {link.name} nodad",
+        ]
+        # Next hops are permanent so that no case depends on ARP/ND timing.
+        for addr in (link.peer_v4, link.peer_v6):
+            lines.append(f"ip neigh add {addr} lladdr {link.peer_mac} "
+                         f"dev {link.name} nud permanent")
+
+    def via(key, link, gw=None):
+        gw = gw or (link.peer_v4, link.peer_v6)
+        return [f"ip route add {prefix(DST[key][0])} via {gw[0]}",
+                f"ip route add {prefix(DST[key][1])} via {gw[1]}"]
+
+    lines += via("wan", WAN)
+    lines += via("no_neigh", WAN, NO_NEIGH_GW)
+    lines += via("not_xdp", NOT_XDP)
+    lines += via("small_mtu", SMALL)
+    for kind in ("blackhole", "unreachable", "prohibit"):
+        lines += [f"ip route add {kind} {prefix(DST[kind][0])}",
+                  f"ip route add {kind} {prefix(DST[kind][1])}"]
+    # Stands in for a default route, which would cover 0.0.0.0/8 too but
+    # leave no destination for the no-route cases.
+    lines.append(f"ip route add 0.0.0.0/8 via {WAN.peer_v4}")
+
+    # Forwarding on (after the links exist, so that they inherit it), but
+    # off for IPv4 on NOFWD's ingress.
+    lines += ["sysctl net/ipv4/ip_forward 1",
+              "sysctl net/ipv6/conf/all/forwarding 1",
+              f"sysctl net/ipv4/conf/{NOFWD.name}/forwarding 0"]
+    lines += [f"attach {link.name}" for link in LINKS if link.attached]
+    return lines
+
+
+class Fixtures:
+    def __init__(self):
+        self.lines = []
+        self.names = set()
+
+    def add(self, name, ingress, frame, action, outcome, out=None):
+        """A case; `out` defaults to the input (passed or dropped)."""
+        assert name not in self.names, f"duplicate case {name}"
+        self.names.add(name)
+        frame = bytes(frame)
+        out = frame if out is None else bytes(out)
+        self.lines.append(f"case {name} {ingress.name} {action} {outcome} "
+                          f"{frame.hex()} {out.hex()}")
+
+    def fwd(self, name, frame, egress=WAN, ingress=LAN):
+        frame = bytes(frame)
+        self.add(name, ingress, frame, "XDP_REDIRECT", "XR_REDIRECT",
+                 forwarded(frame, egress))
+
+    def passed(self, name, frame, outcome, ingress=LAN):
+        self.add(name, ingress, frame, "XDP_PASS", outcome)
+
+    def dropped(self, name, frame, outcome, ingress=LAN):
+        self.add(name, ingress, frame, "XDP_DROP", outcome)
+
+
+def mac_bytes(mac):
+    return bytes.fromhex(mac.replace(":", ""))
+
+
+def forwarded(frame, egress):
+    """What the router must emit: MACs for the next hop on `egress`, TTL or
+    hop limit one lower, IPv4 checksum recomputed; every other byte kept."""
+    out = bytearray(frame)
+    out[0:6] = mac_bytes(egress.peer_mac)
+    out[6:12] = mac_bytes(egress.mac)
+    ethertype = int.from_bytes(out[12:14], "big")
+    if ethertype == 0x0800:
+        ip = ETH_LEN
+        out[ip + 8] -= 1                        # TTL
+        out[ip + 10:ip + 12] = b"\0\0"
+        ihl = (out[ip] & 0xf) * 4
+        out[ip + 10:ip + 12] = checksum(bytes(out[ip:ip + ihl])).to_bytes(
+            2, "big")
+    elif ethertype == 0x86dd:
+        out[ETH_LEN + 7] -= 1                   # hop limit
+    else:
+        raise ValueError("not an IP frame")
+    return bytes(out)
+
+
+def eth(dst=LAN.mac, src=LAN.peer_mac):
+    return Ether(dst=dst, src=src)
+
+
+def v4(dst=DST["wan"][0], src=HOST_V4, l2=None, **kw):
+    return (l2 or eth()) / IP(src=src, dst=dst, **kw)
+
+
+def v6(dst=DST["wan"][1], src=HOST_V6, l2=None, **kw):
+    return (l2 or eth()) / IPv6(src=src, dst=dst, **kw)
+
+
+def udp4(**kw):
+    return v4(**kw) / UDP(sport=4242, dport=53) / Raw(b"fixture-v4")
+
+
+def udp6(**kw):
+    return v6(**kw) / UDP(sport=4242, dport=53) / Raw(b"fixture-v6")
+
+
+def padded(pkt, size, fill=0xa5):
+    """Pad to `size` with non-zero bytes, so that losing them shows."""
+    return pkt / Padding(bytes([fill]) * (size - len(pkt)))
+
+
+def sized_udp4(ip_len, **kw):
+    pkt = v4(flags="DF", **kw) / UDP(sport=4242, dport=53)
+    return pkt / Raw(b"x" * (ip_len - len(pkt) + ETH_LEN))
+
+
+def sized_udp6(ip_len, **kw):
+    pkt = v6(**kw) / UDP(sport=4242, dport=53)
+    return pkt / Raw(b"x" * (ip_len - len(pkt) + ETH_LEN))
+
+
+def patched(pkt, offset, data):
+    """The built frame with `data` written at `offset` (checksums as built)."""
+    raw = bytearray(bytes(pkt))
+    raw[offset:offset + len(data)] = data
+    return bytes(raw)
+
+
+def ipv4_with_carry():
+    """A frame whose checksum high byte is 0xff: decrementing the TTL then
+    carries out of the checksum word (end-around carry of RFC 1624)."""
+    for ident in range(1 << 16):
+        pkt = udp4(id=ident)
+        if bytes(pkt)[ETH_LEN + 10] == 0xff:
+            return pkt
+    raise RuntimeError("no IP id gives a 0xff checksum byte")
+
+
+def forwarding_cases(f):
+    f.fwd("ipv4_udp", udp4())
+    f.fwd("ipv4_tcp", v4() / TCP(sport=40000, dport=443, flags="S"))
+    f.fwd("ipv4_icmp_echo", v4() / ICMP(id=7, seq=1) / Raw(b"ping"))
+    f.fwd("ipv4_eth_padding", padded(v4() / UDP(sport=1, dport=2), 60))
+    f.fwd("ipv4_csum_carry", ipv4_with_carry())
+    f.fwd("ipv4_ttl_2", udp4(ttl=2))
+    f.fwd("ipv4_frag_first", udp4(flags="MF", id=99))
+    f.fwd("ipv4_frag_later", v4(frag=185, id=99, proto=17) / Raw(b"y" * 40))
+    f.fwd("ipv4_at_mtu", sized_udp4(SMALL_MTU, dst=DST["small_mtu"][0]),
+          egress=SMALL)
+    # Linux accepts class E (240.0.0.0/4) sources; only 255.255.255.255
+    # and multicast are martian.
+    f.fwd("ipv4_src_class_e", udp4(src="240.0.0.1"))
+
+    f.fwd("ipv6_udp", udp6())
+    f.fwd("ipv6_tcp", v6() / TCP(sport=40000, dport=443, flags="S"))
+    f.fwd("ipv6_icmp_echo", v6() / ICMPv6EchoRequest(id=7, seq=1))
+    f.fwd("ipv6_hop_limit_2", udp6(hlim=2))
+    f.fwd("ipv6_eth_padding", padded(v6() / UDP(sport=1, dport=2), 72))
+    # Extension headers are the destination's business, not a router's.
+    f.fwd("ipv6_routing_header",
+          v6() / IPv6ExtHdrRouting(addresses=["2001:db8:100::20"],
+                                   segleft=1) / UDP(sport=1, dport=2))
+    f.fwd("ipv6_fragment_header",
+          v6() / IPv6ExtHdrFragment(id=99, m=1) / UDP(sport=1, dport=2))
+    f.fwd("ipv6_dest_options",
+          v6() / IPv6ExtHdrDestOpt() / UDP(sport=1, dport=2))
+    f.fwd("ipv6_at_mtu", sized_udp6(SMALL_MTU, dst=DST["small_mtu"][1]),
+          egress=SMALL)
+    # ICMPv6 types either side of the ND range (133-137) are forwarded,
+    # and so is an ICMPv6 header too short to be ND.
+    f.fwd("ipv6_icmp_type_132",
+          v6() / ICMPv6Unknown(type=132, msgbody=b"\0" * 20))
+    f.fwd("ipv6_icmp_type_138",
+          v6() / ICMPv6Unknown(type=138, msgbody=b"\0" * 20))
+    f.fwd("ipv6_icmp_nd_truncated", v6(nh=58) / Raw(bytes([135, 0, 0, 0])))
+
+    # No xr_ifaces entry: the program creates one and still forwards.
+    unconf = eth(dst=UNCONF.mac, src=UNCONF.peer_mac)
+    f.fwd("unconfigured_ipv4_udp",
+          udp4(l2=unconf, src=UNCONF.peer_v4), ingress=UNCONF)
+    f.fwd("unconfigured_ipv6_udp",
+          udp6(l2=unconf, src=UNCONF.peer_v6), ingress=UNCONF)
+
+
+def l2_cases(f):
+    f.passed("arp_request",
+             Ether(dst="ff:ff:ff:ff:ff:ff", src=LAN.peer_mac) /
+             ARP(psrc=HOST_V4, pdst=LAN.v4, hwsrc=LAN.peer_mac),
+             "XR_PASS_NOT_IP")
+    f.passed("arp_reply", eth() / ARP(op=2, psrc=HOST_V4, pdst=LAN.v4),
+             "XR_PASS_NOT_IP")
+    f.passed("lldp", padded(Ether(dst="01:80:c2:00:00:0e", src=LAN.peer_mac,
+                                  type=0x88cc), 60, 0), "XR_PASS_NOT_IP")
+    f.passed("vlan_tagged_ipv4", eth() / Dot1Q(vlan=10) /
+             IP(src=HOST_V4, dst=DST["wan"][0]) / UDP(), "XR_PASS_NOT_IP")
+    f.passed("eth_broadcast_ipv4", udp4(l2=eth(dst="ff:ff:ff:ff:ff:ff")),
+             "XR_PASS_L2_OTHER")
+    f.passed("eth_multicast_ipv4", udp4(l2=eth(dst="01:00:5e:00:00:01")),
+             "XR_PASS_L2_OTHER")
+    f.passed("eth_multicast_ipv6", udp6(l2=eth(dst="33:33:00:00:00:01")),
+             "XR_PASS_L2_OTHER")
+    f.passed("eth_other_host_ipv4", udp4(l2=eth(dst=OTHER_HOST_MAC)),
+             "XR_PASS_L2_OTHER")
+    f.passed("eth_other_host_ipv6", udp6(l2=eth(dst=OTHER_HOST_MAC)),
+             "XR_PASS_L2_OTHER")
+    # Frames shorter than an Ethernet header cannot be tested: since
+    # Linux 6.x test_run refuses them (data_end - data < ETH_HLEN), even
+    # behind XDP metadata. The shortest frames it takes are headers alone.
+    f.dropped("eth_only_ipv4", bytes(eth(dst=LAN.mac) / IP())[:ETH_LEN],
+              "XR_DROP_MALFORMED")
+    f.dropped("eth_only_ipv6", bytes(eth(dst=LAN.mac) / IPv6())[:ETH_LEN],
+              "XR_DROP_MALFORMED")
+
+
+def ipv4_header_cases(f):
+    ip = ETH_LEN
+    good = udp4()
+    f.dropped("ipv4_truncated_header", bytes(good)[:ip + 19],
+              "XR_DROP_MALFORMED")
+    f.dropped("ipv4_ihl_4", patched(good, ip, b"\x44"), "XR_DROP_MALFORMED")
+    f.dropped("ipv4_version_6", patched(good, ip, b"\x65"),
+              "XR_DROP_MALFORMED")
+    f.passed("ipv4_options_nop", v4(options=[IPOption_NOP()] * 4) / UDP(),
+             "XR_PASS_IP_OPTIONS")
+    f.passed("ipv4_options_rr",
+             v4(options=[IPOption_RR(routers=["0.0.0.0"] * 2)]) / UDP(),
+             "XR_PASS_IP_OPTIONS")
+    tot_len = len(good) - ETH_LEN
+    f.dropped("ipv4_tot_len_gt_frame",
+              udp4(len=tot_len + 1), "XR_DROP_MALFORMED")
+    f.dropped("ipv4_tot_len_lt_20",
+              padded(v4(len=19, proto=17), 60), "XR_DROP_MALFORMED")
+    f.dropped("ipv4_bad_csum", udp4(chksum=0x1234), "XR_DROP_BAD_CSUM")
+    f.passed("ipv4_ttl_1", udp4(ttl=1), "XR_PASS_TTL_EXPIRED")
+    f.passed("ipv4_ttl_0", udp4(ttl=0), "XR_PASS_TTL_EXPIRED")
+
+
+def ipv6_header_cases(f):
+    ip = ETH_LEN
+    good = udp6()
+    f.dropped("ipv6_truncated_header", bytes(good)[:ip + 39],
+              "XR_DROP_MALFORMED")
+    f.dropped("ipv6_version_4", patched(good, ip, b"\x40"),
+              "XR_DROP_MALFORMED")
+    payload_len = len(good) - ETH_LEN - 40
+    f.dropped("ipv6_payload_len_gt_frame", udp6(plen=payload_len + 1),
+              "XR_DROP_MALFORMED")
+    f.passed("ipv6_hop_by_hop",
+             v6() / IPv6ExtHdrHopByHop(options=[RouterAlert()]) / UDP(),
+             "XR_PASS_IP_OPTIONS")
+    f.passed("ipv6_hop_limit_1", udp6(hlim=1), "XR_PASS_TTL_EXPIRED")
+    f.passed("ipv6_hop_limit_0", udp6(hlim=0), "XR_PASS_TTL_EXPIRED")
+
+
+def address_cases(f):
+    # Neighbour discovery goes to the kernel whatever the addresses, even
+    # to a destination the router would otherwise forward.
+    nd = [("nd_ns", ICMPv6ND_NS(tgt=DST["wan"][1])),
+          ("nd_na", ICMPv6ND_NA(tgt=HOST_V6)),
+          ("nd_rs", ICMPv6ND_RS()),
+          ("nd_ra", ICMPv6ND_RA()),
+          ("nd_redirect", ICMPv6ND_Redirect(tgt=HOST_V6, dst=HOST_V6))]
+    for name, msg in nd:
+        f.passed(name, v6(hlim=255) / msg, "XR_PASS_V6_LINK_LOCAL")
+    f.passed("nd_ra_link_local", v6(src="fe80::2", dst="fe80::1", hlim=255) /
+             ICMPv6ND_RA(), "XR_PASS_V6_LINK_LOCAL")
+    f.passed("ipv6_link_local_src", udp6(src="fe80::2"),
+             "XR_PASS_V6_LINK_LOCAL")
+    f.passed("ipv6_link_local_dst", udp6(dst="fe80::1"),
+             "XR_PASS_V6_LINK_LOCAL")
+
+    for name, dst in [("ipv4_mcast_local", "224.0.0.5"),
+                      ("ipv4_mcast_global", "239.1.2.3"),
+                      ("ipv4_limited_bcast", "255.255.255.255")]:
+        f.passed(name, udp4(dst=dst), "XR_PASS_IP_MCAST")
+    f.passed("ipv6_mcast", udp6(dst="ff0e::1"), "XR_PASS_IP_MCAST")
+    f.passed("ipv6_mcast_solicited_node",
+             v6(dst="ff02::1:ff00:1", hlim=255) /
+             ICMPv6ND_NS(tgt="fd00::1"), "XR_PASS_IP_MCAST")
+
+    for name, src in [("ipv4_src_loopback", "127.0.0.1"),
+                      ("ipv4_src_zeronet", "0.1.2.3"),
+                      ("ipv4_src_unspecified", "0.0.0.0"),
+                      ("ipv4_src_mcast", "224.1.2.3"),
+                      ("ipv4_src_bcast", "255.255.255.255")]:
+        f.passed(name, udp4(src=src), "XR_PASS_MARTIAN")
+    for name, src in [("ipv6_src_loopback", "::1"),
+                      ("ipv6_src_unspecified", "::"),
+                      ("ipv6_src_mcast", "ff0e::1")]:
+        f.passed(name, udp6(src=src), "XR_PASS_MARTIAN")
+    # Martian destinations: the kernel discards them even when a route
+    # covers them (0.0.0.0/8 is routed to WAN in this topology).
+    for name, dst in [("ipv4_dst_zeronet", "0.1.2.3"),
+                      ("ipv4_dst_loopback", "127.0.0.2")]:
+        f.passed(name, udp4(dst=dst), "XR_PASS_MARTIAN")
+    f.passed("ipv6_dst_loopback", udp6(dst="::1"), "XR_PASS_MARTIAN")
+
+
+def route_cases(f):
+    for fam, udp in (("ipv4", udp4), ("ipv6", udp6)):
+        i = 0 if fam == "ipv4" else 1
+        local = WAN.v4 if fam == "ipv4" else WAN.v6
+        f.dropped(f"{fam}_blackhole", udp(dst=DST["blackhole"][i]),
+                  "XR_DROP_BLACKHOLE")
+        f.passed(f"{fam}_unreachable", udp(dst=DST["unreachable"][i]),
+                 "XR_PASS_UNREACHABLE")
+        f.passed(f"{fam}_prohibit", udp(dst=DST["prohibit"][i]),
+                 "XR_PASS_UNREACHABLE")
+        f.passed(f"{fam}_no_route", udp(dst=DST["no_route"][i]),
+                 "XR_PASS_NOT_FWDED")
+        f.passed(f"{fam}_local_dst", udp(dst=local), "XR_PASS_NOT_FWDED")
+        f.passed(f"{fam}_no_neigh", udp(dst=DST["no_neigh"][i]),
+                 "XR_PASS_NO_NEIGH")
+        f.passed(f"{fam}_egress_not_xdp", udp(dst=DST["not_xdp"][i]),
+                 "XR_PASS_EGRESS_NOT_XDP")
+    f.passed("ipv4_directed_bcast", udp4(dst="10.0.1.255"),
+             "XR_PASS_NOT_FWDED")
+    # One byte over the egress MTU; the kernel sends the ICMP error (DF)
+    # or fragments (no DF).
+    f.passed("ipv4_over_mtu_df",
+             sized_udp4(SMALL_MTU + 1, dst=DST["small_mtu"][0]),
+             "XR_PASS_FRAG_NEEDED")
+    over = sized_udp4(SMALL_MTU + 1, dst=DST["small_mtu"][0])
+    over[IP].flags = 0
+    f.passed("ipv4_over_mtu_no_df", over, "XR_PASS_FRAG_NEEDED")
+    f.passed("ipv6_over_mtu",
+             sized_udp6(SMALL_MTU + 1, dst=DST["small_mtu"][1]),
+             "XR_PASS_FRAG_NEEDED")
+    nofwd = eth(dst=NOFWD.mac, src=NOFWD.peer_mac)
+    f.passed("ipv4_ingress_forwarding_off",
+             udp4(l2=nofwd, src=NOFWD.peer_v4), "XR_PASS_NOT_FWDED",
+             ingress=NOFWD)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-o", "--output", required=True)
+    args = ap.parse_args()
+
+    f = Fixtures()
+    forwarding_cases(f)
+    l2_cases(f)
+    ipv4_header_cases(f)
+    ipv6_header_cases(f)
+    address_cases(f)
+    route_cases(f)
+
+    with open(args.output, "w") as out:
+        out.write("# Generated by gen_fixtures.py; do not edit.\n")
+        out.write("\n".join(topology() + BENCH + f.lines) + "\n")
+    print(f"{args.output}: {len(f.lines)} cases", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
