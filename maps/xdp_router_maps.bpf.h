@@ -30,4 +30,46 @@ struct {
 	__type(value, struct xr_iface);
 } xr_ifaces SEC(".maps");
 
+/*
+ * Table lookup mode: the FIB mirrored by `xdp-router populate`. The CLI sizes
+ * the tries at load time; LPM tries allocate per entry (BPF_F_NO_PREALLOC is
+ * mandatory), so a large max_entries costs nothing until used.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XR_DEFAULT_ROUTES_V4);
+	__type(key, struct xr_lpm_v4);
+	__type(value, struct xr_route);
+} xr_routes_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XR_DEFAULT_ROUTES_V6);
+	__type(key, struct xr_lpm_v6);
+	__type(value, struct xr_route);
+} xr_routes_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XR_MAX_NEXTHOPS);
+	__type(key, __u32);
+	__type(value, struct xr_nexthop);
+} xr_nexthops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XR_MAX_NH_GROUPS);
+	__type(key, __u32);
+	__type(value, struct xr_nh_group);
+} xr_nh_groups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_MAX_NEIGH);
+	__type(key, struct xr_neigh_key);
+	__type(value, struct xr_neigh);
+} xr_neigh SEC(".maps");
+
 #endif /* XDP_ROUTER_MAPS_BPF_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The router's program and maps, pinned or fresh; see router.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,17 +13,54 @@
 #include "pin.h"
 #include "router.h"
 
-static const char *const pin_names[ROUTER_PIN_MAX] = {
-	[ROUTER_PIN_PROG] = XR_PIN_PROG,
-	[ROUTER_PIN_TX_PORTS] = XR_MAP_TX_PORTS,
-	[ROUTER_PIN_IFACES] = XR_MAP_IFACES,
+#define MAP_FD(field) offsetof(struct router, field)
+
+/* The maps: pin name, expected layout, and where the fd goes. */
+static const struct router_map {
+	const char *name;
+	__u32 type;
+	__u32 key_size;
+	__u32 value_size;
+	size_t fd_offset;
+} router_maps[ROUTER_PIN_MAX] = {
+	[ROUTER_PIN_TX_PORTS] = { XR_MAP_TX_PORTS, BPF_MAP_TYPE_DEVMAP_HASH,
+		sizeof(__u32), sizeof(struct bpf_devmap_val),
+		MAP_FD(tx_ports_fd) },
+	[ROUTER_PIN_IFACES] = { XR_MAP_IFACES, BPF_MAP_TYPE_PERCPU_HASH,
+		sizeof(__u32), sizeof(struct xr_iface), MAP_FD(ifaces_fd) },
+	[ROUTER_PIN_ROUTES_V4] = { XR_MAP_ROUTES_V4, BPF_MAP_TYPE_LPM_TRIE,
+		sizeof(struct xr_lpm_v4), sizeof(struct xr_route),
+		MAP_FD(routes_v4_fd) },
+	[ROUTER_PIN_ROUTES_V6] = { XR_MAP_ROUTES_V6, BPF_MAP_TYPE_LPM_TRIE,
+		sizeof(struct xr_lpm_v6), sizeof(struct xr_route),
+		MAP_FD(routes_v6_fd) },
+	[ROUTER_PIN_NEXTHOPS] = { XR_MAP_NEXTHOPS, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(struct xr_nexthop), MAP_FD(nexthops_fd) },
+	[ROUTER_PIN_NH_GROUPS] = { XR_MAP_NH_GROUPS, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(struct xr_nh_group),
+		MAP_FD(nh_groups_fd) },
+	[ROUTER_PIN_NEIGH] = { XR_MAP_NEIGH, BPF_MAP_TYPE_HASH,
+		sizeof(struct xr_neigh_key), sizeof(struct xr_neigh),
+		MAP_FD(neigh_fd) },
 };
+
+static int *map_fd(struct router *r, enum router_pin pin)
+{
+	return (int *)((char *)r + router_maps[pin].fd_offset);
+}
+
+static const char *pin_name(enum router_pin pin)
+{
+	return pin == ROUTER_PIN_PROG ? XR_PIN_PROG : router_maps[pin].name;
+}
 
 static void router_init(struct router *r, const char *pin_path)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->pin_path, sizeof(r->pin_path), "%s", pin_path);
-	r->prog_fd = r->tx_ports_fd = r->ifaces_fd = -1;
+	r->prog_fd = -1;
+	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
+		*map_fd(r, pin) = -1;
 	r->nr_cpus = libbpf_num_possible_cpus();
 }
 
@@ -30,7 +68,7 @@ static void pin_of(const struct router *r, enum router_pin pin, char *buf,
 		   size_t len)
 {
 	/* pin_path_resolve() left room for every name. */
-	pin_file(buf, len, r->pin_path, pin_names[pin]);
+	pin_file(buf, len, r->pin_path, pin_name(pin));
 }
 
 static int prog_info(int fd, struct bpf_prog_info *info)
@@ -42,7 +80,7 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 }
 
 /* A pin written by another version would be read with the wrong layout. */
-static int check_map(int fd, const char *path, __u32 type, __u32 value_size)
+static int check_map(int fd, const char *path, const struct router_map *m)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -52,8 +90,8 @@ static int check_map(int fd, const char *path, __u32 type, __u32 value_size)
 		log_error("cannot inspect %s: %s", path, log_strerror(err));
 		return err;
 	}
-	if (info.type != type || info.key_size != sizeof(__u32) ||
-	    info.value_size != value_size) {
+	if (info.type != m->type || info.key_size != m->key_size ||
+	    info.value_size != m->value_size) {
 		log_error("%s is not a map of this xdp-router version; detach "
 			  "with the version that attached", path);
 		return -EINVAL;
@@ -61,8 +99,7 @@ static int check_map(int fd, const char *path, __u32 type, __u32 value_size)
 	return 0;
 }
 
-static int open_map(struct router *r, enum router_pin pin, __u32 type,
-		    __u32 value_size, int *fdp)
+static int open_map(struct router *r, enum router_pin pin)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -78,8 +115,8 @@ static int open_map(struct router *r, enum router_pin pin, __u32 type,
 				  log_strerror(fd));
 		return fd;
 	}
-	*fdp = fd;
-	return check_map(fd, path, type, value_size);
+	*map_fd(r, pin) = fd;
+	return check_map(fd, path, &router_maps[pin]);
 }
 
 static int open_prog(struct router *r)
@@ -116,21 +153,21 @@ int router_open(struct router *r, const char *pin_path)
 
 	router_init(r, pin_path);
 	err = open_prog(r);
-	if (!err)
-		err = open_map(r, ROUTER_PIN_TX_PORTS, BPF_MAP_TYPE_DEVMAP_HASH,
-			       sizeof(struct bpf_devmap_val), &r->tx_ports_fd);
-	if (!err)
-		err = open_map(r, ROUTER_PIN_IFACES, BPF_MAP_TYPE_PERCPU_HASH,
-			       sizeof(struct xr_iface), &r->ifaces_fd);
+	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX; pin++)
+		err = open_map(r, pin);
 	if (err)
 		router_close(r);
 	return err;
 }
 
-static int pin_map(struct router *r, struct bpf_map *map, enum router_pin pin)
+static int pin_map(struct router *r, enum router_pin pin)
 {
+	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj,
+							   pin_name(pin));
 	char path[PATH_MAX];
 
+	if (!map)
+		return -ENOENT;	/* maps/ and the object disagree: a bug */
 	pin_of(r, pin, path, sizeof(path));
 	/* libbpf reuses a pin left by an interrupted load; we own new ones. */
 	if (access(path, F_OK))
@@ -160,9 +197,8 @@ int router_load(struct router *r, const char *pin_path)
 		log_error("cannot open the XDP object: %s", log_strerror(err));
 		goto fail;
 	}
-	err = pin_map(r, r->skel->maps.xr_tx_ports, ROUTER_PIN_TX_PORTS);
-	if (!err)
-		err = pin_map(r, r->skel->maps.xr_ifaces, ROUTER_PIN_IFACES);
+	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX; pin++)
+		err = pin_map(r, pin);
 	if (err) {
 		log_error("cannot set the map pin paths: %s",
 			  log_strerror(err));
@@ -185,8 +221,9 @@ int router_load(struct router *r, const char *pin_path)
 	r->created |= 1U << ROUTER_PIN_PROG;
 
 	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
-	r->tx_ports_fd = bpf_map__fd(r->skel->maps.xr_tx_ports);
-	r->ifaces_fd = bpf_map__fd(r->skel->maps.xr_ifaces);
+	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
+		*map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
+			r->skel->obj, pin_name(pin)));
 	err = prog_info(r->prog_fd, &info);
 	if (err) {
 		log_error("cannot inspect the loaded program: %s",
@@ -238,12 +275,13 @@ void router_close(struct router *r)
 	} else {
 		if (r->prog_fd >= 0)
 			close(r->prog_fd);
-		if (r->tx_ports_fd >= 0)
-			close(r->tx_ports_fd);
-		if (r->ifaces_fd >= 0)
-			close(r->ifaces_fd);
+		for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
+			if (*map_fd(r, pin) >= 0)
+				close(*map_fd(r, pin));
 	}
-	r->prog_fd = r->tx_ports_fd = r->ifaces_fd = -1;
+	r->prog_fd = -1;
+	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
+		*map_fd(r, pin) = -1;
 }
 
 int router_prog_ident(const struct router *r, char *name, size_t name_len,

@@ -14,10 +14,16 @@
 
 struct xdp_router;
 
+/* Everything pinned under the pin path, by the names in maps/. */
 enum router_pin {
 	ROUTER_PIN_PROG,
 	ROUTER_PIN_TX_PORTS,
 	ROUTER_PIN_IFACES,
+	ROUTER_PIN_ROUTES_V4,
+	ROUTER_PIN_ROUTES_V6,
+	ROUTER_PIN_NEXTHOPS,
+	ROUTER_PIN_NH_GROUPS,
+	ROUTER_PIN_NEIGH,
 	ROUTER_PIN_MAX,
 };
 
@@ -27,6 +33,11 @@ struct router {
 	int prog_fd;
 	int tx_ports_fd;
 	int ifaces_fd;
+	int routes_v4_fd;		/* table lookup mode (populate) */
+	int routes_v6_fd;
+	int nexthops_fd;
+	int nh_groups_fd;
+	int neigh_fd;
 	__u32 prog_id;
 	int nr_cpus;			/* possible CPUs: per-CPU value slots */
 	unsigned int created;		/* bit per router_pin pinned by us */
