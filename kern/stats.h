@@ -5,8 +5,12 @@
 
 #include "xdp_router_maps.bpf.h"
 
-/* Template for interfaces the control plane has not configured. */
-static const struct xr_iface xr_iface_unconfigured = {};
+/*
+ * Template for interfaces the control plane has not configured. In a section
+ * of its own, so that .rodata holds the load-time knobs alone: the CLI reads
+ * a running router's settings back from it with the skeleton's layout.
+ */
+static const struct xr_iface xr_iface_unconfigured SEC(".rodata.iface") = {};
 
 /*
  * The ingress interface's entry. An interface attached by another loader

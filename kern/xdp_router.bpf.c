@@ -39,12 +39,12 @@ static __always_inline int route(struct xdp_md *ctx,
 		outcome = parse_ipv4(&p);
 		if (outcome != XR_CONTINUE)
 			return outcome;
-		return forward(ctx, &p, 0);
+		return forward(ctx, &p, 0, st);
 	}
 	outcome = parse_ipv6(&p);
 	if (outcome != XR_CONTINUE)
 		return outcome;
-	return forward(ctx, &p, 1);
+	return forward(ctx, &p, 1, st);
 }
 
 SEC("xdp")

@@ -73,6 +73,7 @@ _Static_assert(sizeof(struct xr_counter) == 16, "xr_counter size");
 /* Forwarding enabled on the interface (table mode: fib mode asks the FIB). */
 #define XR_IFACE_F_FWD_V4 (1U << 1)
 #define XR_IFACE_F_FWD_V6 (1U << 2)
+#define XR_IFACE_F_FWD_MASK (XR_IFACE_F_FWD_V4 | XR_IFACE_F_FWD_V6)
 
 /* What the control plane tells the data plane about an interface. */
 struct xr_iface_conf {
@@ -136,6 +137,7 @@ enum xr_route_type {
 	XR_RT_BLACKHOLE,	/* dropped silently */
 	XR_RT_UNREACHABLE,	/* the kernel answers ICMP unreachable */
 	XR_RT_PROHIBIT,		/* the kernel answers ICMP prohibited */
+	XR_RT_KERNEL,		/* encap, TOS routes, ...: the kernel's job */
 };
 
 /* xr_route.flags */

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * attach [--mode MODE] [--force] IFACE...
+ * attach [--mode MODE] [--force] [--lookup fib|table]
+ *        [--max-routes-v4 N] [--max-routes-v6 N] IFACE...
  *
  * All or nothing: every interface is checked before anything changes, and
  * a failure on any of them undoes what this command did on the others.
+ * The load-time settings (--lookup, --max-routes-*) take effect when this
+ * command loads the router; a running router keeps its own.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,19 +19,51 @@
 #include "iface.h"
 #include "ifmap.h"
 #include "log.h"
+#include "mode.h"
 #include "output.h"
+#include "params.h"
 #include "pin.h"
 #include "router.h"
 
 static const char usage[] =
 	"Usage: xdp-router attach [--mode auto|native|generic|offload] "
-	"[--force] IFACE...\n"
+	"[--force]\n"
+	"                         [--lookup fib|table] [--max-routes-v4 N] "
+	"[--max-routes-v6 N]\n"
+	"                         IFACE...\n"
 	"\n"
 	"Loads the router (once) and attaches it to every IFACE.\n"
-	"  -m, --mode MODE  auto (native, else generic; the default), native,\n"
-	"                   generic or offload; an explicit mode never falls back\n"
-	"  -f, --force      replace an XDP program already on an interface\n"
-	"  -h, --help       show this help\n";
+	"  -m, --mode MODE       auto (native, else generic; the default), "
+	"native,\n"
+	"                        generic or offload; an explicit mode never "
+	"falls back\n"
+	"  -f, --force           replace an XDP program already on an "
+	"interface\n"
+	"  -l, --lookup MODE     how packets find their next hop: fib (the "
+	"default)\n"
+	"                        asks the kernel's FIB for each packet; table "
+	"looks it\n"
+	"                        up in maps that 'xdp-router populate' fills "
+	"from the\n"
+	"                        kernel's routes and neighbours\n"
+	"      --max-routes-v4 N size of the IPv4 route table (default %u)\n"
+	"      --max-routes-v6 N size of the IPv6 route table (default %u)\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"--lookup and --max-routes-* apply when the router is loaded, by the "
+	"first\n"
+	"attach; later ones may repeat them but not change them (detach --all "
+	"first).\n";
+
+/* What the command line asked for; unset settings follow the router. */
+struct attach_opts {
+	enum xr_mode mode;
+	bool force;
+	struct router_settings settings;
+	bool lookup_set;
+	bool max_v4_set;
+	bool max_v6_set;
+};
 
 struct target {
 	struct iface ifc;
@@ -230,8 +265,10 @@ static int apply_target(const struct router *r, struct target *t,
 	int err = ifmap_save(r, t->ifc.ifindex, &t->saved);
 
 	if (!err) {
-		/* Before attaching: the first packet must see the conf. */
-		err = ifmap_configure(r, t->ifc.ifindex, t->mac);
+		/* Before attaching: the first packet must see the conf. The
+		 * forwarding flags as of now; populate keeps them current. */
+		err = ifmap_configure(r, t->ifc.ifindex, t->mac,
+				      ifmap_fwd_flags(t->ifc.name));
 		/* Even a failed update may have written one of the two maps. */
 		t->maps_written = true;
 	}
@@ -277,8 +314,54 @@ static void rollback_target(const struct router *r, struct target *t)
 	log_verbose("%s: rolled back", t->ifc.name);
 }
 
-static void print_targets(const struct router *r, const struct target *t,
-			  int n)
+/*
+ * A running router keeps the settings it was loaded with: asking for others
+ * is an error, not something to ignore silently. Its lookup mode goes to
+ * @lookup; "unknown" if they cannot be read and none was asked for (a
+ * router loaded by another version: adding an interface must still work).
+ */
+static int check_settings(const struct router *r,
+			  const struct attach_opts *o, const char **lookup)
+{
+	struct router_settings run;
+	int err = router_settings_read(r, &run);
+
+	if (err && !o->lookup_set && !o->max_v4_set && !o->max_v6_set) {
+		log_verbose("cannot read the settings of the router at %s: %s",
+			    r->pin_path, log_strerror(err));
+		*lookup = "unknown";
+		return 0;
+	}
+	if (err) {
+		log_error("cannot read the settings of the router at %s "
+			  "(loaded by another version?): %s", r->pin_path,
+			  log_strerror(err));
+		return err;
+	}
+	if (o->lookup_set && o->settings.lookup != run.lookup) {
+		log_error("the router at %s runs with --lookup %s; detach --all "
+			  "first to change it", r->pin_path,
+			  lookup_name(run.lookup));
+		return -EBUSY;
+	}
+	if (o->max_v4_set && o->settings.max_routes_v4 != run.max_routes_v4) {
+		log_error("the router at %s runs with --max-routes-v4 %u; "
+			  "detach --all first to change it", r->pin_path,
+			  run.max_routes_v4);
+		return -EBUSY;
+	}
+	if (o->max_v6_set && o->settings.max_routes_v6 != run.max_routes_v6) {
+		log_error("the router at %s runs with --max-routes-v6 %u; "
+			  "detach --all first to change it", r->pin_path,
+			  run.max_routes_v6);
+		return -EBUSY;
+	}
+	*lookup = lookup_name(run.lookup);
+	return 0;
+}
+
+static void print_targets(const struct router *r, const char *lookup,
+			  const struct target *t, int n)
 {
 	out_open_array(NULL);
 	for (int i = 0; i < n; i++) {
@@ -288,6 +371,7 @@ static void print_targets(const struct router *r, const struct target *t,
 		out_text("%s", t[i].already ? "already attached" : "attached");
 		out_bool(PRINT_JSON, "already_attached", NULL, t[i].already);
 		out_string(PRINT_ANY, "mode", " in %s mode", mode_name(t[i].mode));
+		out_string(PRINT_ANY, "lookup", ", %s lookup", lookup);
 		out_uint(PRINT_ANY, "prog_id", " (prog id %llu)", r->prog_id);
 		if (t[i].old_fd >= 0 && t[i].old_id != r->prog_id)
 			out_uint(PRINT_ANY, "replaced_prog_id",
@@ -300,8 +384,10 @@ static void print_targets(const struct router *r, const struct target *t,
 }
 
 static int attach_all(const char *pin_path, struct target *t, int n,
-		      enum xr_mode mode, bool force)
+		      const struct attach_opts *o)
 {
+	const char *lookup = lookup_name(o->settings.lookup);
+	enum xr_mode mode = o->mode;
 	struct router r;
 	int err, done = 0, lock_fd;
 	bool running;
@@ -318,13 +404,18 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 	if (err && err != -ENOENT)
 		goto unlock;
 	running = !err;
+	if (running) {
+		err = check_settings(&r, o, &lookup);
+		if (err)
+			goto close;
+	}
 	for (int i = 0; i < n; i++) {
-		err = check_target(running ? &r : NULL, &t[i], mode, force);
+		err = check_target(running ? &r : NULL, &t[i], mode, o->force);
 		if (err)
 			goto close;
 	}
 	if (!running)
-		err = router_load(&r, pin_path);
+		err = router_load(&r, pin_path, &o->settings);
 	if (err)
 		goto unlock;
 
@@ -338,7 +429,7 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 			rollback_target(&r, &t[i]);
 		router_unpin(&r, true);
 	} else {
-		print_targets(&r, t, n);
+		print_targets(&r, lookup, t, n);
 	}
 close:
 	router_close(&r);
@@ -349,31 +440,62 @@ unlock:
 
 int cmd_attach(const struct global *g, int argc, char **argv)
 {
+	enum { OPT_MAX_V4 = 256, OPT_MAX_V6 };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "lookup", required_argument, NULL, 'l' },
+		{ "max-routes-v4", required_argument, NULL, OPT_MAX_V4 },
+		{ "max-routes-v6", required_argument, NULL, OPT_MAX_V6 },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	enum xr_mode mode = XR_MODE_AUTO;
+	struct attach_opts o = {
+		.mode = XR_MODE_AUTO,
+		.settings = ROUTER_SETTINGS_DEFAULT,
+	};
 	struct target *t;
-	bool force = false;
 	int c, n, err;
 
-	while ((c = getopt_long(argc, argv, ":m:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:fl:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (mode_parse(optarg, &mode)) {
+			if (mode_parse(optarg, &o.mode)) {
 				log_error("invalid --mode '%s': use auto, "
 					  "native, generic or offload", optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'f':
-			force = true;
+			o.force = true;
+			break;
+		case 'l':
+			if (lookup_parse(optarg, &o.settings.lookup)) {
+				log_error("invalid --lookup '%s': use fib or "
+					  "table", optarg);
+				return -EINVAL;
+			}
+			o.lookup_set = true;
+			break;
+		case OPT_MAX_V4:
+			if (param_count(optarg, &o.settings.max_routes_v4)) {
+				log_error("invalid --max-routes-v4 '%s': a "
+					  "positive count", optarg);
+				return -EINVAL;
+			}
+			o.max_v4_set = true;
+			break;
+		case OPT_MAX_V6:
+			if (param_count(optarg, &o.settings.max_routes_v6)) {
+				log_error("invalid --max-routes-v6 '%s': a "
+					  "positive count", optarg);
+				return -EINVAL;
+			}
+			o.max_v6_set = true;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			printf(usage, XR_DEFAULT_ROUTES_V4,
+			       XR_DEFAULT_ROUTES_V6);
 			return 0;
 		default:
 			return command_bad_option("attach", c, argv);
@@ -402,7 +524,7 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 		t[i].old_fd = -1;
 	err = resolve_targets(argv + optind, n, t);
 	if (!err)
-		err = attach_all(g->pin_path, t, n, mode, force);
+		err = attach_all(g->pin_path, t, n, &o);
 	for (int i = 0; i < n; i++) {
 		if (t[i].old_fd >= 0)
 			close(t[i].old_fd);

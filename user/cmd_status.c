@@ -8,6 +8,7 @@
 #include "command.h"
 #include "log.h"
 #include "members.h"
+#include "mode.h"
 #include "output.h"
 #include "pin.h"
 #include "router.h"
@@ -15,11 +16,13 @@
 static const char usage[] =
 	"Usage: xdp-router status\n"
 	"\n"
-	"Shows the interfaces the router is attached to.\n"
+	"Shows the interfaces the router is attached to, and how it looks up\n"
+	"routes (attach --lookup).\n"
 	"  -h, --help  show this help\n";
 
 static void print_member(const struct router *r, const struct member *m,
-			 const char *name, const char *tag)
+			 const char *lookup, const char *name,
+			 const char *tag)
 {
 	out_open_object(NULL);
 	if (m->exists)
@@ -30,6 +33,7 @@ static void print_member(const struct router *r, const struct member *m,
 	/* Still in the maps, but someone removed the program. */
 	out_string(PRINT_ANY, "mode", " %-9s",
 		   m->attached ? mode_name(m->mode) : "detached");
+	out_string(PRINT_ANY, "lookup", " %-6s", lookup);
 	out_uint(PRINT_ANY, "prog_id", " %-8llu", r->prog_id);
 	out_string(PRINT_ANY, "prog_name", " %-16s", name);
 	out_string(PRINT_ANY, "tag", " %-16s", tag);
@@ -40,6 +44,8 @@ static void print_member(const struct router *r, const struct member *m,
 static int status(const struct router *r)
 {
 	char name[BPF_OBJ_NAME_LEN], tag[17];
+	struct router_settings settings;
+	const char *lookup;
 	struct member *members;
 	size_t n;
 	int err;
@@ -49,6 +55,15 @@ static int status(const struct router *r)
 		log_error("cannot inspect the router's program: %s",
 			  log_strerror(err));
 		return err;
+	}
+	/* Not worth failing for (a router of another version?). */
+	err = router_settings_read(r, &settings);
+	if (err) {
+		log_verbose("cannot read the router's settings: %s",
+			    log_strerror(err));
+		lookup = "unknown";
+	} else {
+		lookup = lookup_name(settings.lookup);
 	}
 	err = members_list(r, &members, &n);
 	if (err) {
@@ -61,11 +76,12 @@ static int status(const struct router *r)
 		free(members);
 		return -ENOENT;
 	}
-	out_text("%-16s %-8s %-9s %-8s %-16s %-16s %s\n", "Interface",
-		 "Ifindex", "Mode", "Prog ID", "Prog name", "Tag", "Pin path");
+	out_text("%-16s %-8s %-9s %-6s %-8s %-16s %-16s %s\n", "Interface",
+		 "Ifindex", "Mode", "Lookup", "Prog ID", "Prog name", "Tag",
+		 "Pin path");
 	out_open_array(NULL);
 	for (size_t i = 0; i < n; i++)
-		print_member(r, &members[i], name, tag);
+		print_member(r, &members[i], lookup, name, tag);
 	out_close_array();
 	out_flush();
 	free(members);

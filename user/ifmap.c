@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* One interface's map entries; see ifmap.h. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -68,7 +70,7 @@ void ifmap_saved_free(struct ifmap_saved *s)
 }
 
 int ifmap_configure(const struct router *r, __u32 ifindex,
-		    const __u8 mac[6])
+		    const __u8 mac[6], __u16 fwd)
 {
 	struct bpf_devmap_val port = { .ifindex = ifindex };
 	struct xr_iface *vals = percpu_alloc(r);
@@ -87,7 +89,8 @@ int ifmap_configure(const struct router *r, __u32 ifindex,
 		goto out;
 	for (int cpu = 0; cpu < r->nr_cpus; cpu++) {
 		memcpy(vals[cpu].conf.mac, mac, sizeof(vals[cpu].conf.mac));
-		vals[cpu].conf.flags = XR_IFACE_F_CONFIGURED;
+		vals[cpu].conf.flags = XR_IFACE_F_CONFIGURED |
+				       (fwd & XR_IFACE_F_FWD_MASK);
 	}
 	err = bpf_map_update_elem(r->ifaces_fd, &ifindex, vals, BPF_ANY);
 	if (err)
@@ -96,6 +99,38 @@ int ifmap_configure(const struct router *r, __u32 ifindex,
 out:
 	free(vals);
 	return err;
+}
+
+/* 1 if /proc/sys/@path holds a non-zero number, else 0. */
+static int sysctl_on(const char *path)
+{
+	char file[PATH_MAX];
+	int val = 0;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/sys/%s", path);
+	f = fopen(file, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &val) != 1)
+		val = 0;
+	fclose(f);
+	return val != 0;
+}
+
+__u16 ifmap_fwd_flags(const char *ifname)
+{
+	char path[PATH_MAX];
+	__u16 fwd = 0;
+
+	/* /proc/sys keeps dots in names (eth0.100), unlike sysctl(8). */
+	snprintf(path, sizeof(path), "net/ipv4/conf/%s/forwarding", ifname);
+	if (sysctl_on(path))
+		fwd |= XR_IFACE_F_FWD_V4;
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/forwarding", ifname);
+	if (sysctl_on(path))
+		fwd |= XR_IFACE_F_FWD_V6;
+	return fwd;
 }
 
 int ifmap_remove(const struct router *r, __u32 ifindex)

@@ -27,11 +27,19 @@ int ifmap_restore(const struct router *r, const struct ifmap_saved *s);
 void ifmap_saved_free(struct ifmap_saved *s);
 
 /*
- * Marks the interface configured with @mac on every CPU, keeping its
- * counters, and adds it to the devmap.
+ * Marks the interface configured with @mac and the forwarding flags @fwd
+ * (ifmap_fwd_flags()) on every CPU, keeping its counters, and adds it to
+ * the devmap.
  */
 int ifmap_configure(const struct router *r, __u32 ifindex,
-		    const __u8 mac[6]);
+		    const __u8 mac[6], __u16 fwd);
+
+/*
+ * XR_IFACE_F_FWD_V4/V6 as the kernel's per-interface forwarding sysctls of
+ * @ifname say now (what bpf_fib_lookup() checks on ingress). A family the
+ * interface does not have (no /proc/sys/net/ipv6/conf/IF) is off.
+ */
+__u16 ifmap_fwd_flags(const char *ifname);
 
 /* Deletes both entries; missing entries are fine. */
 int ifmap_remove(const struct router *r, __u32 ifindex);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* XDP attach modes; see mode.h. */
+/* XDP attach modes and route lookup modes; see mode.h. */
 #include <errno.h>
 #include <string.h>
 #include <linux/if_link.h>
@@ -12,23 +12,56 @@ static const char *const mode_names[] = {
 	[XR_MODE_OFFLOAD] = "offload",
 };
 
+static const char *const lookup_names[] = {
+	[XR_LOOKUP_FIB] = "fib",
+	[XR_LOOKUP_TABLE] = "table",
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static int name_index(const char *const *names, unsigned int n,
+		      const char *s)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (names[i] && !strcmp(s, names[i]))
+			return i;
+	return -EINVAL;
+}
+
+static const char *index_name(const char *const *names, unsigned int n,
+			      unsigned int i)
+{
+	return i < n && names[i] ? names[i] : "unknown";
+}
+
 int mode_parse(const char *s, enum xr_mode *mode)
 {
-	for (unsigned int i = 0; i < sizeof(mode_names) / sizeof(*mode_names);
-	     i++) {
-		if (!strcmp(s, mode_names[i])) {
-			*mode = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	int i = name_index(mode_names, ARRAY_SIZE(mode_names), s);
+
+	if (i < 0)
+		return i;
+	*mode = i;
+	return 0;
 }
 
 const char *mode_name(enum xr_mode mode)
 {
-	if ((unsigned int)mode >= sizeof(mode_names) / sizeof(*mode_names))
-		return "unknown";
-	return mode_names[mode];
+	return index_name(mode_names, ARRAY_SIZE(mode_names), mode);
+}
+
+int lookup_parse(const char *s, enum xr_lookup_mode *lookup)
+{
+	int i = name_index(lookup_names, ARRAY_SIZE(lookup_names), s);
+
+	if (i < 0)
+		return i;
+	*lookup = i;
+	return 0;
+}
+
+const char *lookup_name(enum xr_lookup_mode lookup)
+{
+	return index_name(lookup_names, ARRAY_SIZE(lookup_names), lookup);
 }
 
 __u32 mode_flags(enum xr_mode mode)

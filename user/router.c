@@ -3,13 +3,16 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xdp_router.skel.h"
 #include "xdp_router_types.h"
 #include "log.h"
+#include "mode.h"
 #include "pin.h"
 #include "router.h"
 
@@ -175,7 +178,29 @@ static int pin_map(struct router *r, enum router_pin pin)
 	return bpf_map__set_pin_path(map, path);
 }
 
-int router_load(struct router *r, const char *pin_path)
+/* The load-time knobs and map sizes, set between open and load. */
+static int apply_settings(struct router *r, const struct router_settings *s)
+{
+	struct xdp_router__rodata *rodata = r->skel->rodata;
+	int err;
+
+	rodata->xr_lookup_mode = s->lookup;
+	/* Not a secret worth failing for: only routers in series must not
+	 * share it (ECMP polarisation). */
+	if (getrandom(&rodata->xr_ecmp_seed, sizeof(rodata->xr_ecmp_seed),
+		      GRND_NONBLOCK) != sizeof(rodata->xr_ecmp_seed))
+		log_verbose("no random ECMP hash seed: %s",
+			    log_strerror(-errno));
+	err = bpf_map__set_max_entries(r->skel->maps.xr_routes_v4,
+				       s->max_routes_v4);
+	if (!err)
+		err = bpf_map__set_max_entries(r->skel->maps.xr_routes_v6,
+					       s->max_routes_v6);
+	return err;
+}
+
+int router_load(struct router *r, const char *pin_path,
+		const struct router_settings *settings)
 {
 	struct bpf_prog_info info;
 	char path[PATH_MAX];
@@ -201,6 +226,12 @@ int router_load(struct router *r, const char *pin_path)
 		err = pin_map(r, pin);
 	if (err) {
 		log_error("cannot set the map pin paths: %s",
+			  log_strerror(err));
+		goto fail;
+	}
+	err = apply_settings(r, settings);
+	if (err) {
+		log_error("cannot apply the load-time settings: %s",
 			  log_strerror(err));
 		goto fail;
 	}
@@ -231,8 +262,9 @@ int router_load(struct router *r, const char *pin_path)
 		goto fail;
 	}
 	r->prog_id = info.id;
-	log_verbose("loaded %s (id %u), pinned at %s", XR_PROG_NAME,
-		    r->prog_id, pin_path);
+	log_verbose("loaded %s (id %u, --lookup %s), pinned at %s",
+		    XR_PROG_NAME, r->prog_id, lookup_name(settings->lookup),
+		    pin_path);
 	return 0;
 
 fail:
@@ -295,5 +327,97 @@ int router_prog_ident(const struct router *r, char *name, size_t name_len,
 	snprintf(name, name_len, "%s", info.name);
 	for (int i = 0; i < BPF_TAG_SIZE; i++)
 		sprintf(tag + 2 * i, "%02x", info.tag[i]);
+	return 0;
+}
+
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, len);
+	return bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/*
+ * The program's .rodata map, which libbpf names "<object>.rodata" (cut to
+ * the kernel's 15 characters, the suffix kept). Returns an fd or a negative
+ * errno.
+ */
+static int prog_rodata_fd(int prog_fd)
+{
+	struct bpf_prog_info info;
+	struct bpf_map_info mi;
+	__u32 len, n, *ids;
+	int err, fd = -ENOENT;
+
+	err = prog_info(prog_fd, &info);
+	if (err)
+		return err;
+	n = info.nr_map_ids;
+	ids = calloc(n ? n : 1, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = n;
+	info.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(info);
+	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	if (info.nr_map_ids < n)
+		n = info.nr_map_ids;
+	for (__u32 i = 0; !err && fd < 0 && i < n; i++) {
+		int map_fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (map_fd < 0) {
+			err = map_fd;
+			break;
+		}
+		err = map_info(map_fd, &mi);
+		if (!err && has_suffix(mi.name, ".rodata"))
+			fd = map_fd;
+		else
+			close(map_fd);
+	}
+	free(ids);
+	if (err && fd >= 0)
+		close(fd);
+	return err ? err : fd;
+}
+
+int router_settings_read(const struct router *r, struct router_settings *s)
+{
+	struct xdp_router__rodata rodata;
+	struct bpf_map_info info;
+	__u32 key = 0;
+	int fd, err;
+
+	fd = prog_rodata_fd(r->prog_fd);
+	if (fd < 0)
+		return fd;
+	err = map_info(fd, &info);
+	/* Another version's knobs would be misread. */
+	if (!err && info.value_size != sizeof(rodata))
+		err = -EPROTO;
+	if (!err)
+		err = bpf_map_lookup_elem(fd, &key, &rodata);
+	close(fd);
+	if (err)
+		return err;
+	s->lookup = rodata.xr_lookup_mode;
+
+	err = map_info(r->routes_v4_fd, &info);
+	if (err)
+		return err;
+	s->max_routes_v4 = info.max_entries;
+	err = map_info(r->routes_v6_fd, &info);
+	if (err)
+		return err;
+	s->max_routes_v6 = info.max_entries;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <linux/types.h>
+#include "xdp_router_types.h"
 
 struct xdp_router;
 
@@ -26,6 +27,23 @@ enum router_pin {
 	ROUTER_PIN_NEIGH,
 	ROUTER_PIN_MAX,
 };
+
+/*
+ * What a router is loaded with, and keeps for its program's life: the
+ * lookup mode (a .rodata knob) and the sizes of the route tries. The running
+ * program is the only record of them (router_settings_read()).
+ */
+struct router_settings {
+	enum xr_lookup_mode lookup;
+	__u32 max_routes_v4;
+	__u32 max_routes_v6;
+};
+
+#define ROUTER_SETTINGS_DEFAULT ((struct router_settings){ \
+	.lookup = XR_LOOKUP_FIB,			\
+	.max_routes_v4 = XR_DEFAULT_ROUTES_V4,		\
+	.max_routes_v6 = XR_DEFAULT_ROUTES_V6,		\
+})
 
 struct router {
 	char pin_path[PATH_MAX];
@@ -49,8 +67,19 @@ struct router {
  */
 int router_open(struct router *r, const char *pin_path);
 
-/* Loads the program, pins it and its maps (reusing pinned maps). */
-int router_load(struct router *r, const char *pin_path);
+/*
+ * Loads the program with @settings, pins it and its maps (reusing pinned
+ * maps).
+ */
+int router_load(struct router *r, const char *pin_path,
+		const struct router_settings *settings);
+
+/*
+ * The settings the open router runs with: the lookup mode from its
+ * program's .rodata, the sizes from its tries. Returns 0 or a negative
+ * errno, without reporting it.
+ */
+int router_settings_read(const struct router *r, struct router_settings *s);
 
 /*
  * Removes the pins (all of them, or only those this invocation created)
