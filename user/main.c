@@ -28,6 +28,8 @@ static const struct command commands[] = {
 	{ "detach", cmd_detach, "detach the router from interfaces" },
 	{ "status", cmd_status, "show where the router is attached" },
 	{ "stats", cmd_stats, "show packet counters and rates" },
+	{ "populate", cmd_populate,
+	  "mirror the kernel's routes and neighbours into the maps" },
 	{ "help", cmd_help, "show this help" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -2,7 +2,7 @@
 /*
  * Packet-fixture tests for the XDP data plane, run through BPF_PROG_TEST_RUN.
  *
- *   fixture_runner [--bench] FIXTURES [CASE...]
+ *   fixture_runner [--bench] [--table CLI] FIXTURES [CASE...]
  *
  * FIXTURES is written by gen_fixtures.py, which documents its format. The
  * runner moves into a private network namespace (the host is never touched
@@ -13,6 +13,13 @@
  * expected: one packet and the frame's bytes under the expected outcome of
  * the ingress interface, nothing anywhere else. Output is TAP.
  *
+ * By default the runner loads the data plane itself, in fib lookup mode,
+ * and configures the interfaces as the CLI would. --table CLI runs the same
+ * cases in table lookup mode, set up by the real control plane: in a private
+ * mount namespace with a bpffs of its own, `CLI attach --lookup table` for
+ * each interface the file attaches, then `CLI populate` to mirror the
+ * kernel's routes and neighbours, then the pinned program is tested.
+ *
  * --bench runs the cases named on the command line, or else those on the
  * file's bench line, a million times each and prints the program's mean
  * cost per packet instead.
@@ -20,6 +27,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -27,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +48,8 @@
 #define EXIT_SKIP 77		/* ctest's SKIP_RETURN_CODE */
 #define MAX_FRAME 3072		/* test_run takes ~3.5 KiB on 4 KiB pages */
 #define MAX_ARGS 32
+#define MAX_OUTS 4		/* output frames a case accepts (ECMP) */
+#define MAX_EXPECTS 32
 #define BENCH_PACKETS 1000000
 
 #define NAME(x) [x] = #x
@@ -66,9 +77,17 @@ struct fixture {
 	int action;
 	int outcome;
 	__u8 in[MAX_FRAME];
-	__u8 out[MAX_FRAME];
 	size_t in_len;
-	size_t out_len;
+	int n_out;		/* any of the output frames passes */
+	__u8 out[MAX_OUTS][MAX_FRAME];
+	size_t out_len[MAX_OUTS];
+};
+
+/* An `expect` line of this run's lookup mode: the case differs there. */
+struct expect {
+	char *name;
+	int action;
+	int outcome;
 };
 
 /* Sums over CPUs of one interface's counters. */
@@ -83,8 +102,16 @@ struct snapshot {
 };
 
 struct runner {
-	struct xdp_router *skel;
+	const char *lookup;	/* "fib" or "table" */
+	const char *cli;	/* table mode: the xdp-router binary */
+	char bpffs[64];		/* table mode: our private bpffs */
+	char pin_path[PATH_MAX];
+	bool ready;		/* table mode: populated, pins opened */
+	struct xdp_router *skel;	/* fib mode */
 	int prog_fd;
+	int ifaces_fd;		/* xr_ifaces */
+	struct expect expects[MAX_EXPECTS];
+	int n_expects;
 	int empty_prog_fd;	/* --bench baseline */
 	int ncpus;
 	bool bench;
@@ -125,8 +152,11 @@ static int value_of(const char *const *names, size_t n, const char *name)
 
 /* ---- topology ---------------------------------------------------------- */
 
-/* -ECANCELED when ip fails; it says why on stderr. */
-static int run_ip(char **argv)
+/*
+ * Runs argv[0] (found in $PATH) and waits for it; -ECANCELED when it fails,
+ * it says why on stderr. Its stdout goes to stderr too: ours is TAP.
+ */
+static int run_cmd(char **argv)
 {
 	int status;
 	pid_t pid = fork();
@@ -134,8 +164,9 @@ static int run_ip(char **argv)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		execvp("ip", argv);
-		perror("exec ip");
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execvp(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -178,10 +209,10 @@ static int read_mac(const char *ifname, __u8 mac[ETH_ALEN])
 }
 
 /*
- * What the control plane does for an interface it attaches: make it a
- * redirect target and give the data plane its MAC, in every CPU's copy.
+ * Fib mode: what the control plane does for an interface it attaches: make
+ * it a redirect target and give the data plane its MAC, in every CPU's copy.
  */
-static int attach_iface(struct runner *r, const char *ifname)
+static int attach_iface_maps(struct runner *r, const char *ifname)
 {
 	struct bpf_devmap_val port = {};
 	struct xr_iface_conf conf = { .flags = XR_IFACE_F_CONFIGURED };
@@ -209,22 +240,62 @@ static int attach_iface(struct runner *r, const char *ifname)
 				    sizeof(*percpu_value) * r->ncpus, BPF_ANY);
 }
 
+/* Table mode: the real thing, which loads the router on first use. */
+static int attach_iface_cli(struct runner *r, const char *ifname)
+{
+	char *argv[] = { (char *)r->cli, "--pin-path", r->pin_path, "attach",
+			 "--lookup", "table", (char *)ifname, NULL };
+
+	return run_cmd(argv);
+}
+
+static int attach_iface(struct runner *r, const char *ifname)
+{
+	return r->cli ? attach_iface_cli(r, ifname)
+		      : attach_iface_maps(r, ifname);
+}
+
+/*
+ * Table mode, once the topology is complete: mirror it into the maps, then
+ * open what the CLI pinned.
+ */
+static int table_ready(struct runner *r)
+{
+	char *populate[] = { (char *)r->cli, "--pin-path", r->pin_path,
+			     "populate", NULL };
+	char path[PATH_MAX + 32];
+	int err;
+
+	err = run_cmd(populate);
+	if (err) {
+		printf("# %s populate failed\n", r->cli);
+		return err;
+	}
+	snprintf(path, sizeof(path), "%s/%s", r->pin_path, XR_PIN_PROG);
+	r->prog_fd = bpf_obj_get(path);
+	if (r->prog_fd < 0)
+		return r->prog_fd;
+	snprintf(path, sizeof(path), "%s/%s", r->pin_path, XR_MAP_IFACES);
+	r->ifaces_fd = bpf_obj_get(path);
+	if (r->ifaces_fd < 0)
+		return r->ifaces_fd;
+	r->ready = true;
+	return 0;
+}
+
 /* ---- counters ---------------------------------------------------------- */
 
 static int take_snapshot(const struct runner *r, struct snapshot *s)
 {
-	const struct bpf_map *map = r->skel->maps.xr_ifaces;
 	__u32 key, *prev = NULL;
 	int err;
 
 	/* The map holds at most XR_MAX_IFACES entries: s->iface fits them. */
 	s->n = 0;
-	while (!(err = bpf_map__get_next_key(map, prev, &key, sizeof(key)))) {
+	while (!(err = bpf_map_get_next_key(r->ifaces_fd, prev, &key))) {
 		struct iface_counters *ic = &s->iface[s->n++];
 
-		err = bpf_map__lookup_elem(map, &key, sizeof(key),
-					   percpu_value,
-					   sizeof(*percpu_value) * r->ncpus, 0);
+		err = bpf_map_lookup_elem(r->ifaces_fd, &key, percpu_value);
 		if (err)
 			return err;
 		memset(ic, 0, sizeof(*ic));
@@ -343,20 +414,40 @@ static void print_hex(FILE *diag, const char *label, const __u8 *p,
 	fprintf(diag, "\n");
 }
 
+/* Bytes @got and output frame @i of @fx have in common from the start. */
+static size_t common_prefix(const struct fixture *fx, int i,
+			    const struct run_result *got)
+{
+	size_t n = fx->out_len[i] < got->out_len ? fx->out_len[i] :
+						   got->out_len;
+	size_t same = 0;
+
+	while (same < n && fx->out[i][same] == got->out[same])
+		same++;
+	return same;
+}
+
+/* The output must be one of the case's frames; shows the nearest if not. */
 static int check_output(FILE *diag, const struct fixture *fx,
 			const struct run_result *res)
 {
-	size_t n = fx->out_len < res->out_len ? fx->out_len : res->out_len;
-	size_t diff = 0;
+	size_t diff = 0, same;
+	int near = 0;
 
-	while (diff < n && fx->out[diff] == res->out[diff])
-		diff++;
-	if (diff == n && fx->out_len == res->out_len)
-		return 0;
-	fprintf(diag, "#   output differs at byte %zu (length %zu, expected %zu)\n",
-		diff, res->out_len, fx->out_len);
+	for (int i = 0; i < fx->n_out; i++) {
+		same = common_prefix(fx, i, res);
+		if (same == fx->out_len[i] && same == res->out_len)
+			return 0;
+		if (same > diff) {
+			diff = same;
+			near = i;
+		}
+	}
+	fprintf(diag, "#   output differs at byte %zu (length %zu, expected %zu%s)\n",
+		diff, res->out_len, fx->out_len[near],
+		fx->n_out > 1 ? ", nearest of several" : "");
 	diff &= ~15UL;
-	print_hex(diag, "expected", fx->out, fx->out_len, diff);
+	print_hex(diag, "expected", fx->out[near], fx->out_len[near], diff);
 	print_hex(diag, "got     ", res->out, res->out_len, diff);
 	return 1;
 }
@@ -481,8 +572,43 @@ static int unhex(const char *s, __u8 *buf, size_t size, size_t *len)
 	return 0;
 }
 
-static int parse_case(char **argv, int argc, struct fixture *fx)
+/* Output frames, comma separated. */
+static int parse_outs(char *list, struct fixture *fx)
 {
+	char *save = NULL;
+
+	fx->n_out = 0;
+	for (char *hex = strtok_r(list, ",", &save); hex;
+	     hex = strtok_r(NULL, ",", &save)) {
+		if (fx->n_out == MAX_OUTS)
+			return -E2BIG;
+		if (unhex(hex, fx->out[fx->n_out], sizeof(fx->out[0]),
+			  &fx->out_len[fx->n_out]))
+			return -EINVAL;
+		fx->n_out++;
+	}
+	return fx->n_out ? 0 : -EINVAL;
+}
+
+/* An expect line for this case: passed or dropped, frame unchanged. */
+static void apply_expect(const struct runner *r, struct fixture *fx)
+{
+	for (int i = 0; i < r->n_expects; i++) {
+		if (strcmp(r->expects[i].name, fx->name))
+			continue;
+		fx->action = r->expects[i].action;
+		fx->outcome = r->expects[i].outcome;
+		memcpy(fx->out[0], fx->in, fx->in_len);
+		fx->out_len[0] = fx->in_len;
+		fx->n_out = 1;
+	}
+}
+
+static int parse_case(const struct runner *r, char **argv, int argc,
+		      struct fixture *fx)
+{
+	int err;
+
 	if (argc != 7)
 		return -EINVAL;
 	fx->name = argv[1];
@@ -493,9 +619,33 @@ static int parse_case(char **argv, int argc, struct fixture *fx)
 	fx->outcome = value_of(outcome_names, XR_OUTCOME_MAX, argv[4]);
 	if (fx->action < 0 || fx->outcome < 0)
 		return -EINVAL;
-	if (unhex(argv[5], fx->in, sizeof(fx->in), &fx->in_len) ||
-	    unhex(argv[6], fx->out, sizeof(fx->out), &fx->out_len))
+	if (unhex(argv[5], fx->in, sizeof(fx->in), &fx->in_len))
 		return -EINVAL;
+	err = parse_outs(argv[6], fx);
+	if (!err)
+		apply_expect(r, fx);
+	return err;
+}
+
+/* expect LOOKUP NAME ACTION OUTCOME: kept if LOOKUP is this run's. */
+static int do_expect(struct runner *r, char **argv, int argc)
+{
+	struct expect *e = &r->expects[r->n_expects];
+
+	if (argc != 5)
+		return -EINVAL;
+	if (strcmp(argv[1], r->lookup))
+		return 0;
+	if (r->n_expects == MAX_EXPECTS)
+		return -E2BIG;
+	e->action = value_of(action_names, ARRAY_SIZE(action_names), argv[3]);
+	e->outcome = value_of(outcome_names, XR_OUTCOME_MAX, argv[4]);
+	if (e->action < 0 || e->outcome < 0 || e->action == XDP_REDIRECT)
+		return -EINVAL;
+	e->name = strdup(argv[2]);
+	if (!e->name)
+		return -ENOMEM;
+	r->n_expects++;
 	return 0;
 }
 
@@ -515,12 +665,17 @@ static bool selected(struct runner *r, const struct fixture *fx)
 static int do_case(struct runner *r, char **argv, int argc)
 {
 	static struct fixture fx;
-	int err = parse_case(argv, argc, &fx);
+	int err = parse_case(r, argv, argc, &fx);
 
 	if (err)
 		return err;
 	if (!selected(r, &fx))
 		return 0;
+	if (!r->ready) {
+		err = table_ready(r);
+		if (err)
+			return err;
+	}
 	if (r->bench)
 		bench_case(r, &fx);
 	else
@@ -578,11 +733,13 @@ static int do_line(struct runner *r, char *line)
 	if (!argc || argv[0][0] == '#')
 		return 0;
 	if (!strcmp(argv[0], "ip"))
-		return run_ip(argv);
+		return run_cmd(argv);
 	if (!strcmp(argv[0], "sysctl") && argc == 3)
 		return write_sysctl(argv[1], argv[2]);
 	if (!strcmp(argv[0], "attach") && argc == 2)
 		return attach_iface(r, argv[1]);
+	if (!strcmp(argv[0], "expect"))
+		return do_expect(r, argv, argc);
 	if (!strcmp(argv[0], "case"))
 		return do_case(r, argv, argc);
 	if (!strcmp(argv[0], "bench"))
@@ -621,39 +778,97 @@ static int run_file(struct runner *r, const char *path)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--bench] FIXTURES [CASE...]\n"
+		"usage: %s [--bench] [--table CLI] FIXTURES [CASE...]\n"
 		"  Runs the XDP data plane on packet fixtures (all, or the named\n"
 		"  cases) in a private network namespace; TAP output.\n"
-		"  -b, --bench  time the file's bench cases (or the named ones)\n",
+		"  -b, --bench      time the file's bench cases (or the named "
+		"ones)\n"
+		"  -t, --table CLI  table lookup mode, set up by the xdp-router "
+		"binary CLI\n",
 		prog);
 }
 
-static int enter_private_netns(void)
+/*
+ * A network namespace of our own and, in table mode, a mount namespace
+ * too, for a bpffs of our own: what the CLI pins there disappears with us.
+ */
+static int enter_private_namespaces(bool mounts)
 {
-	if (!unshare(CLONE_NEWNET))
+	if (!unshare(CLONE_NEWNET | (mounts ? CLONE_NEWNS : 0)))
 		return 0;
 	if (errno == EPERM) {
 		printf("1..0 # SKIP no permission to create a network namespace\n");
 		return EXIT_SKIP;
 	}
-	perror("unshare(CLONE_NEWNET)");
+	perror("unshare");
 	return EXIT_FAILURE;
+}
+
+static int mount_private_bpffs(struct runner *r)
+{
+	/* Our mounts must not propagate back to the host's namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -errno;
+	snprintf(r->bpffs, sizeof(r->bpffs), "/tmp/xr-fixtures.XXXXXX");
+	if (!mkdtemp(r->bpffs)) {
+		r->bpffs[0] = '\0';
+		return -errno;
+	}
+	if (mount("bpf", r->bpffs, "bpf", 0, "mode=0700")) {
+		int err = -errno;
+
+		rmdir(r->bpffs);
+		r->bpffs[0] = '\0';
+		return err;
+	}
+	snprintf(r->pin_path, sizeof(r->pin_path), "%s/xdp-router",
+		 r->bpffs);
+	return 0;
+}
+
+static void unmount_private_bpffs(struct runner *r)
+{
+	if (!r->bpffs[0])
+		return;
+	umount2(r->bpffs, MNT_DETACH);
+	rmdir(r->bpffs);
+}
+
+/* Fib mode: the runner loads the data plane itself. */
+static int load_fib(struct runner *r)
+{
+	r->skel = xdp_router__open_and_load();
+	if (!r->skel)
+		return -errno;
+	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
+	r->ifaces_fd = bpf_map__fd(r->skel->maps.xr_ifaces);
+	r->ready = true;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "bench", no_argument, NULL, 'b' },
+		{ "table", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct runner r = {};
+	struct runner r = {
+		.lookup = "fib",
+		.prog_fd = -1,
+		.ifaces_fd = -1,
+	};
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "bh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "bt:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			r.bench = true;
+			break;
+		case 't':
+			r.cli = optarg;
+			r.lookup = "table";
 			break;
 		case 'h':
 			usage(argv[0]);
@@ -669,21 +884,26 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* keep order with ip's output */
 
-	err = enter_private_netns();
+	err = enter_private_namespaces(r.cli);
 	if (err)
 		return err;
+	printf("# lookup mode: %s\n", r.lookup);
 
 	r.ncpus = libbpf_num_possible_cpus();
 	percpu_value = r.ncpus > 0 ? calloc(r.ncpus, sizeof(*percpu_value)) :
 				     NULL;
-	r.skel = xdp_router__open_and_load();
 	if (select_cases(&r, argv + optind + 1, argc - optind - 1, false) ||
-	    !percpu_value || !r.skel) {
-		printf("Bail out! cannot load the data plane: %s\n",
-		       strerror(errno));
+	    !percpu_value) {
+		printf("Bail out! out of memory\n");
 		return EXIT_FAILURE;
 	}
-	r.prog_fd = bpf_program__fd(r.skel->progs.xdp_router);
+	err = r.cli ? mount_private_bpffs(&r) : load_fib(&r);
+	if (err) {
+		printf("Bail out! cannot %s: %s\n",
+		       r.cli ? "mount a private bpffs" : "load the data plane",
+		       strerror(-err));
+		return EXIT_FAILURE;
+	}
 	r.empty_prog_fd = r.bench ? load_empty_prog() : -1;
 	if (r.bench && r.empty_prog_fd < 0) {
 		printf("Bail out! cannot load the empty program: %s\n",
@@ -709,7 +929,17 @@ int main(int argc, char **argv)
 
 	if (r.empty_prog_fd >= 0)
 		close(r.empty_prog_fd);
-	xdp_router__destroy(r.skel);
+	if (r.skel) {
+		xdp_router__destroy(r.skel);	/* owns the fds */
+	} else {
+		if (r.prog_fd >= 0)
+			close(r.prog_fd);
+		if (r.ifaces_fd >= 0)
+			close(r.ifaces_fd);
+	}
+	unmount_private_bpffs(&r);
+	for (int i = 0; i < r.n_expects; i++)
+		free(r.expects[i].name);
 	free(percpu_value);
 	free_selection(&r);
 	return err || r.failed ? EXIT_FAILURE : EXIT_SUCCESS;

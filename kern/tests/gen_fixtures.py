@@ -17,7 +17,17 @@ MACs are written down once, here. Format, one directive per line:
     sysctl PATH VALUE               write VALUE to /proc/sys/PATH
     attach IFNAME                   add to xr_tx_ports, configure in xr_ifaces
     bench NAME...                   what --bench times unless told otherwise
-    case NAME IFNAME ACTION OUTCOME IN_HEX OUT_HEX
+    expect LOOKUP NAME ACTION OUTCOME
+                                    in lookup mode LOOKUP (fib, table), case
+                                    NAME gives ACTION and OUTCOME instead, its
+                                    frame unchanged; before the case
+    case NAME IFNAME ACTION OUTCOME IN_HEX OUT_HEX[,OUT_HEX...]
+
+A case with several output frames passes with any one of them: an ECMP route
+may send a flow through any of its next hops.
+
+Every case holds in both lookup modes (attach --lookup fib|table) unless an
+expect line says otherwise, with the reason on the comment line before it.
 
 Runs with Debian's python3-scapy: /usr/bin/python3 gen_fixtures.py -o FILE
 """
@@ -58,7 +68,9 @@ NOT_XDP = Link(2, attached=False)   # routed, but not in xr_tx_ports
 SMALL = Link(3, mtu=SMALL_MTU)      # small-MTU path
 UNCONF = Link(4, attached=False)    # ingress with no xr_ifaces entry
 NOFWD = Link(5)                     # ingress with forwarding off
-LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD]
+ECMP2 = Link(6)                     # WAN's sibling in the ECMP routes;
+                                    # its IPv6 MTU is below its MTU
+LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD, ECMP2]
 
 HOST_V4, HOST_V6 = LAN.peer_v4, LAN.peer_v6
 OTHER_HOST_MAC = "02:00:00:00:00:99"
@@ -69,12 +81,23 @@ DST = {
     "no_neigh":    ("198.51.101.10", "2001:db8:101::10"),
     "not_xdp":     ("198.51.102.10", "2001:db8:102::10"),
     "small_mtu":   ("198.51.103.10", "2001:db8:103::10"),
+    "ecmp":        ("198.51.104.10", "2001:db8:104::10"),
+    "mtu_locked":  ("198.51.105.10", "2001:db8:105::10"),
+    "mtu_route":   ("198.51.106.10", "2001:db8:106::10"),
+    "v6_gw":       ("198.51.107.10", None),
+    "mtu6":        ("198.51.108.10", "2001:db8:108::10"),
     "blackhole":   ("198.51.110.10", "2001:db8:110::10"),
     "unreachable": ("198.51.111.10", "2001:db8:111::10"),
     "prohibit":    ("198.51.112.10", "2001:db8:112::10"),
     "no_route":    ("203.0.113.10", "2001:db8:ffff::10"),
 }
 NO_NEIGH_GW = ("10.0.1.3", "fd00:1::3")  # on WAN, never resolved
+ONLINK_NO_NEIGH = ("10.0.1.5", "fd00:1::5")  # on WAN, never resolved
+# A host route inside the "wan" prefix, through another link: the longest
+# prefix wins.
+HOST_ROUTE = ("198.51.100.77", "2001:db8:100::77")
+ROUTE_MTU = 1300  # below WAN's 1500
+ECMP2_MTU6 = 1400  # net/ipv6/conf/r6/mtu; r6's MTU is 1500
 
 # What --bench times by default: the plain forwarding case of each family.
 BENCH = ["bench ipv4_udp ipv6_udp"]
@@ -94,6 +117,11 @@ def topology():
         lines += [
             f"ip link add {link.name} address {link.mac}{mtu} type veth "
             f"peer name {link.peer} address {link.peer_mac}{mtu}",
+            # The host ends stay silent (no DAD, router solicitations or
+            # MLD reports): a frame reaching an interface the router is
+            # really attached to (table mode attaches with the CLI) would
+            # move the counters the cases check.
+            f"sysctl net/ipv6/conf/{link.peer}/disable_ipv6 1",
             f"ip link set {link.name} up",
             f"ip link set {link.peer} up",
             f"ip addr add {link.v4}/24 dev {link.name}",
@@ -113,6 +141,30 @@ def topology():
     lines += via("no_neigh", WAN, NO_NEIGH_GW)
     lines += via("not_xdp", NOT_XDP)
     lines += via("small_mtu", SMALL)
+    lines += via("mtu6", ECMP2)
+    # IPv6 forwarding checks the interface's IPv6 MTU (ip6_mtu_from_fib6()),
+    # IPv4 its MTU.
+    lines.append(f"sysctl net/ipv6/conf/{ECMP2.name}/mtu {ECMP2_MTU6}")
+    lines += [f"ip route add {HOST_ROUTE[0]}/32 via {SMALL.peer_v4}",
+              f"ip route add {HOST_ROUTE[1]}/128 via {SMALL.peer_v6}"]
+    # A route MTU counts for forwarding only when locked (or with
+    # ip_fwd_use_pmtu, off here): ip_mtu_from_fib_result(),
+    # ip6_mtu_from_fib6().
+    for key, lock in (("mtu_locked", "lock "), ("mtu_route", "")):
+        lines += [f"ip route add {prefix(DST[key][0])} via {WAN.peer_v4} "
+                  f"mtu {lock}{ROUTE_MTU}",
+                  f"ip route add {prefix(DST[key][1])} via {WAN.peer_v6} "
+                  f"mtu {lock}{ROUTE_MTU}"]
+    # RFC 5549: an IPv4 route through an IPv6 gateway (its neighbour is
+    # in the ND table).
+    lines.append(f"ip route add {prefix(DST['v6_gw'][0])} "
+                 f"via inet6 {WAN.peer_v6} dev {WAN.name}")
+    for i, fam in ((0, "-4"), (1, "-6")):
+        lines.append(f"ip {fam} route add {prefix(DST['ecmp'][i])}"
+                     f" nexthop via {(WAN.peer_v4, WAN.peer_v6)[i]}"
+                     f" dev {WAN.name}"
+                     f" nexthop via {(ECMP2.peer_v4, ECMP2.peer_v6)[i]}"
+                     f" dev {ECMP2.name}")
     for kind in ("blackhole", "unreachable", "prohibit"):
         lines += [f"ip route add {kind} {prefix(DST[kind][0])}",
                   f"ip route add {kind} {prefix(DST[kind][1])}"]
@@ -135,18 +187,27 @@ class Fixtures:
         self.names = set()
 
     def add(self, name, ingress, frame, action, outcome, out=None):
-        """A case; `out` defaults to the input (passed or dropped)."""
+        """A case; `out` defaults to the input (passed or dropped), and may
+        be a list of frames, any of which passes."""
         assert name not in self.names, f"duplicate case {name}"
         self.names.add(name)
         frame = bytes(frame)
-        out = frame if out is None else bytes(out)
+        outs = [frame] if out is None else (
+            out if isinstance(out, list) else [out])
         self.lines.append(f"case {name} {ingress.name} {action} {outcome} "
-                          f"{frame.hex()} {out.hex()}")
+                          f"{frame.hex()} "
+                          f"{','.join(bytes(o).hex() for o in outs)}")
+
+    def expect(self, lookup, name, action, outcome, why):
+        """In lookup mode `lookup`, the next case added differs: `why`."""
+        self.lines += [f"# {lookup} lookup: {why}",
+                       f"expect {lookup} {name} {action} {outcome}"]
 
     def fwd(self, name, frame, egress=WAN, ingress=LAN):
         frame = bytes(frame)
+        egresses = egress if isinstance(egress, list) else [egress]
         self.add(name, ingress, frame, "XDP_REDIRECT", "XR_REDIRECT",
-                 forwarded(frame, egress))
+                 [forwarded(frame, e) for e in egresses])
 
     def passed(self, name, frame, outcome, ingress=LAN):
         self.add(name, ingress, frame, "XDP_PASS", outcome)
@@ -246,8 +307,13 @@ def forwarding_cases(f):
     # Linux accepts class E (240.0.0.0/4) sources; only 255.255.255.255
     # and multicast are martian.
     f.fwd("ipv4_src_class_e", udp4(src="240.0.0.1"))
+    f.fwd("ipv4_onlink", udp4(dst=WAN.peer_v4))
+    f.fwd("ipv4_longest_prefix", udp4(dst=HOST_ROUTE[0]), egress=SMALL)
+    f.fwd("ipv4_via_ipv6_gateway", udp4(dst=DST["v6_gw"][0]))
 
     f.fwd("ipv6_udp", udp6())
+    f.fwd("ipv6_onlink", udp6(dst=WAN.peer_v6))
+    f.fwd("ipv6_longest_prefix", udp6(dst=HOST_ROUTE[1]), egress=SMALL)
     f.fwd("ipv6_tcp", v6() / TCP(sport=40000, dport=443, flags="S"))
     f.fwd("ipv6_icmp_echo", v6() / ICMPv6EchoRequest(id=7, seq=1))
     f.fwd("ipv6_hop_limit_2", udp6(hlim=2))
@@ -272,10 +338,25 @@ def forwarding_cases(f):
 
     # No xr_ifaces entry: the program creates one and still forwards.
     unconf = eth(dst=UNCONF.mac, src=UNCONF.peer_mac)
-    f.fwd("unconfigured_ipv4_udp",
-          udp4(l2=unconf, src=UNCONF.peer_v4), ingress=UNCONF)
-    f.fwd("unconfigured_ipv6_udp",
-          udp6(l2=unconf, src=UNCONF.peer_v6), ingress=UNCONF)
+    for name, pkt in (("unconfigured_ipv4_udp",
+                       udp4(l2=unconf, src=UNCONF.peer_v4)),
+                      ("unconfigured_ipv6_udp",
+                       udp6(l2=unconf, src=UNCONF.peer_v6))):
+        f.expect("table", name, "XDP_PASS", "XR_PASS_NOT_FWDED",
+                 "the maps do not say whether an interface the CLI never "
+                 "configured forwards (bpf_fib_lookup() reads its sysctl), "
+                 "so the kernel decides")
+        f.fwd(name, pkt, ingress=UNCONF)
+
+    # ECMP: each flow takes one of the route's next hops, whichever the
+    # kernel's (seeded) hash or table mode's picks.
+    for sport in (1000, 2000, 3000, 4000):
+        f.fwd(f"ipv4_ecmp_udp_{sport}",
+              v4(dst=DST["ecmp"][0]) / UDP(sport=sport, dport=53),
+              egress=[WAN, ECMP2])
+        f.fwd(f"ipv6_ecmp_udp_{sport}",
+              v6(dst=DST["ecmp"][1]) / UDP(sport=sport, dport=53),
+              egress=[WAN, ECMP2])
 
 
 def l2_cases(f):
@@ -411,6 +492,28 @@ def route_cases(f):
                  "XR_PASS_EGRESS_NOT_XDP")
     f.passed("ipv4_directed_bcast", udp4(dst="10.0.1.255"),
              "XR_PASS_NOT_FWDED")
+    # The subnet-router anycast address of a link (forwarding on).
+    f.passed("ipv6_subnet_anycast", udp6(dst="fd00:1::"),
+             "XR_PASS_NOT_FWDED")
+    f.passed("ipv4_onlink_no_neigh", udp4(dst=ONLINK_NO_NEIGH[0]),
+             "XR_PASS_NO_NEIGH")
+    f.passed("ipv6_onlink_no_neigh", udp6(dst=ONLINK_NO_NEIGH[1]),
+             "XR_PASS_NO_NEIGH")
+    for fam, sized, i in (("ipv4", sized_udp4, 0), ("ipv6", sized_udp6, 1)):
+        f.fwd(f"{fam}_route_mtu_locked_at",
+              sized(ROUTE_MTU, dst=DST["mtu_locked"][i]))
+        f.passed(f"{fam}_route_mtu_locked_over",
+                 sized(ROUTE_MTU + 1, dst=DST["mtu_locked"][i]),
+                 "XR_PASS_FRAG_NEEDED")
+        f.fwd(f"{fam}_route_mtu_unlocked",
+              sized(ROUTE_MTU + 100, dst=DST["mtu_route"][i]))
+    f.fwd("ipv6_at_mtu6", sized_udp6(ECMP2_MTU6, dst=DST["mtu6"][1]),
+          egress=ECMP2)
+    f.passed("ipv6_over_mtu6",
+             sized_udp6(ECMP2_MTU6 + 1, dst=DST["mtu6"][1]),
+             "XR_PASS_FRAG_NEEDED")
+    f.fwd("ipv4_over_mtu6", sized_udp4(ECMP2_MTU6 + 1, dst=DST["mtu6"][0]),
+          egress=ECMP2)
     # One byte over the egress MTU; the kernel sends the ICMP error (DF)
     # or fragments (no DF).
     f.passed("ipv4_over_mtu_df",

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * populate [--table ID] [--watch]
+ *
+ * Mirrors the kernel's routes (the chosen table and the local table),
+ * nexthops, ECMP groups and neighbours into the table-mode maps, and the
+ * per-device forwarding settings into the interfaces' flags. With --watch,
+ * keeps them current until SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+#include "caps.h"
+#include "command.h"
+#include "log.h"
+#include "params.h"
+#include "pin.h"
+#include "populate.h"
+#include "populate_watch.h"
+#include "router.h"
+
+static const char usage[] =
+	"Usage: xdp-router populate [--table ID] [--watch]\n"
+	"\n"
+	"Mirrors the kernel's routes, nexthops and neighbours into the maps\n"
+	"of the table lookup mode (attach --lookup table).\n"
+	"  -t, --table ID  route table to mirror besides 'local' (default:\n"
+	"                  main; a number, 'main' or 'default')\n"
+	"  -w, --watch     stay in the foreground and follow every change\n"
+	"  -h, --help      show this help\n";
+
+static int parse_table(const char *s, __u32 *table)
+{
+	unsigned int v;
+
+	if (!strcmp(s, "main"))
+		*table = FIB_TABLE_MAIN;
+	else if (!strcmp(s, "default"))
+		*table = 253;		/* RT_TABLE_DEFAULT */
+	else if (!strcmp(s, "local"))
+		*table = FIB_TABLE_LOCAL;
+	else if (!param_count(s, &v))
+		*table = v;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Two populates on one router would each trust their own mirror of the
+ * maps and free slots the other still uses: one at a time, for as long as
+ * it runs. The lock is on the pin dir itself, not on its parent as
+ * pin_lock() (which attach and detach hold briefly) is.
+ */
+static int populate_lock(const char *pin_path)
+{
+	int fd = open(pin_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int err;
+
+	if (fd < 0) {
+		err = -errno;
+		log_error("cannot open %s: %s", pin_path, log_strerror(err));
+		return err;
+	}
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	err = -errno;
+	if (err == -EWOULDBLOCK)
+		log_error("another populate runs on %s (populate --watch?)",
+			  pin_path);
+	else
+		log_error("cannot lock %s: %s", pin_path, log_strerror(err));
+	close(fd);
+	return err;
+}
+
+static double now_secs(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int cmd_populate(const struct global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "table", required_argument, NULL, 't' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	__u32 table = FIB_TABLE_MAIN;
+	struct populate p;
+	bool watch = false;
+	struct router r;
+	int c, err, lock_fd;
+	double start;
+
+	while ((c = getopt_long(argc, argv, ":t:wh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_table(optarg, &table)) {
+				log_error("invalid --table '%s': a table number "
+					  "(1-4294967295), 'main' or 'default'",
+					  optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'w':
+			watch = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return command_bad_option("populate", c, argv);
+		}
+	}
+	if (optind < argc) {
+		log_error("populate: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	err = caps_require();
+	if (err)
+		return err;
+	err = pin_on_bpffs(g->pin_path) ? router_open(&r, g->pin_path)
+					: -ENOENT;
+	if (err == -ENOENT)
+		log_error("nothing attached at %s (attach the router first)",
+			  g->pin_path);
+	if (err)
+		return err;
+	lock_fd = populate_lock(g->pin_path);
+	if (lock_fd < 0) {
+		router_close(&r);
+		return lock_fd;
+	}
+	start = now_secs();
+	err = populate_open(&p, &r, table, watch);
+	if (!err) {
+		if (watch) {
+			err = populate_watch(&p);
+		} else {
+			err = populate_full(&p);
+			if (!err)
+				populate_report(&p, NULL, now_secs() - start);
+		}
+		populate_close(&p);
+	}
+	close(lock_fd);
+	router_close(&r);
+	return err;
+}

@@ -1,0 +1,856 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Converging the table-mode maps; see table_sync.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include "fib_fmt.h"
+#include "log.h"
+#include "table_sync.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524	/* the kernel's, for map types without batches */
+#endif
+
+/* Elements per batch syscall: big enough to amortise, small in memory. */
+#define BATCH 8192
+
+static const char *const routes_map[2] = { XR_MAP_ROUTES_V4,
+					    XR_MAP_ROUTES_V6 };
+static const char *const routes_flag[2] = { "--max-routes-v4",
+					     "--max-routes-v6" };
+static const char *const fam_name[2] = { "IPv4", "IPv6" };
+
+static int max_entries(int fd, __u32 *max)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int err = bpf_obj_get_info_by_fd(fd, &info, &len);
+
+	*max = info.max_entries;
+	return err;
+}
+
+/* LPM keys: prefix length, then the address. */
+static size_t lpm_key_size(int f)
+{
+	return f ? sizeof(struct xr_lpm_v6) : sizeof(struct xr_lpm_v4);
+}
+
+static void lpm_key(const struct fib_pfx *p, void *key)
+{
+	__u32 plen = p->plen;
+
+	memcpy(key, &plen, sizeof(plen));
+	memcpy((__u8 *)key + sizeof(plen), p->addr, fib_addr_len(p->family));
+}
+
+static void lpm_pfx(int f, const void *key, struct fib_pfx *p)
+{
+	__u32 plen;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(&plen, key, sizeof(plen));
+	p->family = f ? AF_INET6 : AF_INET;
+	p->plen = plen > fib_addr_len(p->family) * 8 ? 0 : plen;
+	memcpy(p->addr, (const __u8 *)key + sizeof(plen),
+	       fib_addr_len(p->family));
+	fib_pfx_mask(p);
+}
+
+static bool batch_refused(int err)
+{
+	return err == -ENOTSUPP || err == -EOPNOTSUPP;
+}
+
+/* Updates @n elements, in order, each atomically; batches where possible. */
+static int map_update_n(struct table_sync *s, int fd, const void *keys,
+			const void *vals, size_t n, size_t ksz, size_t vsz)
+{
+	size_t done = 0;
+
+	while (done < n && !s->no_batch) {
+		__u32 cnt = n - done > BATCH ? BATCH : n - done;
+		int err = bpf_map_update_batch(fd, (const __u8 *)keys +
+					       done * ksz,
+					       (const __u8 *)vals + done * vsz,
+					       &cnt, NULL);
+
+		if (!err) {
+			done += cnt;
+			continue;
+		}
+		if (batch_refused(err) && !cnt) {
+			s->no_batch = true;
+			break;
+		}
+		return err;
+	}
+	for (; done < n; done++) {
+		int err = bpf_map_update_elem(fd, (const __u8 *)keys +
+					      done * ksz,
+					      (const __u8 *)vals + done * vsz,
+					      BPF_ANY);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Deletes @n keys; keys already gone are fine. */
+static int map_delete_n(struct table_sync *s, int fd, const void *keys,
+			size_t n, size_t ksz)
+{
+	size_t done = 0;
+
+	while (done < n && !s->no_batch) {
+		__u32 cnt = n - done > BATCH ? BATCH : n - done;
+		int err = bpf_map_delete_batch(fd, (const __u8 *)keys +
+					       done * ksz, &cnt, NULL);
+
+		if (!err) {
+			done += cnt;
+			continue;
+		}
+		if (batch_refused(err) && !cnt) {
+			s->no_batch = true;
+			break;
+		}
+		if (err != -ENOENT)
+			return err;
+		done += cnt + 1;	/* skip the missing key */
+	}
+	for (; done < n; done++) {
+		int err = bpf_map_delete_elem(fd, (const __u8 *)keys +
+					      done * ksz);
+
+		if (err && err != -ENOENT)
+			return err;
+	}
+	return 0;
+}
+
+/* map_walk() through BPF_MAP_LOOKUP_BATCH; the batch token is a key. */
+static int map_walk_batch(int fd, size_t ksz, size_t vsz,
+			  int (*fn)(void *ctx, const void *key,
+				    const void *val),
+			  void *ctx)
+{
+	__u8 *keys = calloc(BATCH, ksz), *vals = calloc(BATCH, vsz);
+	__u8 token[64];
+	bool first = true;
+	int err = keys && vals ? 0 : -ENOMEM;
+
+	while (!err) {
+		__u32 cnt = BATCH;
+
+		err = bpf_map_lookup_batch(fd, first ? NULL : token, token,
+					   keys, vals, &cnt, NULL);
+		if (err && err != -ENOENT)
+			break;
+		if (batch_refused(err))
+			break;
+		for (__u32 i = 0; i < cnt; i++) {
+			int e = fn(ctx, keys + i * ksz, vals + i * vsz);
+
+			if (e) {
+				free(keys);
+				free(vals);
+				return e;
+			}
+		}
+		first = false;
+		if (err == -ENOENT) {	/* the end */
+			err = 0;
+			break;
+		}
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/*
+ * Calls @fn for every element of a hash-like map (LPM trie, hash): in
+ * batches where the kernel has them, else key by key.
+ */
+static int map_walk(struct table_sync *s, int fd, size_t ksz, size_t vsz,
+		    int (*fn)(void *ctx, const void *key, const void *val),
+		    void *ctx)
+{
+	__u8 key[64], next[64], val[256];
+	void *prev = NULL;
+	int err;
+
+	if (!s->no_batch) {
+		err = map_walk_batch(fd, ksz, vsz, fn, ctx);
+		if (!batch_refused(err))
+			return err;
+		s->no_batch = true;
+	}
+	while (!(err = bpf_map_get_next_key(fd, prev, next))) {
+		memcpy(key, next, ksz);
+		prev = key;
+		err = bpf_map_lookup_elem(fd, key, val);
+		if (err == -ENOENT)	/* deleted meanwhile */
+			continue;
+		if (err)
+			return err;
+		err = fn(ctx, key, val);
+		if (err)
+			return err;
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Reads array @fd of @max values of @vsz bytes into @out, batched. */
+static int array_read(struct table_sync *s, int fd, __u32 max, size_t vsz,
+		      void *out)
+{
+	__u32 *keys = malloc(BATCH * sizeof(*keys));
+	__u32 out_batch, done = 0;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (done < max && !s->no_batch) {
+		__u32 cnt = max - done > BATCH ? BATCH : max - done;
+
+		err = bpf_map_lookup_batch(fd, done ? &out_batch : NULL,
+					   &out_batch, keys,
+					   (__u8 *)out + (size_t)done * vsz,
+					   &cnt, NULL);
+		if (batch_refused(err) && !done && !cnt) {
+			s->no_batch = true;
+			break;
+		}
+		done += cnt;
+		if (err == -ENOENT) {	/* the end */
+			err = 0;
+			break;
+		}
+		if (err)
+			break;
+	}
+	free(keys);
+	if (err || !s->no_batch)
+		return err;
+	for (__u32 id = 0; id < max; id++) {
+		err = bpf_map_lookup_elem(fd, &id, (__u8 *)out + id * vsz);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct route_load_ctx {
+	struct table_sync *s;
+	int f;
+};
+
+static int load_route(void *ctx, const void *key, const void *val)
+{
+	struct route_load_ctx *c = ctx;
+	struct table_sync *s = c->s;
+	struct route_mirror *m;
+	struct fib_pfx p;
+	bool ok = true;
+
+	lpm_pfx(c->f, key, &p);
+	m = htab_upsert(&s->routes, &p, NULL);
+	if (!m)
+		return -ENOMEM;
+	memcpy(&m->val, val, sizeof(m->val));
+	s->nroutes[c->f]++;
+	if (m->val.type == XR_RT_UNICAST)
+		ok = m->val.flags & XR_RT_F_GROUP
+			     ? id_table_ref(&s->grp, m->val.nh)
+			     : id_table_ref(&s->nh, m->val.nh);
+	/*
+	 * A route on a free slot (a map written by something else) holds
+	 * no reference; marking it invalid gets it rewritten.
+	 */
+	if (!ok)
+		m->val.type = XR_RT_INVALID;
+	return 0;
+}
+
+static int load_neigh(void *ctx, const void *key, const void *val)
+{
+	struct xr_neigh *n = htab_upsert(ctx, key, NULL);
+
+	if (!n)
+		return -ENOMEM;
+	memcpy(n, val, sizeof(*n));
+	return 0;
+}
+
+static int load_slots(struct table_sync *s)
+{
+	struct xr_nexthop *nh = calloc(s->nh.max, sizeof(*nh));
+	struct xr_nh_group *g = calloc(s->grp.max, sizeof(*g));
+	int err = -ENOMEM;
+
+	if (!nh || !g)
+		goto out;
+	err = array_read(s, s->nexthops_fd, s->nh.max, sizeof(*nh), nh);
+	if (!err)
+		err = array_read(s, s->groups_fd, s->grp.max, sizeof(*g), g);
+	for (__u32 id = 1; !err && id < s->nh.max; id++)
+		if (nh[id].ifindex)
+			err = id_table_load(&s->nh, id, &nh[id]);
+	for (__u32 id = 1; !err && id < s->grp.max; id++) {
+		bool ok = g[id].count && g[id].count <= XR_ECMP_MAX;
+
+		for (__u32 i = 0; ok && i < g[id].count; i++)
+			ok = id_table_is(&s->nh, g[id].member[i].nh, ID_LIVE);
+		if (!ok)
+			continue;	/* garbage: overwritten when reused */
+		for (__u32 i = 0; i < g[id].count; i++)
+			id_table_ref(&s->nh, g[id].member[i].nh);
+		err = id_table_load(&s->grp, id, &g[id]);
+	}
+out:
+	free(nh);
+	free(g);
+	return err;
+}
+
+static void mirror_free(struct table_sync *s)
+{
+	htab_free(&s->routes);
+	htab_free(&s->neigh);
+	id_table_free(&s->nh);
+	id_table_free(&s->grp);
+	free(s->chg);
+	s->chg = NULL;
+	s->nchg = s->chg_cap = 0;
+	s->nroutes[0] = s->nroutes[1] = 0;
+}
+
+static int mirror_load(struct table_sync *s)
+{
+	__u32 max_nh, max_grp;
+	int err;
+
+	htab_init(&s->routes, sizeof(struct fib_pfx),
+		  sizeof(struct route_mirror));
+	htab_init(&s->neigh, sizeof(struct xr_neigh_key),
+		  sizeof(struct xr_neigh));
+	err = max_entries(s->nexthops_fd, &max_nh) ?:
+	      max_entries(s->groups_fd, &max_grp) ?:
+	      max_entries(s->routes_fd[0], &s->max_routes[0]) ?:
+	      max_entries(s->routes_fd[1], &s->max_routes[1]) ?:
+	      max_entries(s->neigh_fd, &s->max_neigh);
+	if (err)
+		return err;
+	err = id_table_init(&s->nh, sizeof(struct xr_nexthop), max_nh) ?:
+	      id_table_init(&s->grp, sizeof(struct xr_nh_group), max_grp) ?:
+	      load_slots(s);
+	for (int f = 0; !err && f < 2; f++) {
+		struct route_load_ctx c = { s, f };
+
+		err = map_walk(s, s->routes_fd[f], lpm_key_size(f),
+			       sizeof(struct xr_route), load_route, &c);
+	}
+	if (!err)
+		err = map_walk(s, s->neigh_fd, sizeof(struct xr_neigh_key),
+			       sizeof(struct xr_neigh), load_neigh,
+			       &s->neigh);
+	if (!err)
+		err = id_table_load_done(&s->nh) ?:
+		      id_table_load_done(&s->grp);
+	return err;
+}
+
+int table_sync_open(struct table_sync *s, const struct router *r)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->routes_fd[0] = r->routes_v4_fd;
+	s->routes_fd[1] = r->routes_v6_fd;
+	s->nexthops_fd = r->nexthops_fd;
+	s->groups_fd = r->nh_groups_fd;
+	s->neigh_fd = r->neigh_fd;
+	err = mirror_load(s);
+	if (err) {
+		log_error("cannot read the table maps at %s: %s", r->pin_path,
+			  log_strerror(err));
+		mirror_free(s);
+	}
+	return err;
+}
+
+void table_sync_close(struct table_sync *s)
+{
+	mirror_free(s);
+}
+
+int table_sync_reload(struct table_sync *s)
+{
+	int err;
+
+	mirror_free(s);
+	err = mirror_load(s);
+	if (err)
+		log_error("cannot read the table maps: %s",
+			  log_strerror(err));
+	return err;
+}
+
+/* Planning. */
+
+void table_sync_begin(struct table_sync *s)
+{
+	s->nchg = 0;
+	s->gen++;
+	s->adds[0] = s->adds[1] = s->dels[0] = s->dels[1] = 0;
+	s->full = NULL;
+}
+
+static void release_group_members(struct table_sync *s,
+				  const struct xr_nh_group *g)
+{
+	for (__u32 i = 0; i < g->count && i < XR_ECMP_MAX; i++)
+		id_table_release(&s->nh, g->member[i].nh);
+}
+
+/* Drops the references a route value holds. */
+static void release_value(struct table_sync *s, const struct xr_route *v)
+{
+	if (v->type != XR_RT_UNICAST)
+		return;
+	if (v->flags & XR_RT_F_GROUP) {
+		struct xr_nh_group g;
+
+		if (!id_table_is(&s->grp, v->nh, ID_PENDING) &&
+		    !id_table_is(&s->grp, v->nh, ID_LIVE))
+			return;
+		memcpy(&g, id_table_val(&s->grp, v->nh), sizeof(g));
+		/* A LIVE group lets go of its members when it is zeroed. */
+		if (id_table_release(&s->grp, v->nh) == ID_FREED)
+			release_group_members(s, &g);
+	} else {
+		id_table_release(&s->nh, v->nh);
+	}
+}
+
+/* The route value for @w, holding references on its nexthop or group. */
+static int acquire_value(struct table_sync *s, const struct fib_want *w,
+			 struct xr_route *out)
+{
+	__u32 ids[XR_ECMP_MAX];
+	struct xr_nh_group g;
+	bool created;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->type = w->type;
+	out->mtu = w->mtu;
+	if (w->type != XR_RT_UNICAST)
+		return 0;
+	for (unsigned int i = 0; i < w->n && !err; i++) {
+		err = id_table_acquire(&s->nh, &w->nh[i], &ids[i], &created);
+		if (err) {
+			while (i--)
+				id_table_release(&s->nh, ids[i]);
+			s->full = err == -ENOSPC ? XR_MAP_NEXTHOPS : NULL;
+			return err;
+		}
+	}
+	if (w->n == 1) {
+		out->nh = ids[0];
+		return 0;
+	}
+	memset(&g, 0, sizeof(g));
+	g.count = w->n;
+	for (unsigned int i = 0; i < w->n; i++) {
+		g.member[i].nh = ids[i];
+		g.member[i].upper = w->upper[i];
+	}
+	err = id_table_acquire(&s->grp, &g, &out->nh, &created);
+	/* A new group keeps the member references; a known one has its own. */
+	if (err || !created)
+		release_group_members(s, &g);
+	if (err) {
+		s->full = err == -ENOSPC ? XR_MAP_NH_GROUPS : NULL;
+		return err;
+	}
+	out->flags = XR_RT_F_GROUP;
+	return 0;
+}
+
+static int chg_push(struct table_sync *s, const struct route_chg *c)
+{
+	if (s->nchg == s->chg_cap) {
+		size_t cap = s->chg_cap ? 2 * s->chg_cap : 1024;
+		struct route_chg *chg = realloc(s->chg, cap * sizeof(*chg));
+
+		if (!chg)
+			return -ENOMEM;
+		s->chg = chg;
+		s->chg_cap = cap;
+	}
+	s->chg[s->nchg++] = *c;
+	return 0;
+}
+
+int table_sync_route(struct table_sync *s, const struct fib_pfx *p,
+		     const struct fib_want *w)
+{
+	struct route_mirror *m = htab_find(&s->routes, p);
+	int f = fib_fam_idx(p->family);
+	struct route_chg c = { .pfx = *p };
+	int err;
+
+	if (m)
+		m->gen = s->gen;
+	if (w->type == XR_RT_INVALID) {
+		if (!m)
+			return 0;
+		c.op = ROUTE_DEL;
+		c.old = m->val;
+		s->dels[f]++;
+		return chg_push(s, &c);
+	}
+	err = acquire_value(s, w, &c.val);
+	if (err)
+		return err;
+	if (m && !memcmp(&m->val, &c.val, sizeof(c.val))) {
+		release_value(s, &c.val);	/* already so */
+		return 0;
+	}
+	c.op = m ? ROUTE_CHANGE : ROUTE_ADD;
+	if (m)
+		c.old = m->val;
+	else
+		s->adds[f]++;
+	err = chg_push(s, &c);
+	if (err)
+		release_value(s, &c.val);
+	return err;
+}
+
+int table_sync_sweep(struct table_sync *s)
+{
+	struct route_mirror *m;
+	struct fib_pfx *p;
+	size_t it = 0;
+
+	while (htab_next(&s->routes, &it, (void **)&p, (void **)&m)) {
+		struct route_chg c = { .pfx = *p, .op = ROUTE_DEL,
+				       .old = m->val };
+		int err;
+
+		if (m->gen == s->gen)
+			continue;
+		err = chg_push(s, &c);
+		if (err)
+			return err;
+		s->dels[fib_fam_idx(p->family)]++;
+	}
+	return 0;
+}
+
+void table_sync_abort(struct table_sync *s)
+{
+	for (size_t i = 0; i < s->nchg; i++)
+		if (s->chg[i].op != ROUTE_DEL)
+			release_value(s, &s->chg[i].val);
+	s->nchg = 0;
+	s->nh.pending.n = 0;
+	s->grp.pending.n = 0;
+}
+
+/* Writing. */
+
+static int write_slots(struct table_sync *s, struct id_table *t, int fd,
+		       size_t *added, const char *what)
+{
+	char buf[FIB_FMT_LEN];
+
+	for (size_t i = 0; i < t->pending.n; i++) {
+		__u32 id = t->pending.ids[i];
+		int err;
+
+		if (!id_table_is(t, id, ID_PENDING))
+			continue;
+		err = bpf_map_update_elem(fd, &id, id_table_val(t, id),
+					  BPF_ANY);
+		if (err)
+			return err;
+		id_table_written(t, id);
+		(*added)++;
+		if (t == &s->nh)
+			log_verbose("nexthop add %u: %s", id,
+				    fib_fmt_nexthop(id_table_val(t, id), buf,
+						    sizeof(buf)));
+		else
+			log_verbose("%s add %u", what, id);
+	}
+	t->pending.n = 0;
+	return 0;
+}
+
+static void log_route(const struct route_chg *c)
+{
+	char p[FIB_FMT_LEN], a[FIB_FMT_LEN], b[FIB_FMT_LEN];
+
+	if (!log_verbose_enabled())
+		return;
+	fib_fmt_pfx(&c->pfx, p, sizeof(p));
+	if (c->op == ROUTE_ADD)
+		log_verbose("route add %s: %s", p,
+			    fib_fmt_route(&c->val, a, sizeof(a)));
+	else if (c->op == ROUTE_CHANGE)
+		log_verbose("route change %s: %s -> %s", p,
+			    fib_fmt_route(&c->old, a, sizeof(a)),
+			    fib_fmt_route(&c->val, b, sizeof(b)));
+	else
+		log_verbose("route del %s", p);
+}
+
+/* Writes the changes of family @f: updates (@del false) or deletions. */
+static int write_routes(struct table_sync *s, int f, bool del)
+{
+	size_t ksz = lpm_key_size(f), n = 0;
+	__u8 *keys = malloc(BATCH * ksz);
+	struct xr_route *vals = malloc(BATCH * sizeof(*vals));
+	int err = keys && vals ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !err && i <= s->nchg; i++) {
+		const struct route_chg *c = i < s->nchg ? &s->chg[i] : NULL;
+
+		if (c && (fib_fam_idx(c->pfx.family) != f ||
+			  (c->op == ROUTE_DEL) != del))
+			continue;
+		if (c) {
+			lpm_key(&c->pfx, keys + n * ksz);
+			vals[n++] = c->val;
+			log_route(c);
+		}
+		if (n == BATCH || (!c && n)) {
+			err = del ? map_delete_n(s, s->routes_fd[f], keys, n,
+						 ksz)
+				  : map_update_n(s, s->routes_fd[f], keys,
+						 vals, n, ksz, sizeof(*vals));
+			n = 0;
+		}
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* Zeroes the slots nothing references any more: groups first. */
+static void zero_unused(struct table_sync *s, struct sync_stats *st)
+{
+	static const struct xr_nh_group zero_grp;
+	static const struct xr_nexthop zero_nh;
+
+	for (size_t i = 0; i < s->grp.unref.n; i++) {
+		__u32 id = s->grp.unref.ids[i];
+		struct xr_nh_group g;
+
+		if (!id_table_unused(&s->grp, id))
+			continue;
+		memcpy(&g, id_table_val(&s->grp, id), sizeof(g));
+		if (bpf_map_update_elem(s->groups_fd, &id, &zero_grp,
+					BPF_ANY))
+			continue;	/* stays: garbage at the next reload */
+		id_table_zeroed(&s->grp, id);
+		release_group_members(s, &g);
+		st->groups.removed++;
+		log_verbose("group del %u", id);
+	}
+	s->grp.unref.n = 0;
+	for (size_t i = 0; i < s->nh.unref.n; i++) {
+		__u32 id = s->nh.unref.ids[i];
+
+		if (!id_table_unused(&s->nh, id) ||
+		    bpf_map_update_elem(s->nexthops_fd, &id, &zero_nh,
+					BPF_ANY))
+			continue;
+		id_table_zeroed(&s->nh, id);
+		st->nexthops.removed++;
+		log_verbose("nexthop del %u", id);
+	}
+	s->nh.unref.n = 0;
+}
+
+static int check_capacity(struct table_sync *s)
+{
+	for (int f = 0; f < 2; f++) {
+		size_t want = s->nroutes[f] + s->adds[f] - s->dels[f];
+
+		if (want > s->max_routes[f]) {
+			log_error("%zu %s routes do not fit %s (max %u); "
+				  "attach the router with %s N", want,
+				  fam_name[f], routes_map[f], s->max_routes[f],
+				  routes_flag[f]);
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+int table_sync_commit(struct table_sync *s, struct sync_stats *st)
+{
+	int err = check_capacity(s);
+
+	if (err) {
+		table_sync_abort(s);
+		return err;
+	}
+	err = write_slots(s, &s->nh, s->nexthops_fd, &st->nexthops.added,
+			  "nexthop") ?:
+	      write_slots(s, &s->grp, s->groups_fd, &st->groups.added,
+			  "group");
+	for (int f = 0; !err && f < 2; f++) {
+		/*
+		 * Inserts before deletions, so that a prefix replaced by
+		 * others is never missing; unless the trie cannot hold both
+		 * at once, where the vanished routes (gone from the kernel
+		 * already) go first.
+		 */
+		bool tight = s->nroutes[f] + s->adds[f] > s->max_routes[f];
+
+		err = write_routes(s, f, tight) ?: write_routes(s, f, !tight);
+	}
+	if (err) {
+		log_error("cannot write the table maps: %s; they hold a mix of "
+			  "old and new routes, all valid", log_strerror(err));
+		table_sync_reload(s);
+		return err;
+	}
+	for (size_t i = 0; i < s->nchg; i++) {
+		const struct route_chg *c = &s->chg[i];
+		int f = fib_fam_idx(c->pfx.family);
+		struct route_mirror *m;
+
+		if (c->op == ROUTE_DEL) {
+			htab_delete(&s->routes, &c->pfx);
+			s->nroutes[f]--;
+			st->routes.removed++;
+		} else {
+			m = htab_upsert(&s->routes, &c->pfx, NULL);
+			if (!m) {	/* the mirror is lost, not the maps */
+				table_sync_reload(s);
+				return -ENOMEM;
+			}
+			m->val = c->val;
+			m->gen = s->gen;
+			if (c->op == ROUTE_ADD) {
+				s->nroutes[f]++;
+				st->routes.added++;
+			} else {
+				st->routes.changed++;
+			}
+		}
+		if (c->op != ROUTE_ADD)
+			release_value(s, &c->old);
+	}
+	s->nchg = 0;
+	zero_unused(s, st);
+	return 0;
+}
+
+/* Neighbours: a hash map, where every update is atomic. */
+
+static void log_neigh(const char *what, const struct xr_neigh_key *k,
+		      const __u8 *mac)
+{
+	char a[FIB_FMT_LEN], m[18];
+
+	if (!log_verbose_enabled())
+		return;
+	fib_fmt_addr(k->family, k->addr, a, sizeof(a));
+	if (mac)
+		log_verbose("neigh %s %s ifindex %u lladdr %s", what, a,
+			    k->ifindex, fib_fmt_mac(mac, m, sizeof(m)));
+	else
+		log_verbose("neigh %s %s ifindex %u", what, a, k->ifindex);
+}
+
+int table_sync_neigh_one(struct table_sync *s, const struct xr_neigh_key *k,
+			 const __u8 *mac, struct sync_stats *st)
+{
+	struct xr_neigh *cur = htab_find(&s->neigh, k), val = {};
+	int err;
+
+	if (!mac) {
+		if (!cur)
+			return 0;
+		err = bpf_map_delete_elem(s->neigh_fd, k);
+		if (err && err != -ENOENT)
+			return err;
+		htab_delete(&s->neigh, k);
+		st->neigh.removed++;
+		log_neigh("del", k, NULL);
+		return 0;
+	}
+	if (cur && !memcmp(cur->mac, mac, 6))
+		return 0;
+	if (!cur && s->neigh.n >= s->max_neigh)
+		return -E2BIG;
+	memcpy(val.mac, mac, 6);
+	err = bpf_map_update_elem(s->neigh_fd, k, &val, BPF_ANY);
+	if (err)
+		return err;
+	log_neigh(cur ? "change" : "add", k, mac);
+	if (cur)
+		st->neigh.changed++;
+	else
+		st->neigh.added++;
+	cur = htab_upsert(&s->neigh, k, NULL);
+	if (!cur)
+		return -ENOMEM;
+	*cur = val;
+	return 0;
+}
+
+int table_sync_neigh_all(struct table_sync *s, const struct htab *want,
+			 struct sync_stats *st)
+{
+	struct xr_neigh_key *k, *gone = NULL;
+	size_t it = 0, ngone = 0, cap = 0;
+	struct xr_neigh *v;
+	int err = 0;
+
+	if (want->n > s->max_neigh) {
+		log_error("%zu neighbours do not fit %s (max %u; "
+			  "XR_MAX_NEIGH in maps/xdp_router_types.h)", want->n,
+			  XR_MAP_NEIGH, s->max_neigh);
+		return -E2BIG;
+	}
+	/* Vanished ones first: the map may be too full for both. */
+	while (htab_next(&s->neigh, &it, (void **)&k, NULL)) {
+		if (htab_find(want, k))
+			continue;
+		if (ngone == cap) {
+			struct xr_neigh_key *tmp;
+
+			cap = cap ? 2 * cap : 256;
+			tmp = realloc(gone, cap * sizeof(*tmp));
+			if (!tmp) {
+				free(gone);
+				return -ENOMEM;
+			}
+			gone = tmp;
+		}
+		gone[ngone++] = *k;
+	}
+	for (size_t i = 0; !err && i < ngone; i++)
+		err = table_sync_neigh_one(s, &gone[i], NULL, st);
+	free(gone);
+	it = 0;
+	while (!err && htab_next(want, &it, (void **)&k, (void **)&v))
+		err = table_sync_neigh_one(s, k, v->mac, st);
+	if (err)
+		log_error("cannot write %s: %s", XR_MAP_NEIGH,
+			  log_strerror(err));
+	return err;
+}
