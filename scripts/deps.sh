@@ -16,6 +16,10 @@ XR_DEB_PACKAGES=(
 	# run and test
 	xdp-tools iproute2 ethtool iperf3 tcpdump iputils-ping procps
 	python3 python3-scapy
+	# benchmark plots (scripts/bench.sh --plot)
+	python3-matplotlib
+	# routing daemon of the populate tests (netns-tests/test_populate_bird.sh)
+	bird2
 )
 
 # Packages of XR_DEB_PACKAGES that are not installed, one per line.

@@ -1,0 +1,238 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Summaries and plots for scripts/bench.sh.
+
+    report.py summary RESULTS.jsonl --machine JSON --config JSON [--json OUT] [--smoke]
+    report.py plot RESULTS.json --out DIR
+
+`summary` reads the JSON lines bench.sh wrote (one per run, skip, route load
+and populate), prints a table (median / min / max Mpps of each case at each
+(flows, routes) point, ratios to kernel forwarding and to the redirect
+ceiling, CPU use, drops) and writes everything as one JSON document.
+`plot` draws that document (matplotlib, Debian's python3-matplotlib).
+"""
+import argparse
+import json
+import statistics
+import sys
+
+CASE_ORDER = ["kernel", "redirect", "fib", "table", "tx", "lb", "lb-nft",
+              "drop"]
+CASE_LABEL = {
+    "kernel": "Linux forwarding",
+    "redirect": "XDP redirect ceiling",
+    "fib": "xdp-router (fib)",
+    "table": "xdp-router (table)",
+    "tx": "XDP_TX ceiling",
+    "lb": "xdp-router LB",
+    "lb-nft": "nftables LB",
+    "drop": "XDP_DROP at ingress",
+}
+POINT_KEYS = ("proto", "size", "gens", "flows", "routes")
+
+
+def point_of(r):
+    return tuple(r[k] for k in POINT_KEYS)
+
+
+def summarise(runs):
+    groups = {}
+    for r in runs:
+        groups.setdefault(point_of(r) + (r["case"],), []).append(r)
+    out = []
+    for key, rs in groups.items():
+        pps = [r["pps"] for r in rs]
+        ncpu = min(len(r["cpu"]) for r in rs)
+        drops = {}
+        for r in rs:
+            for k, v in r["drops"].items():
+                drops[k] = drops.get(k, 0) + v / max(r["seconds"], 1e-9)
+        gens = key[POINT_KEYS.index("gens")]
+        # CPUs without a generator: on this VM the two vCPUs share one
+        # physical core, and a busy sibling halves the generator's CPU.
+        others = [statistics.median(r["cpu"][i]["busy"] for r in rs)
+                  for i in range(gens, ncpu)]
+        s = dict(zip(POINT_KEYS, key[:-1]), case=key[-1], runs=len(rs),
+                 contended=bool(others) and max(others) > 25,
+                 median_pps=statistics.median(pps), min_pps=min(pps),
+                 max_pps=max(pps), all_pps=pps,
+                 sent_pps=statistics.median(r["sent_pps"] for r in rs),
+                 cpu_busy=[statistics.median(r["cpu"][i]["busy"] for r in rs)
+                           for i in range(ncpu)],
+                 drops_per_s={k: round(v / len(rs)) for k, v in
+                              sorted(drops.items(), key=lambda x: -x[1])[:4]})
+        out.append(s)
+    # ratios inside each point
+    for s in out:
+        same = {o["case"]: o["median_pps"] for o in out
+                if point_of(o) == point_of(s)}
+        for ref in ("kernel", "redirect", "tx"):
+            if ref in same and same[ref] > 0 and ref != s["case"]:
+                s["vs_" + ref] = round(s["median_pps"] / same[ref], 3)
+    out.sort(key=lambda s: (point_of(s), CASE_ORDER.index(s["case"])))
+    return out
+
+
+def print_table(summary, skipped, populate, routes, machine, config):
+    print("\n%s, %d CPUs, kernel %s; %s B frames, IPv%s, %s generator(s), "
+          "%s runs x %s s, interleaved" %
+          (machine["cpu"], machine["cpus"], machine["kernel"], config["size"],
+           config["proto"], config["gens"], config["runs"], config["duration"]))
+    point = None
+    for s in summary:
+        if point_of(s) != point:
+            point = point_of(s)
+            print("\nflows %d, routes %d" % (s["flows"], s["routes"]))
+            print("  %-22s %7s %7s %7s  %8s %9s  %-11s %s" %
+                  ("case", "median", "min", "max", "x kernel",
+                   "% redir.", "CPU busy %", "drops/s (top)"))
+        drops = ", ".join("%s %d" % kv for kv in
+                          list(s["drops_per_s"].items())[:2]) or "-"
+        print("  %-22s %7.2f %7.2f %7.2f  %8s %9s  %-11s %s" % (
+            CASE_LABEL.get(s["case"], s["case"]) + (" !" if s["contended"] else ""), s["median_pps"] / 1e6,
+            s["min_pps"] / 1e6, s["max_pps"] / 1e6,
+            "%.2f" % s["vs_kernel"] if "vs_kernel" in s else "-",
+            "%.0f %%" % (100 * s["vs_redirect"]) if "vs_redirect" in s else "-",
+            "/".join("%.0f" % b for b in s["cpu_busy"]), drops))
+    print("  (Mpps delivered at the sink; CPU busy per core over the window)")
+    if any(s["contended"] for s in summary):
+        print("  ! a CPU without a generator was > 25 % busy (other work on the "
+              "machine): where vCPUs\n    share a physical core this slows "
+              "the generator's CPU, up to 2x; rerun on a quiet machine")
+    for r in routes:
+        print("routes: %d added with ip -batch in %.1f s" %
+              (r["routes"], r["seconds"]))
+    for p in populate:
+        print("populate: %d routes in %.2f s, maps %.1f MiB (%s)" % (
+            p["routes"], p["seconds"], p["total_bytes"] / 2**20,
+            ", ".join("%s %.1f MiB" % (k, v / 2**20)
+                      for k, v in p["maps"].items() if v >= 2**20)))
+    for s in skipped:
+        print("skipped %s: %s" % (s["case"], s["reason"]))
+
+
+def cmd_summary(a):
+    recs = [json.loads(l) for l in open(a.results) if l.strip()]
+    runs = [r for r in recs if r["type"] == "run"]
+    skipped = list({r["case"]: r for r in recs if r["type"] == "skip"}.values())
+    routes = [r for r in recs if r["type"] == "routes"]
+    pops = {}
+    for p in recs:
+        if p["type"] == "populate":
+            pops.setdefault(p["routes"], []).append(p)
+    populate = [dict(routes=k, runs=len(v),
+                     seconds=statistics.median(p["seconds"] for p in v),
+                     maps=v[-1]["maps"],
+                     total_bytes=sum(v[-1]["maps"].values()))
+                for k, v in sorted(pops.items())]
+    machine, config = json.loads(a.machine), json.loads(a.config)
+    summary = summarise(runs)
+    print_table(summary, skipped, populate, routes, machine, config)
+    doc = dict(machine=machine, config=config, summary=summary,
+               skipped=skipped, populate=populate, routes=routes, runs=runs)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(doc, f, indent=1)
+        print("results: %s" % a.json)
+    if a.smoke:
+        bad = [s["case"] for s in summary if s["min_pps"] < 10000]
+        if bad or not summary:
+            print("SMOKE FAIL: no traffic delivered in: %s" %
+                  (", ".join(bad) or "any case"), file=sys.stderr)
+            return 1
+        print("smoke: %d cases delivered traffic" % len(summary))
+    return 0
+
+
+def cmd_plot(a):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    doc = json.load(open(a.results))
+    summary, m, c = doc["summary"], doc["machine"], doc["config"]
+    sub = "%s, kernel %s, %s B, IPv%s, %s gen., median of %s (bars: min-max)" % (
+        m["cpu"], m["kernel"], c["size"], c["proto"], c["gens"], c["runs"])
+    written = []
+    points = sorted({(s["flows"], s["routes"]) for s in summary})
+
+    # One bar chart per (flows, routes) point.
+    for flows, routes in points:
+        ss = [s for s in summary if (s["flows"], s["routes"]) == (flows, routes)]
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        x = range(len(ss))
+        med = [s["median_pps"] / 1e6 for s in ss]
+        err = [[s["median_pps"] / 1e6 - s["min_pps"] / 1e6 for s in ss],
+               [s["max_pps"] / 1e6 - s["median_pps"] / 1e6 for s in ss]]
+        colors = ["#999999" if s["case"] in ("kernel", "lb-nft") else
+                  "#d62728" if s["case"] in ("fib", "table", "lb") else
+                  "#1f77b4" for s in ss]
+        ax.bar(x, med, yerr=err, capsize=4, color=colors)
+        top = max(s["max_pps"] for s in ss) / 1e6
+        for i, v in enumerate(med):
+            ax.text(i, ss[i]["max_pps"] / 1e6 + top * 0.01, "%.2f" % v,
+                    ha="center", va="bottom", fontsize=9)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels([CASE_LABEL.get(s["case"], s["case"]) for s in ss],
+                           rotation=15, fontsize=9)
+        ax.set_ylabel("Mpps delivered")
+        ax.set_title("64-byte UDP forwarding, %d flow(s), %d extra routes\n%s" %
+                     (flows, routes, sub) if c["size"] == 64 else
+                     "%d flow(s), %d routes\n%s" % (flows, routes, sub),
+                     fontsize=9)
+        fig.tight_layout()
+        name = "%s/bench-cases-f%d-r%d-g%s.png" % (a.out, flows, routes,
+                                                   c["gens"])
+        fig.savefig(name, dpi=110)
+        plt.close(fig)
+        written.append(name)
+
+    # Scaling: one line per case over flows (or routes) when there are several.
+    for dim, other in (("flows", "routes"), ("routes", "flows")):
+        vals = sorted({s[dim] for s in summary})
+        if len(vals) < 2:
+            continue
+        for fixed in sorted({s[other] for s in summary}):
+            fig, ax = plt.subplots(figsize=(7, 4.5))
+            for case in CASE_ORDER:
+                pts = sorted((s[dim], s["median_pps"] / 1e6) for s in summary
+                             if s["case"] == case and s[other] == fixed)
+                if len(pts) > 1:
+                    ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-",
+                            label=CASE_LABEL[case])
+            ax.set_xscale("symlog")
+            ax.set_xlabel(dim)
+            ax.set_ylabel("Mpps delivered")
+            ax.set_ylim(bottom=0)
+            ax.legend(fontsize=8)
+            ax.set_title("by %s (%s %d)\n%s" % (dim, other, fixed, sub),
+                         fontsize=9)
+            fig.tight_layout()
+            name = "%s/bench-%s-%s%d-g%s.png" % (a.out, dim, other[0], fixed,
+                                                c["gens"])
+            fig.savefig(name, dpi=110)
+            plt.close(fig)
+            written.append(name)
+    for n in written:
+        print("plot: %s" % n)
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sp = ap.add_subparsers(dest="cmd", required=True)
+    s = sp.add_parser("summary")
+    s.add_argument("results")
+    s.add_argument("--machine", required=True)
+    s.add_argument("--config", required=True)
+    s.add_argument("--json")
+    s.add_argument("--smoke", action="store_true")
+    p = sp.add_parser("plot")
+    p.add_argument("results")
+    p.add_argument("--out", required=True)
+    a = ap.parse_args()
+    return cmd_summary(a) if a.cmd == "summary" else cmd_plot(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,564 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# scripts/bench.sh - packet-rate benchmark of xdp-router against what users
+# would otherwise run (kernel forwarding) and what XDP itself can do here
+# (the redirect and XDP_TX ceilings). Method and numbers: docs/performance.md.
+#
+#   sudo scripts/bench.sh                       # cases 1,2,3,4,5; 5 runs x 5 s
+#   sudo scripts/bench.sh --cases kernel,fib --runs 9 --gens 2
+#   sudo scripts/bench.sh --flows 1,1000,100000 --routes 10,100000,1000000
+#   sudo scripts/bench.sh --json out.json --plot   # + docs/bench-*.png
+#   sudo scripts/bench.sh --replot out.json        # plots only
+#   sudo scripts/bench.sh --smoke                  # every case for 1 s
+#
+# Topology (namespaces xrb-<pid>-{g,r,s}, 2-queue veths):
+#
+#   G g0 ---- rg  R  rs ---- s0 S
+#   generator    router      sink (counting XDP_DROP)
+#   10.1.0.2/16  .1  10.2.0.1/24  10.2.0.2   (v6: fd00:1::/64, fd00:2::/64)
+#
+# The generator (bench/xrb.bpf.c) is an XDP_TX program run by the live-frames
+# test_run on g0; the path under test runs in the same softirq, on the
+# generator's CPU. The figure is the pps the sink counts. Cases run
+# interleaved (A B C A B C ...) so that drift hits all alike.
+
+set -euo pipefail
+
+XRB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+XRB_PY=/usr/bin/python3		# Debian's: matplotlib lives there
+XRB_RUN_ROOT=/run/xrb
+ALL_CASES=(kernel redirect fib table tx lb lb-nft drop)
+
+# options
+CASES="kernel,redirect,fib,table,tx"
+RUNS=5
+DURATION=5
+WARMUP=1
+SIZE=""			# 64, or 66 for IPv6 (its smallest UDP frame)
+FLOWS=1
+ROUTES=0
+DSTS=65536
+GENS=1
+PROTO=4
+JSON_OUT=""
+PLOT=0
+REPLOT=""
+SMOKE=0
+BUILD_DIR="$XRB_ROOT/build"
+VERBOSE=0
+
+# state
+PFX=""
+RUN_DIR=""
+CLEANED=0
+GEN_PID=""		# the running generator, for the traps
+CLI=""
+XRB=""
+RESULTS=""		# JSON lines, one per run (and per populate)
+declare -A SKIP_REASON=()
+
+usage()
+{
+	cat <<EOF
+Usage: scripts/bench.sh [OPTIONS]
+
+  --cases LIST    cases to run, in order (names or numbers; default
+                  $CASES):
+                    1 kernel    Linux forwarding, no XDP on the router
+                    2 redirect  XDP bpf_redirect_map() only: the ceiling
+                    3 fib       xdp-router attach (bpf_fib_lookup)
+                    4 table     xdp-router attach --lookup table + populate
+                    5 tx        XDP_TX with MAC swap at the router's ingress
+                    6 lb        xdp-router DSR load balancer (not yet built)
+                    7 lb-nft    nftables DNAT numgen LB (not yet built)
+                    8 drop      XDP_DROP at the router's ingress (reference)
+  --runs N        runs per case, interleaved (default $RUNS)
+  --duration S    measured seconds per run (default $DURATION; +${WARMUP} s warm-up)
+  --size B        frame size on the wire, FCS included (default 64; 66
+                  with --ipv6)
+  --flows LIST    flows (source port/address pairs), e.g. 1,1000,100000
+  --routes LIST   extra IPv4 routes in the router's table (0 = none, the
+                  destination is the sink; N > 0: N random prefixes, traffic
+                  spread over --dsts destinations inside them)
+  --dsts N        with --routes: distinct destinations (default $DSTS, the
+                  most; 1 keeps the route lookup in cache)
+  --gens 1|2      generators, pinned to CPU 0 (and 1) (default $GENS)
+  --ipv6          IPv6 instead of IPv4 (not with --routes)
+  --json FILE     write runs + summary as JSON
+  --plot          after the run, draw the results into docs/bench-*.png
+  --replot FILE   only draw FILE (a --json output) into docs/
+  --smoke         every case once for 1 s; fails if a case delivers nothing
+  --build-dir DIR where xdp-router and xrb are (default build/; built if missing)
+  -v, --verbose   trace commands
+EOF
+}
+
+# ---------------------------------------------------------------- logging
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] Error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- options
+
+case_name()
+{
+	case $1 in
+	1 | kernel) echo kernel ;; 2 | redirect) echo redirect ;;
+	3 | fib) echo fib ;; 4 | table) echo table ;; 5 | tx) echo tx ;;
+	6 | lb) echo lb ;; 7 | lb-nft) echo lb-nft ;; 8 | drop) echo drop ;;
+	*) die "unknown case '$1' (known: ${ALL_CASES[*]})" ;;
+	esac
+}
+
+need_arg() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+is_list() { [[ $1 =~ ^[0-9]+(,[0-9]+)*$ ]]; }
+
+parse_args()
+{
+	while (($#)); do
+		case $1 in
+		--cases) need_arg "$@"; CASES=$2; shift ;;
+		--runs) need_arg "$@"; RUNS=$2; shift ;;
+		--duration) need_arg "$@"; DURATION=$2; shift ;;
+		--size) need_arg "$@"; SIZE=$2; shift ;;
+		--flows) need_arg "$@"; FLOWS=$2; shift ;;
+		--routes) need_arg "$@"; ROUTES=$2; shift ;;
+		--dsts) need_arg "$@"; DSTS=$2; shift ;;
+		--gens) need_arg "$@"; GENS=$2; shift ;;
+		--ipv6) PROTO=6 ;;
+		--json) need_arg "$@"; JSON_OUT=$2; shift ;;
+		--plot) PLOT=1 ;;
+		--replot) need_arg "$@"; REPLOT=$2; shift ;;
+		--smoke) SMOKE=1 ;;
+		--build-dir) need_arg "$@"; BUILD_DIR=$2; shift ;;
+		-v | --verbose) VERBOSE=1 ;;
+		-h | --help) usage; exit 0 ;;
+		*) usage >&2; die "unknown option '$1'" ;;
+		esac
+		shift
+	done
+	{ is_uint "$RUNS" && ((RUNS >= 1)); } || die "--runs: a number >= 1"
+	[[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration: seconds"
+	[[ -n $SIZE ]] || { ((PROTO == 6)) && SIZE=66 || SIZE=64; }
+	is_uint "$SIZE" || die "--size: bytes"
+	is_list "$FLOWS" || die "--flows: numbers, comma separated"
+	is_list "$ROUTES" || die "--routes: numbers, comma separated"
+	{ is_uint "$DSTS" && ((DSTS >= 1 && DSTS <= 65536)); } || die "--dsts: 1..65536"
+	[[ $GENS == 1 || $GENS == 2 ]] || die "--gens: 1 or 2"
+	[[ $PROTO == 4 || $ROUTES == 0 ]] || die "--routes is IPv4 only"
+	if ((SMOKE)); then
+		RUNS=1 DURATION=1 WARMUP=0.3
+		CASES=$(IFS=,; echo "${ALL_CASES[*]}")
+	fi
+	local c list=()
+	IFS=, read -ra c <<<"$CASES"
+	for c in "${c[@]}"; do list+=("$(case_name "$c")"); done
+	CASES="${list[*]}"
+	BUILD_DIR=$(realpath -m "$BUILD_DIR")
+}
+
+# ---------------------------------------------------------------- set-up
+
+prepare()
+{
+	[[ $(id -u) == 0 ]] || { echo "SKIP: the benchmark needs root" >&2; exit 77; }
+	# shellcheck source=scripts/deps.sh
+	. "$XRB_ROOT/scripts/deps.sh"
+	xr_install_deps >&2
+	CLI="$BUILD_DIR/xdp-router"
+	XRB="$BUILD_DIR/xrb"
+	if [[ ! -x $CLI || ! -x $XRB ]]; then
+		log "building into $BUILD_DIR"
+		cmake -S "$XRB_ROOT" -B "$BUILD_DIR" >&2
+		cmake --build "$BUILD_DIR" -j "$(nproc)" --target xdp-router xrb >&2
+	fi
+	[[ -x $CLI && -x $XRB ]] || die "no xdp-router/xrb in $BUILD_DIR"
+	[[ $VERBOSE == 1 ]] && set -x
+	PFX="xrb-$$"
+	RUN_DIR="$XRB_RUN_ROOT/$PFX"
+	reap_stale
+	mkdir -p "$RUN_DIR"
+	RESULTS="$RUN_DIR/results.jsonl"
+	: >"$RESULTS"
+	trap cleanup EXIT
+	trap 'log interrupted; exit 130' INT
+	trap 'log terminated; exit 143' TERM
+}
+
+# Leftovers of runs that died without cleaning up (their pid is gone).
+reap_stale()
+{
+	local ns dir
+	while read -r ns _; do
+		[[ $ns =~ ^xrb-([0-9]+)- ]] || continue
+		kill -0 "${BASH_REMATCH[1]}" 2>/dev/null || ip netns del "$ns" 2>/dev/null || true
+	done < <(ip netns list 2>/dev/null)
+	for dir in "$XRB_RUN_ROOT"/xrb-*; do
+		[[ -d $dir && $dir =~ xrb-([0-9]+)$ ]] || continue
+		kill -0 "${BASH_REMATCH[1]}" 2>/dev/null && continue
+		umount_under "$dir"
+		rm -rf "$dir"
+	done
+}
+
+umount_under()
+{
+	local mnt
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' \
+		/proc/self/mountinfo | sort -r | while read -r mnt; do
+		umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+	done
+}
+
+topo_down()
+{
+	local ns
+	while read -r ns _; do
+		[[ $ns == "$PFX"-* ]] && ip netns del "$ns" 2>/dev/null
+	done < <(ip netns list 2>/dev/null)
+	umount_under "$RUN_DIR/bpffs"
+	rm -rf "$RUN_DIR/bpffs"
+	return 0
+}
+
+cleanup()
+{
+	local rc=$?
+	trap - EXIT INT TERM
+	set +e
+	((CLEANED)) && return
+	CLEANED=1
+	if [[ -n $GEN_PID ]]; then
+		kill "$GEN_PID" 2>/dev/null
+		wait "$GEN_PID" 2>/dev/null
+	fi
+	# Deleting the namespaces deletes the veths, which detaches every
+	# XDP program and frees the routes.
+	[[ -n $PFX ]] && topo_down
+	[[ -n $RUN_DIR ]] && rm -rf "$RUN_DIR"
+	exit "$rc"
+}
+
+ns() { printf '%s-%s' "$PFX" "$1"; }
+in_ns() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }
+mac() { in_ns "$1" cat "/sys/class/net/$2/address"; }
+cli() { in_ns r "$CLI" --pin-path "$RUN_DIR/bpffs/xdp-router" "$@"; }
+
+ns_add()
+{
+	ip netns add "$(ns "$1")"
+	ip -n "$(ns "$1")" link set lo up
+	in_ns "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0
+}
+
+# veth NS1 IF1 NS2 IF2: two queues each way, so that two generators on two
+# CPUs use two rings and two NAPI instances.
+veth()
+{
+	ip link add "$2" netns "$(ns "$1")" numtxqueues 2 numrxqueues 2 \
+		type veth peer name "$4" netns "$(ns "$3")" \
+		numtxqueues 2 numrxqueues 2
+	ip -n "$(ns "$1")" link set "$2" up
+	ip -n "$(ns "$3")" link set "$4" up
+}
+
+# XPS: CPU n transmits on queue n. Without it the kernel hashes one flow
+# onto one tx queue of rs, i.e. one NAPI on the sink side, and kernel
+# forwarding cannot use the second core (NOTES.md).
+xps()
+{
+	in_ns r sh -c "echo 1 > /sys/class/net/$1/queues/tx-0/xps_cpus &&
+		echo 2 > /sys/class/net/$1/queues/tx-1/xps_cpus"
+}
+
+topo_up()
+{
+	local n
+	for n in g r s; do ns_add "$n"; done
+	veth g g0 r rg
+	veth r rs s s0
+	ip -n "$(ns r)" addr add 10.1.0.1/16 dev rg
+	ip -n "$(ns g)" addr add 10.1.0.2/16 dev g0
+	ip -n "$(ns r)" addr add 10.2.0.1/24 dev rs
+	ip -n "$(ns s)" addr add 10.2.0.2/24 dev s0
+	ip -n "$(ns r)" -6 addr add fd00:1::1/64 dev rg nodad
+	ip -n "$(ns g)" -6 addr add fd00:1::2/64 dev g0 nodad
+	ip -n "$(ns r)" -6 addr add fd00:2::1/64 dev rs nodad
+	ip -n "$(ns s)" -6 addr add fd00:2::2/64 dev s0 nodad
+	in_ns r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.conf.rg.rp_filter=0
+	# The sink drops ARP and NS too: the router's neighbour is static.
+	ip -n "$(ns r)" neigh add 10.2.0.2 lladdr "$(mac s s0)" dev rs nud permanent
+	ip -n "$(ns r)" neigh add fd00:2::2 lladdr "$(mac s s0)" dev rs nud permanent
+	# The generator's XDP_TX frames reach rg through veth's XDP ring, which
+	# exists only when rg runs XDP or has GRO on: GRO for the kernel case.
+	in_ns r ethtool -K rg gro on >/dev/null
+	xps rs
+	xps rg
+	# One bpffs from the root mount namespace: every `ip netns exec` sees
+	# it (each remounts /sys, so /sys/fs/bpf would not last).
+	mkdir -p "$RUN_DIR/bpffs"
+	mount -t bpf bpf "$RUN_DIR/bpffs"
+	in_ns s "$XRB" sink --dev s0 --pin "$RUN_DIR/bpffs/sink_s0"
+	# For the one-legged XDP_TX case the packets come back to g0.
+	in_ns g "$XRB" sink --dev g0 --pin "$RUN_DIR/bpffs/sink_g0"
+}
+
+# routes_up N: N random prefixes via the sink, and the destinations file.
+ROUTE_ADD_S=""
+routes_up()
+{
+	local n=$1 t0
+	ROUTE_ADD_S=""
+	((n > 0)) || return 0
+	log "adding $n routes to the router's table"
+	"$XRB_PY" "$XRB_ROOT/bench/routes.py" "$n" --via 10.2.0.2 --dev rs \
+		--batch "$RUN_DIR/routes.batch" --dsts "$RUN_DIR/dsts.txt" \
+		--ndsts "$DSTS"
+	t0=$(date +%s.%N)
+	ip -n "$(ns r)" -batch "$RUN_DIR/routes.batch" ||
+		die "ip -batch failed adding routes"
+	ROUTE_ADD_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+	log "$n routes in ${ROUTE_ADD_S} s"
+	rm -f "$RUN_DIR/routes.batch"
+}
+
+# ---------------------------------------------------------------- cases
+
+has_table_mode()
+{
+	"$CLI" attach --help 2>&1 | grep -q -- --lookup &&
+		"$CLI" populate --help >/dev/null 2>&1
+}
+
+# Why a case cannot run with this build (empty: it can).
+case_skip_reason()
+{
+	case $1 in
+	table) has_table_mode ||
+		echo "this xdp-router has no 'attach --lookup' / 'populate' yet (issue 3)" ;;
+	lb) echo "the DSR load balancer does not exist yet (issue 5); hook: case_up() in scripts/bench.sh" ;;
+	lb-nft) echo "needs the LB topology of case lb (issue 5); hook: case_up() in scripts/bench.sh" ;;
+	esac
+}
+
+xdp_off() { ip -n "$(ns r)" link set dev "$1" xdp off 2>/dev/null || true; }
+
+# The sink pin that counts the delivered packets of case $1.
+case_sink()
+{
+	case $1 in
+	tx) echo "$RUN_DIR/bpffs/sink_g0" ;;
+	drop) echo "$RUN_DIR/bpffs/sink_rg" ;;
+	*) echo "$RUN_DIR/bpffs/sink_s0" ;;
+	esac
+}
+
+case_up()
+{
+	case $1 in
+	kernel) ;;
+	redirect) in_ns r "$XRB" redirect --dev rg --to rs ;;
+	fib) cli attach rg rs >/dev/null ;;
+	table)
+		cli attach --lookup table rg rs >/dev/null
+		populate_measure
+		;;
+	tx) in_ns r "$XRB" txswap --dev rg ;;
+	drop) in_ns r "$XRB" sink --dev rg --pin "$RUN_DIR/bpffs/sink_rg" ;;
+	# Hooks for issue 5: set up the LB (VIP, backends behind rs) and
+	# make the generator target the VIP.
+	lb | lb-nft) die "case $1 is not implemented" ;;
+	esac
+}
+
+case_down()
+{
+	case $1 in
+	fib | table) cli detach --all >/dev/null ;;
+	esac
+	xdp_off rg
+	xdp_off rs
+}
+
+# populate: wall time, and the memory of every map pinned under the pin path.
+populate_measure()
+{
+	local t0 t1 mem
+	t0=$(date +%s.%N)
+	cli populate >/dev/null || die "xdp-router populate failed"
+	t1=$(date +%s.%N)
+	mem=$(maps_memory "$RUN_DIR/bpffs/xdp-router")
+	printf '{"type": "populate", "routes": %s, "seconds": %s, "maps": %s}\n' \
+		"$CUR_ROUTES" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" \
+		"$mem" >>"$RESULTS"
+}
+
+# maps_memory DIR: {"map name": bytes_memlock, ...} of the maps pinned in DIR.
+maps_memory()
+{
+	local f first=1 out="{" j
+	for f in "$1"/*; do
+		j=$(bpftool -j map show pinned "$f" 2>/dev/null) || continue
+		out+=$("$XRB_PY" -c '
+import json, sys
+m = json.loads(sys.argv[1])
+print("%s%s: %d" % (sys.argv[2], json.dumps(m.get("name", "?")), m.get("bytes_memlock", 0)))
+' "$j" "$( ((first)) || echo ", ")")
+		first=0
+	done
+	echo "$out}"
+}
+
+# ---------------------------------------------------------------- measuring
+
+# drop_counters CASE: drop-like counters of `ethtool -S` and the device
+# stats, as "name value" lines. The sinks' own XDP_DROPs (xdp_drops on g0
+# and s0, and on rg in case drop) are the figure, not drops: left out.
+drop_counters()
+{
+	local spec n ifname sinks="g0 s0"
+	[[ $1 == drop ]] && sinks+=" rg"
+	for spec in g:g0 r:rg r:rs s:s0; do
+		n=${spec%%:*} ifname=${spec#*:}
+		in_ns "$n" ethtool -S "$ifname" 2>/dev/null | awk -v i="$ifname" \
+			-v sink="$([[ " $sinks " == *" $ifname "* ]] && echo 1)" '
+			{ sub(":", "", $1) }
+			$1 ~ /drop|err/ && !(sink && $1 ~ /xdp_drops$/) { print i "." $1, $2 }'
+		in_ns "$n" sh -c "cd /sys/class/net/$ifname/statistics &&
+			echo $ifname.rx_dropped \$(cat rx_dropped) &&
+			echo $ifname.tx_dropped \$(cat tx_dropped)"
+	done
+}
+
+# run_one CASE RUN: one measurement, one JSON line in RESULTS.
+run_one()
+{
+	local c=$1 run=$2 out before after cpus=0 src dst args=()
+	((GENS == 2)) && cpus=0,1
+	if ((PROTO == 6)); then src=fd00:1::2 dst=fd00:2::2
+	else src=10.1.0.2 dst=10.2.0.2; fi
+	((CUR_ROUTES > 0)) && args+=(--dsts "$RUN_DIR/dsts.txt")
+	case_up "$c"
+	before=$(drop_counters "$c")
+	# In the background: `wait` returns at once on a signal, so Ctrl-C
+	# and TERM run the trap now, not after the run (which kills it).
+	in_ns g "$XRB" gen --dev g0 --dmac "$(mac r rg)" --src "$src" \
+		--dst "$dst" --size "$SIZE" --flows "$CUR_FLOWS" \
+		--duration "$DURATION" --warmup "$WARMUP" --cpus "$cpus" \
+		--count "$(case_sink "$c")" "${args[@]}" >"$RUN_DIR/gen.out" &
+	GEN_PID=$!
+	wait "$GEN_PID" || die "generator failed in case $c"
+	GEN_PID=""
+	out=$(<"$RUN_DIR/gen.out")
+	after=$(drop_counters "$c")
+	case_down "$c"
+	"$XRB_PY" - "$out" "$before" "$after" "$c" "$run" "$CUR_FLOWS" \
+		"$CUR_ROUTES" "$SIZE" "$GENS" "$PROTO" >>"$RESULTS" <<'PY'
+import json, sys
+out, before, after, case, run, flows, routes, size, gens, proto = sys.argv[1:]
+r = json.loads(out)
+def parse(s):
+    return {k: int(v) for k, v in (l.split() for l in s.splitlines() if l.strip())}
+b, a = parse(before), parse(after)
+drops = {k: a[k] - b.get(k, 0) for k in a if a[k] - b.get(k, 0) > 0}
+r.update(type="run", case=case, run=int(run), flows=int(flows),
+         routes=int(routes), size=int(size), gens=int(gens), proto=int(proto),
+         drops=drops, drops_total=sum(drops.values()))
+print(json.dumps(r))
+PY
+	log "$(printf '%-8s run %d: %6.2f Mpps' "$c" "$run" \
+		"$(tail -n 1 "$RESULTS" | "$XRB_PY" -c 'import json,sys; print(json.load(sys.stdin)["pps"] / 1e6)')")"
+}
+
+CUR_FLOWS=1
+CUR_ROUTES=0
+
+# One topology per (flows, routes) point; cases interleaved inside it.
+run_point()
+{
+	local run c cases=()
+	for c in $CASES; do
+		SKIP_REASON[$c]=$(case_skip_reason "$c")
+		if [[ -n ${SKIP_REASON[$c]} ]]; then
+			log "skip $c: ${SKIP_REASON[$c]}"
+			printf '{"type": "skip", "case": "%s", "reason": "%s"}\n' \
+				"$c" "${SKIP_REASON[$c]}" >>"$RESULTS"
+		else
+			cases+=("$c")
+		fi
+	done
+	((${#cases[@]})) || return 0
+	log "point: flows $CUR_FLOWS, routes $CUR_ROUTES; cases ${cases[*]}"
+	topo_up
+	routes_up "$CUR_ROUTES"
+	[[ -n $ROUTE_ADD_S ]] && printf '{"type": "routes", "routes": %s, "seconds": %s}\n' \
+		"$CUR_ROUTES" "$ROUTE_ADD_S" >>"$RESULTS"
+	for ((run = 1; run <= RUNS; run++)); do
+		for c in "${cases[@]}"; do
+			run_one "$c" "$run"
+		done
+	done
+	topo_down
+}
+
+# ---------------------------------------------------------------- report
+
+machine_json()
+{
+	local rev dirty=""
+	rev=$(git -C "$XRB_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	[[ -n $(git -C "$XRB_ROOT" status --porcelain 2>/dev/null) ]] && dirty="+dirty"
+	"$XRB_PY" - "$rev$dirty" <<'PY'
+import json, os, platform, subprocess, sys, time
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+            if l.startswith("model name")), "?")
+hv = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+hv = next((l.split(":", 1)[1].strip() for l in hv.splitlines()
+           if l.startswith("Hypervisor vendor")), "none")
+print(json.dumps({"cpu": cpu, "cpus": os.cpu_count(), "hypervisor": hv,
+                  "kernel": platform.release(), "git": sys.argv[1],
+                  "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}))
+PY
+}
+
+report()
+{
+	local config extra=()
+	((SMOKE)) && extra+=(--smoke)
+	config=$(printf '{"runs": %s, "duration": %s, "warmup": %s, "size": %s, "gens": %s, "proto": %s, "flows": "%s", "routes": "%s", "dsts": %s}' \
+		"$RUNS" "$DURATION" "$WARMUP" "$SIZE" "$GENS" "$PROTO" "$FLOWS" "$ROUTES" "$DSTS")
+	"$XRB_PY" "$XRB_ROOT/bench/report.py" summary "$RESULTS" \
+		--machine "$(machine_json)" --config "$config" \
+		${JSON_OUT:+--json "$JSON_OUT"} "${extra[@]}"
+}
+
+main()
+{
+	parse_args "$@"
+	if [[ -n $REPLOT ]]; then
+		exec "$XRB_PY" "$XRB_ROOT/bench/report.py" plot "$REPLOT" \
+			--out "$XRB_ROOT/docs"
+	fi
+	prepare
+	local f r flows routes
+	((PLOT)) && [[ -z $JSON_OUT ]] && JSON_OUT="$RUN_DIR/results.json"
+	IFS=, read -ra flows <<<"$FLOWS"
+	IFS=, read -ra routes <<<"$ROUTES"
+	for r in "${routes[@]}"; do
+		for f in "${flows[@]}"; do
+			CUR_FLOWS=$f CUR_ROUTES=$r
+			run_point
+		done
+	done
+	report
+	if ((PLOT)); then
+		"$XRB_PY" "$XRB_ROOT/bench/report.py" plot "$JSON_OUT" --out "$XRB_ROOT/docs"
+	fi
+}
+
+main "$@"
