@@ -22,6 +22,12 @@
 #define XR_MAP_NEXTHOPS "xr_nexthops"
 #define XR_MAP_NH_GROUPS "xr_nh_groups"
 #define XR_MAP_NEIGH "xr_neigh"
+#define XR_MAP_LB_VIPS "xr_lb_vips"
+#define XR_MAP_LB_RINGS "xr_lb_rings"
+#define XR_MAP_LB_BACKENDS "xr_lb_backends"
+#define XR_MAP_LB_CONNS "xr_lb_conns"
+#define XR_MAP_LB_VIP_STATS "xr_lb_vip_stats"
+#define XR_MAP_LB_BACKEND_STATS "xr_lb_backend_stats"
 /* Name of the pinned program under the pin path. */
 #define XR_PIN_PROG "xr_prog"
 
@@ -200,5 +206,99 @@ struct xr_neigh {
 	__u16 pad;
 };
 _Static_assert(sizeof(struct xr_neigh) == 8, "xr_neigh size");
+
+/*
+ * One-legged L4 load balancer (xdp-router lb ...): packets for a VIP are
+ * sent to a backend chosen by Maglev hashing, pinned by a connection table,
+ * out of the interface they came in on (XDP_TX).
+ */
+
+/* Maglev lookup table size per VIP: a prime well above backends x 100. */
+#define XR_LB_RING_SIZE 65537
+/* Default limits; `attach --lb-max-vips N` sizes the VIP and ring maps. */
+#define XR_LB_DEFAULT_MAX_VIPS 64	/* 64 x 65537 x 4 B = 16.8 MB rings */
+#define XR_LB_MAX_BACKENDS 4096		/* backend id 0 is never used */
+#define XR_LB_DEFAULT_CONNS (1U << 20)	/* connection table entries */
+
+/* A VIP: address, protocol, port (0: every port of that protocol). */
+struct xr_vip_key {
+	__u8 addr[16];		/* IPv4 in the first 4 bytes, rest zero */
+	__be16 port;
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;		/* AF_INET or AF_INET6 */
+};
+_Static_assert(sizeof(struct xr_vip_key) == 20, "xr_vip_key size");
+
+enum xr_lb_mode {
+	XR_LB_DSR = 1,		/* MACs rewritten, IP untouched */
+	XR_LB_NAT = 2,		/* destination IP/port rewritten, and back */
+};
+
+struct xr_vip {
+	__u32 id;		/* row in xr_lb_rings and xr_lb_vip_stats */
+	__u8 mode;		/* enum xr_lb_mode */
+	__u8 flags;
+	__u16 pad;
+};
+_Static_assert(sizeof(struct xr_vip) == 8, "xr_vip size");
+
+/*
+ * The Maglev rings of all VIPs in one array: entry id * XR_LB_RING_SIZE + i
+ * holds a backend id (0: no backend can take new flows).
+ */
+
+enum xr_backend_state {
+	XR_BE_ACTIVE = 0,	/* takes new flows */
+	XR_BE_DRAIN = 1,	/* keeps its connections, no new ones */
+	XR_BE_DOWN = 2,		/* failed: its connections are re-balanced */
+};
+
+/* xr_lb_backends[id]; id 0 and unused ids have gen 0. */
+struct xr_backend {
+	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+	__u8 mac[6];		/* resolved from the kernel's neighbour table */
+	__u8 family;
+	__u8 state;		/* enum xr_backend_state */
+	__be16 port;		/* NAT: destination port; 0 keeps the VIP's */
+	__u16 pad;
+	__u32 gen;		/* bumped when the id is given to another backend */
+};
+_Static_assert(sizeof(struct xr_backend) == 32, "xr_backend size");
+
+/* A flow, as the client sent it (NAT replies are looked up reversed). */
+struct xr_flow_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+_Static_assert(sizeof(struct xr_flow_key) == 40, "xr_flow_key size");
+
+/* xr_lb_conn.flags */
+#define XR_CONN_F_CLOSING (1U << 0)	/* FIN seen: short timeout */
+#define XR_CONN_F_REPLY (1U << 1)	/* NAT reply-direction entry */
+
+struct xr_lb_conn {
+	__u64 last_seen_ns;	/* bpf_ktime_get_ns() of the last packet */
+	__u32 backend;		/* backend id */
+	__u32 backend_gen;	/* its gen when chosen: a stale id is a miss */
+	__u32 vip;		/* VIP id (NAT replies: which VIP to restore) */
+	__u32 flags;
+};
+_Static_assert(sizeof(struct xr_lb_conn) == 24, "xr_lb_conn size");
+
+/* Per-CPU counters of a VIP, xr_lb_vip_stats[vip id]. */
+struct xr_vip_stats {
+	struct xr_counter rx;		/* packets/bytes sent to backends */
+	struct xr_counter reply;	/* NAT replies translated back */
+	__u64 conn_hit;			/* connection table hits */
+	__u64 conn_miss;		/* new flows (Maglev lookups) */
+	__u64 no_backend;		/* dropped: no backend takes new flows */
+	__u64 pad;
+};
+_Static_assert(sizeof(struct xr_vip_stats) == 64, "xr_vip_stats size");
 
 #endif /* XDP_ROUTER_TYPES_H */
