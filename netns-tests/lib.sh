@@ -756,3 +756,504 @@ xr_not()
 {
 	! "$@"
 }
+
+# ---------------------------------------------------------------- populate, table mode
+#
+# For the populate tests (test_populate_*.sh):
+#   XR_FIBDIFF  the xrt_fibdiff helper (default: beside XR_CLI, netns-tests/)
+#   XR_BPF_OBJ  the router's BPF object (default: xdp_router.bpf.o beside XR_CLI)
+
+XR_FIBDIFF=${XR_FIBDIFF:-${XR_CLI%/*}/netns-tests/xrt_fibdiff}
+XR_BPF_OBJ=${XR_BPF_OBJ:-${XR_CLI%/*}/xdp_router.bpf.o}
+XR_WATCH_PID=""		# the `populate --watch` of xr_watch_start
+XR_WATCH_LOG=""
+
+# xr_need_cli_feature CMD OPTION: the CLI's `CMD --help` mentions OPTION
+# (e.g. "populate" "--watch"); fail with one clear line if it does not.
+xr_need_cli_feature()
+{
+	local help
+	help=$("$XR_CLI" "$1" --help 2>&1) || true
+	grep -q -e "$2" <<<"$help" ||
+		xr_fail "this xdp-router has no '$1 $2' (its help: $(head -n 1 <<<"$help"))"
+}
+
+# xr_host SHORT IDX: host SHORT on its own subnet IDX around router r (which
+# must exist): SHORT0 - rSHORT, 10.IDX.0.0/24 and fd00:IDX::/64, router .1,
+# host .2, the host's default routes via the router. Like xr_topo's hosts,
+# for more than a, b and c.
+xr_host()
+{
+	local h=$1 i=$2
+	xr_ns_add "$h"
+	xr_veth "$h" "${h}0" r "r$h"
+	xr_addr r "r$h" "10.$i.0.1/24" "fd00:$i::1/64"
+	xr_addr "$h" "${h}0" "10.$i.0.2/24" "fd00:$i::2/64"
+	ip -n "$(xr_ns "$h")" route add default via "10.$i.0.1"
+	ip -n "$(xr_ns "$h")" -6 route add default via "fd00:$i::1"
+	xr_host_prep "$h" "${h}0"
+}
+
+# xr_populate NS ARGS...: one-shot `populate` (must succeed); the summary is
+# logged and left on stdout.
+xr_populate()
+{
+	local ns=$1 out
+	shift
+	out=$(xr_cli_ok "$ns" populate "$@")
+	printf '%s\n' "$out" | sed 's/^/    populate: /' >&2
+	printf '%s\n' "$out"
+}
+
+# xr_watch_start NS READY_PREFIX [-v] ARGS...: `[-v] populate --watch ARGS`
+# in router NS in the background (output in XR_WATCH_LOG, pid in
+# XR_WATCH_PID); returns once the maps hold READY_PREFIX (its first sync is
+# done), fails after 10 s or if it exits.
+xr_watch_start()
+{
+	local ns=$1 ready=$2 deadline global=()
+	shift 2
+	if [[ ${1:-} == -v ]]; then
+		global=(-v)
+		shift
+	fi
+	XR_WATCH_LOG="$XR_RUN_DIR/watch-$ns.log"
+	xr_bg "$ns" "$XR_CLI" --pin-path "$(xr_pin_path "$ns")" "${global[@]}" \
+		populate --watch "$@" >"$XR_WATCH_LOG" 2>&1
+	XR_WATCH_PID=$XR_BG_PID
+	deadline=$(($(date +%s%N) + 10000000000))
+	until xr_map_has_prefix "$ns" "$ready"; do
+		kill -0 "$XR_WATCH_PID" 2>/dev/null ||
+			xr_fail "populate --watch exited at start: $(tail -n 5 "$XR_WATCH_LOG")"
+		(($(date +%s%N) < deadline)) ||
+			xr_fail "populate --watch: $ready not in the maps after 10 s"
+		sleep 0.05
+	done
+	xr_log "populate --watch running (pid $XR_WATCH_PID), maps synced"
+}
+
+# xr_watch_alive: the watcher of xr_watch_start still runs.
+xr_watch_alive()
+{
+	kill -0 "$XR_WATCH_PID" 2>/dev/null ||
+		xr_fail "populate --watch died: $(tail -n 5 "$XR_WATCH_LOG")"
+	xr_log "ok: populate --watch still running"
+}
+
+# xr_watch_stop [SIGNAL]: stop the watcher (default SIGTERM); it must exit 0
+# within 5 s.
+xr_watch_stop()
+{
+	local sig=${1:-TERM} rc=0 deadline
+	xr_watch_alive
+	kill -s "$sig" "$XR_WATCH_PID"
+	deadline=$((SECONDS + 5))
+	while kill -0 "$XR_WATCH_PID" 2>/dev/null; do
+		((SECONDS < deadline)) ||
+			xr_fail "populate --watch still running 5 s after SIG$sig"
+		sleep 0.05
+	done
+	wait "$XR_WATCH_PID" || rc=$?
+	((rc == 0)) || xr_fail "populate --watch exited $rc on SIG$sig: $(tail -n 5 "$XR_WATCH_LOG")"
+	xr_log "ok: populate --watch exited 0 on SIG$sig"
+}
+
+# xr_map_prefixes NS 4|6: the prefixes in xr_routes_v4/v6, sorted, one per
+# line, in `ip route` notation (10.0.0.0/8, 2001:db8::/32).
+xr_map_prefixes()
+{
+	local map=xr_routes_v4
+	[[ $2 == 6 ]] && map=xr_routes_v6
+	bpftool -j map dump pinned "$(xr_pin_path "$1")/$map" 2>/dev/null |
+		"$XR_PYTHON" -c '
+import ipaddress, json, sys
+out = []
+for e in json.load(sys.stdin):
+    k = bytes(int(b, 16) for b in e["key"])
+    plen = int.from_bytes(k[:4], "little")
+    out.append(str(ipaddress.ip_network((k[4:], plen), strict=False)))
+print("\n".join(sorted(out)))'
+}
+
+# xr_kernel_prefixes NS 4|6 [TABLE]: the kernel's prefixes in TABLE (main),
+# as xr_map_prefixes prints them (IPv6 link-local routes left out).
+xr_kernel_prefixes()
+{
+	ip -n "$(xr_ns "$1")" -j "-$2" route show table "${3:-main}" |
+		"$XR_PYTHON" -c '
+import ipaddress, json, sys
+out = set()
+for r in json.load(sys.stdin):
+    d = r["dst"]
+    if d == "default":
+        d = "0.0.0.0/0" if sys.argv[1] == "4" else "::/0"
+    n = ipaddress.ip_network(d, strict=False)
+    if not n.is_link_local:
+        out.add(str(n))
+print("\n".join(sorted(out)))' "$2"
+}
+
+# xr_map_has_prefix NS PREFIX: PREFIX (exactly) is in the routes map.
+xr_map_has_prefix()
+{
+	local fam=4
+	[[ $2 == *:* ]] && fam=6
+	xr_map_prefixes "$1" "$fam" | grep -xF -- "$2" >/dev/null
+}
+
+# xr_maps_match_kernel NS 4|6 [TABLE]: the routes map mirrors TABLE (main):
+# it holds every prefix of TABLE and nothing else but prefixes of the local
+# table (which populate may mirror too: local addresses, broadcasts).
+# IPv6 link-local prefixes are left out of the comparison. On mismatch,
+# XR_MAP_DIFF says what is missing and what is extra.
+XR_MAP_DIFF=""
+xr_maps_match_kernel()
+{
+	local d="$XR_RUN_DIR/maps-match"
+	if ! xr_kernel_prefixes "$1" "$2" "${3:-main}" >"$d.want" ||
+		! xr_kernel_prefixes "$1" "$2" local >"$d.local" ||
+		! xr_map_prefixes "$1" "$2" >"$d.have"; then
+		xr_fail "cannot read the kernel's or the map's IPv$2 prefixes"
+	fi
+	XR_MAP_DIFF=$("$XR_PYTHON" -c '
+import ipaddress, sys
+want, local, have = (set(open(f).read().split()) for f in sys.argv[1:4])
+have = {p for p in have if not ipaddress.ip_network(p).is_link_local}
+missing, extra = sorted(want - have), sorted(have - want - local)
+if missing or extra:
+    print("missing from the map:", " ".join(missing[:10]) or "-",
+          f"({len(missing)}); extra in the map:", " ".join(extra[:10]) or "-",
+          f"({len(extra)})")
+' "$d.want" "$d.local" "$d.have") || xr_fail "cannot compare the prefixes"
+	[[ -z $XR_MAP_DIFF ]]
+}
+
+# xr_wait_maps_match NS SECONDS [TABLE]: v4 and v6 route maps mirror TABLE
+# (main; see xr_maps_match_kernel) within SECONDS, else the test fails.
+xr_wait_maps_match()
+{
+	local ns=$1 table=${3:-main} deadline fam
+	deadline=$(($(date +%s%N) + $2 * 1000000000))
+	until xr_maps_match_kernel "$ns" 4 "$table" &&
+		xr_maps_match_kernel "$ns" 6 "$table"; do
+		if (($(date +%s%N) >= deadline)); then
+			for fam in 4 6; do
+				xr_maps_match_kernel "$ns" "$fam" "$table" ||
+					xr_log "IPv$fam: $XR_MAP_DIFF"
+			done
+			xr_fail "route maps do not mirror table $table after $2 s"
+		fi
+		sleep 0.1
+	done
+}
+
+# xr_maps_snapshot NS: every table-mode map's content (routes, nexthops,
+# ECMP groups, neighbours; empty array slots left out), canonical, on stdout.
+xr_maps_snapshot()
+{
+	local pin map
+	pin=$(xr_pin_path "$1")
+	for map in xr_routes_v4 xr_routes_v6 xr_nexthops xr_nh_groups xr_neigh; do
+		echo "== $map"
+		bpftool -j map dump pinned "$pin/$map" | "$XR_PYTHON" -c '
+import json, sys
+rows = []
+for e in json.load(sys.stdin):
+    v = "".join(b[2:] for b in e["value"])
+    if sys.argv[1] in ("xr_nexthops", "xr_nh_groups") and not int(v, 16):
+        continue
+    rows.append("".join(b[2:] for b in e["key"]) + " " + v)
+print("\n".join(sorted(rows)))' "$map" || xr_fail "cannot dump $map"
+	done
+}
+
+# xr_fibdiff NS ARGS...: netns-tests/fibdiff.py compare in router NS with
+# its pinned program (see fibdiff.py); its JSON summary is left on stdout.
+xr_fibdiff()
+{
+	local ns=$1 out rc=0
+	shift
+	[[ -x $XR_FIBDIFF ]] || xr_fail "XR_FIBDIFF not executable: '$XR_FIBDIFF'"
+	[[ -r $XR_BPF_OBJ ]] || xr_fail "XR_BPF_OBJ not readable: '$XR_BPF_OBJ'"
+	out=$(xr_in "$ns" "$XR_PYTHON" "$XR_LIB_DIR/fibdiff.py" compare \
+		--helper "$XR_FIBDIFF" --obj "$XR_BPF_OBJ" \
+		--pin "$(xr_pin_path "$ns")" "$@" 2>&1) || rc=$?
+	printf '%s\n' "$out" | head -n -1 | sed 's/^/    /' >&2
+	((rc == 0)) || xr_fail "table mode and the kernel disagree: $(tail -n 1 <<<"$out")"
+	tail -n 1 <<<"$out"
+}
+
+# xr_bird_start NS NAME CONF: BIRD 2 in namespace NS, in the foreground of a
+# background job (the cleanup kills it), config CONF, control socket
+# $XR_RUN_DIR/bird-NAME.ctl.
+xr_bird_start()
+{
+	local ns=$1 name=$2 conf=$3
+	command -v bird >/dev/null || xr_skip "bird (Debian's bird2) not installed"
+	bird -p -c "$conf" || xr_fail "bird rejects $conf"
+	xr_bg "$ns" bird -f -c "$conf" -s "$XR_RUN_DIR/bird-$name.ctl" \
+		-P "$XR_RUN_DIR/bird-$name.pid" >"$XR_RUN_DIR/bird-$name.log" 2>&1
+	xr_wait_until 10 "bird $name answers on its socket" \
+		xr_birdc "$name" show status
+	xr_log "bird $name running in $ns (pid $XR_BG_PID)"
+}
+
+# xr_birdc NAME CMD...: birdc on bird NAME's control socket.
+xr_birdc()
+{
+	local name=$1
+	shift
+	birdc -s "$XR_RUN_DIR/bird-$name.ctl" "$@"
+}
+
+# xr_ms: a monotonic-enough millisecond clock for measurements.
+xr_ms()
+{
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# ---------------------------------------------------------------- load balancer
+#
+# For the load balancer tests (test_lb_*.sh). The one-legged topology: VIP
+# traffic reaches the load balancer LB on the segment the backends are on,
+# and leaves it (XDP_TX) out of the same interface.
+#
+#   A a0 ---- ga GW gs ---- sgw |                  10.1.0.0/24 client side
+#                               | br0 (in SW)      10.9.0.0/24 the segment
+#                 LB l0 ---- slb |                 GW .1, LB .2, Bn .1n
+#                 Bn b0 ---- sbn |  (n = 1 2 3)
+#
+# GW is a plain kernel router with a route VIP/32 via LB (10.9.0.2); the
+# router is attached to LB's only interface l0 (xr_lb_attach). DSR: the
+# backends hold the VIP on lo (arp_ignore=1, arp_announce=2: they never
+# answer ARP for it) and reply straight to the client via GW. NAT: the
+# backends' default route is LB, which translates replies back (src VIP) and
+# routes them on to GW - the client only ever talks to the VIP.
+#
+# Helpers: lb_backend.py (a server answering with its name) and
+# lb_clients.py (long-lived connections, probes from fixed source ports).
+
+XR_LB_VIP=10.0.0.100		# the DSR VIP (fixtures in netns-tests/lb/)
+XR_LB_NAT_VIP=10.0.0.200	# the NAT VIP
+XR_LB_CLIENT=10.1.0.2
+XR_LB_GW=10.9.0.1
+XR_LB_ADDR=10.9.0.2
+# shellcheck disable=SC2034  # read by the tests
+XR_LB_FIXTURES="$XR_LIB_DIR/lb"
+declare -A XR_LB_SRV_PID=()	# backend name -> server pid
+
+# Address of backend bN on the segment.
+xr_lb_be_ip() { printf '10.9.0.1%s' "${1#b}"; }
+
+# xr_lb_topo dsr|nat: the namespaces above (A, GW, SW, LB, B1-B3).
+xr_lb_topo()
+{
+	local mode=$1 b gw_route
+	xr_ns_add sw
+	ip -n "$(xr_ns sw)" link add br0 type bridge stp_state 0 forward_delay 0 ||
+		xr_fail "cannot create the bridge (bridge module?)"
+	ip -n "$(xr_ns sw)" link set br0 up
+
+	xr_router_ns gw
+	xr_in gw sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0
+	xr_ns_add a
+	xr_veth a a0 gw ga
+	xr_addr a a0 "$XR_LB_CLIENT/24"
+	xr_addr gw ga 10.1.0.1/24
+	ip -n "$(xr_ns a)" route add default via 10.1.0.1
+	xr_lb_port gw gs sgw
+	xr_addr gw gs "$XR_LB_GW/24"
+	ip -n "$(xr_ns gw)" route add "$XR_LB_VIP/32" via "$XR_LB_ADDR"
+	ip -n "$(xr_ns gw)" route add "$XR_LB_NAT_VIP/32" via "$XR_LB_ADDR"
+
+	# The load balancer forwards too: NAT replies the XDP program hands to
+	# the kernel, and anything not for a VIP. No ICMP redirects: replies in
+	# and out of the same interface are the design.
+	xr_router_ns lb
+	xr_in lb sysctl -qw net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.default.send_redirects=0 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	xr_lb_port lb l0 slb
+	# XDP_TX out of a veth needs an XDP program on its peer: GRO on the
+	# peer is not enough (frames XDP_TX'd from l0 are queued to slb but
+	# its NAPI is only kicked when slb has an XDP program - they sit there
+	# until other traffic comes by). A pass-through program does.
+	xr_foreign_xdp sw slb
+	xr_addr lb l0 "$XR_LB_ADDR/24"
+	ip -n "$(xr_ns lb)" route add default via "$XR_LB_GW"
+
+	gw_route=$XR_LB_GW
+	[[ $mode == nat ]] && gw_route=$XR_LB_ADDR
+	for b in b1 b2 b3; do
+		xr_ns_add "$b"
+		xr_lb_port "$b" b0 "s$b"
+		xr_addr "$b" b0 "$(xr_lb_be_ip "$b")/24"
+		ip -n "$(xr_ns "$b")" route add default via "$gw_route"
+		xr_in "$b" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2 \
+			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+		[[ $mode == dsr ]] && xr_addr "$b" lo "$XR_LB_VIP/32"
+	done
+	xr_host_prep a a0
+	xr_host_prep gw ga
+	xr_log "lb topology ($mode): A $XR_LB_CLIENT - GW - [br0: LB $XR_LB_ADDR, b1-b3 10.9.0.11-13]"
+}
+
+# xr_lb_port NS IF SWPORT: veth IF in NS, its peer SWPORT a port of br0 in SW;
+# tx checksum offload off and GRO on at both ends (XDP_TX from l0 lands on
+# slb, NAT replies from the backends go through XDP on l0).
+xr_lb_port()
+{
+	xr_veth "$1" "$2" sw "$3"
+	ip -n "$(xr_ns sw)" link set "$3" master br0 ||
+		xr_fail "cannot add $3 to br0"
+	xr_host_prep "$1" "$2"
+	xr_host_prep sw "$3"
+}
+
+# xr_lb_attach: the router on LB's l0; `lb` must exist in this CLI.
+xr_lb_attach()
+{
+	xr_need_cli
+	xr_need_cli_feature lb apply
+	xr_cli_ok lb attach l0 >/dev/null
+	xr_log "router attached to l0 in LB"
+}
+
+# xr_lb_prime_arp: LB and GW learn every backend's MAC (LB resolves
+# backends from its neighbour table; done here so that the first `lb apply`
+# does not depend on how long resolution takes).
+xr_lb_prime_arp()
+{
+	local b
+	for b in b1 b2 b3; do
+		xr_in lb ping -c 1 -W 1 "$(xr_lb_be_ip "$b")" >/dev/null ||
+			xr_fail "LB cannot ping $b"
+	done
+	xr_in a ping -c 1 -W 1 "$XR_LB_ADDR" >/dev/null ||
+		xr_fail "the client cannot ping LB ($XR_LB_ADDR)"
+}
+
+# xr_lb_server_start bN [PORT [ARGS...]]: lb_backend.py in bN (name bN) on
+# PORT (80); returns once it listens. Log: $XR_RUN_DIR/srv-bN.log.
+xr_lb_server_start()
+{
+	local b=$1 port=${2:-80} log="$XR_RUN_DIR/srv-$1.log"
+	shift 2 || shift $#
+	: >>"$log"
+	local n0
+	n0=$(grep -c '^ready' "$log" || true)
+	xr_bg "$b" "$XR_PYTHON" "$XR_LIB_DIR/lb_backend.py" --name "$b" \
+		--port "$port" --log "$log" "$@" 2>>"$XR_RUN_DIR/srv-$b.err"
+	XR_LB_SRV_PID[$b]=$XR_BG_PID
+	xr_wait_until 5 "server $b listening" \
+		xr_lb_log_count "$log" '^ready' "$((n0 + 1))"
+}
+
+# xr_lb_log_count FILE REGEX MIN: FILE has at least MIN lines matching.
+xr_lb_log_count()
+{
+	(($(grep -c -e "$2" "$1" || true) >= $3))
+}
+
+# xr_lb_server_stop bN: kill bN's server (SIGKILL: no goodbye), wait for it.
+xr_lb_server_stop()
+{
+	local pid=${XR_LB_SRV_PID[$1]:-}
+	[[ -n $pid ]] || xr_fail "no server running in $1"
+	{
+		kill -9 "$pid"
+		xr_wait_pid_gone "$pid" 5
+	} 2>/dev/null || xr_fail "server of $1 (pid $pid) did not die"
+	XR_LB_SRV_PID[$1]=""
+	xr_log "server of $1 killed"
+}
+
+# xr_lb_accepts bN: connections bN's server accepted so far.
+xr_lb_accepts()
+{
+	grep -c '^accept' "$XR_RUN_DIR/srv-$1.log" 2>/dev/null || true
+}
+
+# xr_lb_apply FILE: `lb apply FILE` in LB must succeed.
+xr_lb_apply()
+{
+	xr_cli_ok lb lb apply "$1" >/dev/null
+	xr_log "lb apply ${1##*/}"
+}
+
+# xr_lb_json: `lb show --json` in LB (the test fails if it fails).
+xr_lb_json()
+{
+	xr_cli_ok lb --json lb show
+}
+
+# xr_lb_q JSON PYEXPR: evaluate PYEXPR on `lb show --json` output JSON, with
+# helpers: vip(NAME) the VIP object, be(VIP, ADDR) a backend object,
+# vc(VIP, KEY) a VIP counter, bc(VIP, ADDR, KEY) a backend counter (KEY:
+# conn_hit, conn_miss, no_backend, packets, bytes, ...), state(VIP, ADDR).
+xr_lb_q()
+{
+	"$XR_PYTHON" "$XR_LIB_DIR/lb_json.py" "$1" "$2" ||
+		xr_fail "cannot evaluate '$2' on lb show --json: $1"
+}
+
+# xr_lb_hold_start NAME ARGS...: `lb_clients.py hold` from A in the
+# background (report $XR_RUN_DIR/hold-NAME.json); returns when every
+# connection got its first answer (or failed), at most 20 s.
+xr_lb_hold_start()
+{
+	local name=$1 f="$XR_RUN_DIR/hold-$1"
+	shift
+	rm -f "$f".*
+	xr_bg a "$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" hold --src "$XR_LB_CLIENT" \
+		--ready "$f.ready" --stop "$f.stop" --out "$f.json" "$@" \
+		2>"$f.err"
+	eval "XR_LB_HOLD_PID_$name=$XR_BG_PID"
+	local deadline=$((SECONDS + 20))
+	until [[ -e $f.ready ]]; do
+		kill -0 "$XR_BG_PID" 2>/dev/null || [[ -e $f.json ]] ||
+			xr_fail "clients $name exited early: $(tail -n 3 "$f.err")"
+		[[ -e $f.json ]] && break
+		((SECONDS < deadline)) || xr_fail "clients $name not ready after 20 s"
+		sleep 0.05
+	done
+	xr_log "clients $name: connections open, first round answered"
+}
+
+# xr_lb_hold_stop NAME: let the clients do their last round and exit (at most
+# 30 s); prints their summary (lb_clients.py summary).
+xr_lb_hold_stop()
+{
+	local name=$1 f="$XR_RUN_DIR/hold-$1" pid
+	eval "pid=\$XR_LB_HOLD_PID_$name"
+	touch "$f.stop"
+	xr_wait_pid_gone "$pid" 30 || xr_fail "clients $name still running 30 s after stop"
+	[[ -s $f.json ]] || xr_fail "clients $name wrote no report: $(tail -n 3 "$f.err")"
+	"$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" summary "$f.json"
+}
+
+# xr_lb_probe NAME DST PORT A-B [TIMEOUT]: one connection from each client
+# source port A..B to DST:PORT (closed with RST); report in
+# $XR_RUN_DIR/probe-NAME.json; prints the per-backend counts.
+xr_lb_probe()
+{
+	local f="$XR_RUN_DIR/probe-$1.json"
+	xr_in a timeout 60 "$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" probe \
+		--src "$XR_LB_CLIENT" --dst "$2" --port "$3" --sports "$4" \
+		--timeout "${5:-2}" --out "$f" ||
+		xr_fail "probe $1 failed to run"
+	"$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" count "$f"
+}
+
+# xr_lb_share COUNTS NAME: NAME's share of the answered connections of a
+# count/first map (JSON), in percent (integer).
+xr_lb_share()
+{
+	"$XR_PYTHON" -c '
+import json, sys
+c = json.loads(sys.argv[1])
+tot = sum(v for k, v in c.items() if not k.startswith("!") and k != "-")
+print(round(100 * c.get(sys.argv[2], 0) / tot) if tot else 0)' "$1" "$2"
+}
