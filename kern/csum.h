@@ -43,4 +43,47 @@ static __always_inline void ipv4_decrease_ttl(struct iphdr *iph)
 	iph->ttl--;
 }
 
+/*
+ * Incremental updates (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m')) for the
+ * fields NAT rewrites. A change is accumulated as a 64-bit partial sum of
+ * ~old + new over the changed words, then applied to each checksum that
+ * covers them. Words are read as stored (network order): the one's
+ * complement sum does not depend on byte order as long as it is folded
+ * back into a field read the same way.
+ */
+static __always_inline __u64 csum_diff32(__u32 old, __u32 new)
+{
+	return (__u64)(__u32)~old + new;
+}
+
+static __always_inline __u64 csum_diff16(__u16 old, __u16 new)
+{
+	return (__u64)(__u16)~old + new;
+}
+
+/* The change of replacing @n 32-bit words (an address) by @to. */
+static __always_inline __u64 csum_diff_words(const __u32 *from,
+					     const __u32 *to, int n)
+{
+	__u64 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < n; i++)
+		sum += csum_diff32(from[i], to[i]);
+	return sum;
+}
+
+static __always_inline __u16 csum_fold64(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return csum_fold32((__u32)sum);
+}
+
+/* The checksum @check once the data it covers changed by @diff. */
+static __always_inline __u16 csum_apply(__u16 check, __u64 diff)
+{
+	return (__u16)~csum_fold64((__u16)~check + diff);
+}
+
 #endif /* XR_CSUM_H */

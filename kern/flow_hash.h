@@ -14,37 +14,10 @@
 
 #include <linux/types.h>
 #include "parse.h"
+#include "xdp_router_lb_hash.h"	/* the jhash primitives */
 
 /* Load-time knob: the ECMP hash seed (the CLI draws one at random). */
 const volatile __u32 xr_ecmp_seed = 0;
-
-#define XR_JHASH_INITVAL 0xdeadbeef
-
-static __always_inline __u32 xr_rol32(__u32 word, unsigned int shift)
-{
-	return (word << (shift & 31)) | (word >> ((-shift) & 31));
-}
-
-#define xr_jhash_mix(a, b, c)					\
-	do {							\
-		a -= c; a ^= xr_rol32(c, 4);  c += b;		\
-		b -= a; b ^= xr_rol32(a, 6);  a += c;		\
-		c -= b; c ^= xr_rol32(b, 8);  b += a;		\
-		a -= c; a ^= xr_rol32(c, 16); c += b;		\
-		b -= a; b ^= xr_rol32(a, 19); a += c;		\
-		c -= b; c ^= xr_rol32(b, 4);  b += a;		\
-	} while (0)
-
-#define xr_jhash_final(a, b, c)					\
-	do {							\
-		c ^= b; c -= xr_rol32(b, 14);			\
-		a ^= c; a -= xr_rol32(c, 11);			\
-		b ^= a; b -= xr_rol32(a, 25);			\
-		c ^= b; c -= xr_rol32(b, 16);			\
-		a ^= c; a -= xr_rol32(c, 4);			\
-		b ^= a; b -= xr_rol32(a, 14);			\
-		c ^= b; c -= xr_rol32(b, 24);			\
-	} while (0)
 
 static __always_inline __u32 flow_ports(const struct packet *p)
 {

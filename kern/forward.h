@@ -35,6 +35,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	struct next_hop nh;
 	int outcome;
 
+	if (ttl_expired(p, is_v6))
+		return XR_PASS_TTL_EXPIRED;
 	if (xr_lookup_mode == XR_LOOKUP_TABLE)
 		outcome = lookup_table(p, is_v6, st, &nh);
 	else

@@ -31,6 +31,7 @@ struct packet {
 	void *l3;		/* struct iphdr or struct ipv6hdr */
 	__u16 l3_len;		/* IP length, header included */
 	__u8 l4_proto;		/* protocol / first next header */
+	__u8 ip_options;	/* IPv4 header with options */
 	__be16 sport;		/* TCP/UDP ports; 0 when not known */
 	__be16 dport;
 };
@@ -103,6 +104,11 @@ static __always_inline int ipv4_martian(__be32 saddr, __be32 daddr)
 	return (d >> 24) == 0 || (d >> 24) == 127;
 }
 
+/*
+ * The TTL (hop limit) is not checked here but by whoever acts as an IP hop
+ * (forward(), the LB in NAT mode): a DSR load balancer forwards at L2, and
+ * the VIP's packets are not its to expire.
+ */
 static __always_inline int parse_ipv4(struct packet *p)
 {
 	struct iphdr *iph = (void *)(p->eth + 1);
@@ -112,30 +118,40 @@ static __always_inline int parse_ipv4(struct packet *p)
 		return XR_DROP_MALFORMED;
 	if (iph->version != 4 || iph->ihl < 5)
 		return XR_DROP_MALFORMED;
-	/* Options (record route, timestamps, router alert) need the kernel. */
-	if (iph->ihl != 5)
-		return XR_PASS_IP_OPTIONS;
 	tot_len = bpf_ntohs(iph->tot_len);
-	if (tot_len < sizeof(*iph) ||
+	if (tot_len < iph->ihl * 4 ||
 	    (void *)iph + tot_len > p->data_end)
 		return XR_DROP_MALFORMED;
-	if (!ipv4_csum_ok(iph))
+	/*
+	 * Options (record route, timestamps, router alert) need the kernel
+	 * when routed, which checks such a header itself; the LB carries them
+	 * to the VIP's backend untouched (kern/lb.h).
+	 */
+	p->ip_options = iph->ihl != 5;
+	if (!p->ip_options && !ipv4_csum_ok(iph))
 		return XR_DROP_BAD_CSUM;
 	if ((bpf_ntohl(iph->daddr) >> 28) == 0xe || iph->daddr == 0xffffffff)
 		return XR_PASS_IP_MCAST;
 	if (ipv4_martian(iph->saddr, iph->daddr))
 		return XR_PASS_MARTIAN;
-	if (iph->ttl <= 1)
-		return XR_PASS_TTL_EXPIRED;
 
 	p->l3 = iph;
 	p->l3_len = tot_len;
 	p->l4_proto = iph->protocol;
 	/* Only the first fragment has ports, and not all fragments are
 	 * hashed alike if some do: use none, as the kernel's dissector does. */
-	if (!(iph->frag_off & bpf_htons(XR_IP_MF | XR_IP_OFFSET)))
+	if (!p->ip_options &&
+	    !(iph->frag_off & bpf_htons(XR_IP_MF | XR_IP_OFFSET)))
 		parse_ports(p, iph + 1);
 	return XR_CONTINUE;
+}
+
+/* What a router checks before it forwards (ip_forward(), ip6_forward()). */
+static __always_inline int ttl_expired(const struct packet *p, int is_v6)
+{
+	if (is_v6)
+		return ((const struct ipv6hdr *)p->l3)->hop_limit <= 1;
+	return ((const struct iphdr *)p->l3)->ttl <= 1;
 }
 
 static __always_inline int ipv6_is_link_local(const struct in6_addr *a)
@@ -199,8 +215,6 @@ static __always_inline int parse_ipv6(struct packet *p)
 		    icmp6->icmp6_type >= 133 && icmp6->icmp6_type <= 137)
 			return XR_PASS_V6_LINK_LOCAL;
 	}
-	if (ip6h->hop_limit <= 1)
-		return XR_PASS_TTL_EXPIRED;
 	parse_ports(p, ip6h + 1);
 	return XR_CONTINUE;
 }

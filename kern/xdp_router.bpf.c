@@ -1,24 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * xdp-router data plane: the entry point. The packet's path reads top to
- * bottom: interface state, Ethernet, IP, forwarding; every packet ends in
- * exactly one outcome, counted on its ingress interface.
+ * bottom: interface state, Ethernet, IP, load balancer, forwarding; every
+ * packet ends in exactly one outcome, counted on its ingress interface.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "parse.h"
 #include "forward.h"
+#include "lb.h"
 #include "stats.h"
 
 static __always_inline int outcome_action(int outcome)
 {
 	if (outcome == XR_REDIRECT)
 		return XDP_REDIRECT;
+	if (outcome == XR_LB_TX)
+		return XDP_TX;
 	if (outcome < XR_DROP_MALFORMED)
 		return XDP_PASS;
 	if (outcome < XR_ABORTED)
 		return XDP_DROP;
 	return XDP_ABORTED;
+}
+
+/* A parsed IP packet: the load balancer's if it is for a VIP, else routed. */
+static __always_inline int balance_or_forward(struct xdp_md *ctx,
+					      struct packet *p, int is_v6,
+					      const struct xr_iface *st)
+{
+	int outcome = lb(ctx, p, is_v6);
+
+	if (outcome != XR_CONTINUE)
+		return outcome;
+	/* Options (record route, timestamps, router alert) need the kernel. */
+	if (p->ip_options)
+		return XR_PASS_IP_OPTIONS;
+	return forward(ctx, p, is_v6, st);
 }
 
 static __always_inline int route(struct xdp_md *ctx,
@@ -35,16 +53,18 @@ static __always_inline int route(struct xdp_md *ctx,
 	if (outcome != XR_CONTINUE)
 		return outcome;
 
+	/* Two paths with a constant family: the verifier must never follow
+	 * an IPv4 packet into IPv6 code. */
 	if (proto == ETH_P_IP) {
 		outcome = parse_ipv4(&p);
 		if (outcome != XR_CONTINUE)
 			return outcome;
-		return forward(ctx, &p, 0, st);
+		return balance_or_forward(ctx, &p, 0, st);
 	}
 	outcome = parse_ipv6(&p);
 	if (outcome != XR_CONTINUE)
 		return outcome;
-	return forward(ctx, &p, 1, st);
+	return balance_or_forward(ctx, &p, 1, st);
 }
 
 SEC("xdp")

@@ -72,4 +72,103 @@ struct {
 	__type(value, struct xr_neigh);
 } xr_neigh SEC(".maps");
 
+/*
+ * Load balancer (kern/lb.h). The CLI sizes the VIP maps at load time
+ * (attach --lb-max-vips N: N rows of XR_LB_RING_SIZE slots in xr_lb_rings)
+ * and the connection table (--lb-max-conns).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xr_lb_conf);
+} xr_lb_conf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XR_LB_DEFAULT_MAX_VIPS);
+	__type(key, struct xr_vip_key);
+	__type(value, struct xr_vip);
+} xr_lb_vips SEC(".maps");
+
+/* VIP id -> its key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XR_LB_DEFAULT_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xr_vip_key);
+} xr_lb_vip_keys SEC(".maps");
+
+/* VIP id * XR_LB_RING_SIZE + slot -> backend id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XR_LB_DEFAULT_MAX_VIPS * XR_LB_RING_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} xr_lb_rings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XR_LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xr_backend);
+} xr_lb_backends SEC(".maps");
+
+/*
+ * The connection table. One table shared by every CPU, with one LRU list:
+ * a NAT flow's two directions have different tuples, so RSS delivers them
+ * on different CPUs, and each must see the entry the other wrote; a flow
+ * moved to another CPU (RSS table change, cpumap) must keep its backend;
+ * and a per-CPU LRU would cut the capacity to max_entries / CPUs for a
+ * flow mix that RSS spreads unevenly. See kern/lb_conn.h for measurements.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XR_LB_DEFAULT_CONNS);
+	__type(key, struct xr_flow_key);
+	__type(value, struct xr_lb_conn);
+} xr_lb_conns SEC(".maps");
+
+/*
+ * Fragmented VIP datagrams: (src, dst, proto, IP id) -> the backend their
+ * first fragment went to. The id is in the key's port fields, host order
+ * (sport: high 16 bits, IPv6 only; dport: low 16 bits).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XR_LB_DEFAULT_FRAGS);
+	__type(key, struct xr_flow_key);
+	__type(value, struct xr_lb_conn);
+} xr_lb_frags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XR_LB_DEFAULT_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xr_vip_stats);
+} xr_lb_vip_stats SEC(".maps");
+
+/* Packets and bytes sent to each backend, by backend id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XR_LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xr_counter);
+} xr_lb_backend_stats SEC(".maps");
+
+/* The CLI's LB configuration metadata; the program never reads these. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XR_LB_DEFAULT_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xr_lb_vip_meta);
+} xr_lb_vip_meta SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XR_LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xr_lb_be_meta);
+} xr_lb_be_meta SEC(".maps");
+
 #endif /* XDP_ROUTER_MAPS_BPF_H */

@@ -28,6 +28,11 @@
 #define XR_MAP_LB_CONNS "xr_lb_conns"
 #define XR_MAP_LB_VIP_STATS "xr_lb_vip_stats"
 #define XR_MAP_LB_BACKEND_STATS "xr_lb_backend_stats"
+#define XR_MAP_LB_VIP_META "xr_lb_vip_meta"
+#define XR_MAP_LB_BE_META "xr_lb_be_meta"
+#define XR_MAP_LB_CONF "xr_lb_conf"
+#define XR_MAP_LB_VIP_KEYS "xr_lb_vip_keys"
+#define XR_MAP_LB_FRAGS "xr_lb_frags"
 /* Name of the pinned program under the pin path. */
 #define XR_PIN_PROG "xr_prog"
 
@@ -42,6 +47,7 @@
  */
 enum xr_outcome {
 	XR_REDIRECT = 0,	/* forwarded by XDP through the devmap */
+	XR_LB_TX,		/* load balanced: sent to a backend, XDP_TX */
 
 	/* Handed to the kernel, which does what XDP must not do itself. */
 	XR_PASS_NOT_IP,		/* ARP, LLDP, VLAN tags, ... */
@@ -63,6 +69,8 @@ enum xr_outcome {
 	XR_DROP_MALFORMED,	/* truncated or inconsistent IP header */
 	XR_DROP_BAD_CSUM,	/* IPv4 header checksum wrong */
 	XR_DROP_BLACKHOLE,	/* blackhole route */
+	XR_DROP_LB_NO_BACKEND,	/* VIP packet, no backend takes new flows */
+	XR_DROP_LB_FRAG,	/* VIP fragment whose first fragment is unknown */
 
 	XR_ABORTED,		/* program error; should stay at zero */
 	XR_OUTCOME_MAX,
@@ -219,6 +227,35 @@ _Static_assert(sizeof(struct xr_neigh) == 8, "xr_neigh size");
 #define XR_LB_DEFAULT_MAX_VIPS 64	/* 64 x 65537 x 4 B = 16.8 MB rings */
 #define XR_LB_MAX_BACKENDS 4096		/* backend id 0 is never used */
 #define XR_LB_DEFAULT_CONNS (1U << 20)	/* connection table entries */
+/* Upper bound of --lb-max-vips: 4096 x 65537 x 4 B = 1 GiB of rings. */
+#define XR_LB_MAX_VIPS 4096
+/* Fragmented VIP datagrams in flight (xr_lb_frags, an LRU). */
+#define XR_LB_DEFAULT_FRAGS 16384
+
+/*
+ * xr_lb_conf[0]: what the data plane checks before anything else, so that
+ * a router without VIPs pays one array read per packet for the LB. One word
+ * of XR_LB_F_* per family; the control plane sets a bit before it inserts
+ * the first VIP the bit describes and clears it after the last one is gone.
+ * A bit set needlessly only costs time (the lookups it enables miss); a bit
+ * missing disables that part of the LB.
+ */
+#define XR_LB_F_VIP (1U << 0)		/* some VIP of this family exists */
+#define XR_LB_F_ALL_PORTS (1U << 1)	/* ... with port 0 (every port) */
+#define XR_LB_F_NAT (1U << 2)		/* ... in NAT mode: replies to undo */
+
+struct xr_lb_conf {
+	__u32 v4;		/* XR_LB_F_* of the IPv4 VIPs */
+	__u32 v6;		/* XR_LB_F_* of the IPv6 VIPs */
+};
+_Static_assert(sizeof(struct xr_lb_conf) == 8, "xr_lb_conf size");
+
+/*
+ * The seed of the Maglev flow hash (maps/xdp_router_lb_hash.h). Fixed, not
+ * drawn at load: every LB node must send a flow to the same backend, so
+ * that flows survive a move between nodes (ECMP towards the LBs).
+ */
+#define XR_LB_HASH_SEED 0x5851f42dU
 
 /* A VIP: address, protocol, port (0: every port of that protocol). */
 struct xr_vip_key {
@@ -241,6 +278,12 @@ struct xr_vip {
 	__u16 pad;
 };
 _Static_assert(sizeof(struct xr_vip) == 8, "xr_vip size");
+
+/*
+ * xr_lb_vip_keys[id]: the key of VIP id, for the data plane to find a VIP
+ * by id (NAT replies get their source back from it). Written before the
+ * xr_lb_vips entry that hands the id out.
+ */
 
 /*
  * The Maglev rings of all VIPs in one array: entry id * XR_LB_RING_SIZE + i
@@ -300,5 +343,51 @@ struct xr_vip_stats {
 	__u64 pad;
 };
 _Static_assert(sizeof(struct xr_vip_stats) == 64, "xr_vip_stats size");
+
+
+/*
+ * What the LB configuration holds that the data plane's maps do not: VIP
+ * names, health check settings, backend weights and configured states. Two
+ * arrays pinned with the other maps (xr_lb_vip_meta by VIP id,
+ * xr_lb_be_meta by backend id), read and written by the CLI only, so that
+ * the configuration can be read back from the pins and the CLI stays
+ * stateless. Rows are trusted only where they agree with the data plane's
+ * maps (a VIP row if its key is in xr_lb_vips with that id; a backend row if
+ * its gen equals xr_lb_backends[id].gen, both non-zero).
+ */
+#define XR_LB_NAME_MAX 32
+#define XR_LB_HTTP_PATH_MAX 128
+
+/* xr_lb_vip_meta.flags */
+#define XR_LB_VM_USED (1U << 0)
+#define XR_LB_VM_HEALTH (1U << 1)	/* health checks on */
+
+struct xr_lb_vip_meta {
+	struct xr_vip_key key;	/* the VIP this row describes */
+	__u32 flags;
+	char name[XR_LB_NAME_MAX];
+	__u32 hc_interval_ms;
+	__u32 hc_timeout_ms;
+	__u8 hc_rise;
+	__u8 hc_fall;
+	__u16 hc_port;		/* host order; 0: backend's, else VIP's */
+	__u32 pad;
+	char hc_http_path[XR_LB_HTTP_PATH_MAX];
+};
+_Static_assert(sizeof(struct xr_lb_vip_meta) == 200, "xr_lb_vip_meta size");
+
+/* xr_lb_be_meta.flags */
+#define XR_LB_BM_USED (1U << 0)
+#define XR_LB_BM_HEALTH_DOWN (1U << 1)	/* taken out by the health checker */
+
+struct xr_lb_be_meta {
+	__u32 vip;		/* VIP id */
+	__u32 gen;		/* the backend's gen; kept when the id is freed */
+	__u16 weight;
+	__u8 state;		/* configured enum xr_backend_state */
+	__u8 flags;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xr_lb_be_meta) == 16, "xr_lb_be_meta size");
 
 #endif /* XDP_ROUTER_TYPES_H */

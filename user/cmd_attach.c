@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * attach [--mode MODE] [--force] [--lookup fib|table]
- *        [--max-routes-v4 N] [--max-routes-v6 N] IFACE...
+ *        [--max-routes-v4 N] [--max-routes-v6 N]
+ *        [--lb-max-vips N] [--lb-max-conns N] IFACE...
  *
  * All or nothing: every interface is checked before anything changes, and
  * a failure on any of them undoes what this command did on the others.
- * The load-time settings (--lookup, --max-routes-*) take effect when this
- * command loads the router; a running router keeps its own.
+ * The load-time settings (--lookup, --max-routes-*, --lb-max-*) take effect
+ * when this command loads the router; a running router keeps its own.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +31,8 @@ static const char usage[] =
 	"[--force]\n"
 	"                         [--lookup fib|table] [--max-routes-v4 N] "
 	"[--max-routes-v6 N]\n"
-	"                         IFACE...\n"
+	"                         [--lb-max-vips N] [--lb-max-conns N] "
+	"IFACE...\n"
 	"\n"
 	"Loads the router (once) and attaches it to every IFACE.\n"
 	"  -m, --mode MODE       auto (native, else generic; the default), "
@@ -48,11 +50,17 @@ static const char usage[] =
 	"                        kernel's routes and neighbours\n"
 	"      --max-routes-v4 N size of the IPv4 route table (default %u)\n"
 	"      --max-routes-v6 N size of the IPv6 route table (default %u)\n"
+	"      --lb-max-vips N   load balancer VIPs (default %u, at most %u; "
+	"each\n"
+	"                        takes %u KiB of Maglev table)\n"
+	"      --lb-max-conns N  load balancer connection table entries "
+	"(default %u)\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"--lookup and --max-routes-* apply when the router is loaded, by the "
-	"first\n"
-	"attach; later ones may repeat them but not change them (detach --all "
+	"--lookup, --max-routes-* and --lb-max-* apply when the router is "
+	"loaded, by\n"
+	"the first attach; later ones may repeat them but not change them "
+	"(detach --all\n"
 	"first).\n";
 
 /* What the command line asked for; unset settings follow the router. */
@@ -63,6 +71,8 @@ struct attach_opts {
 	bool lookup_set;
 	bool max_v4_set;
 	bool max_v6_set;
+	bool lb_vips_set;
+	bool lb_conns_set;
 };
 
 struct target {
@@ -326,7 +336,8 @@ static int check_settings(const struct router *r,
 	struct router_settings run;
 	int err = router_settings_read(r, &run);
 
-	if (err && !o->lookup_set && !o->max_v4_set && !o->max_v6_set) {
+	if (err && !o->lookup_set && !o->max_v4_set && !o->max_v6_set &&
+	    !o->lb_vips_set && !o->lb_conns_set) {
 		log_verbose("cannot read the settings of the router at %s: %s",
 			    r->pin_path, log_strerror(err));
 		*lookup = "unknown";
@@ -354,6 +365,18 @@ static int check_settings(const struct router *r,
 		log_error("the router at %s runs with --max-routes-v6 %u; "
 			  "detach --all first to change it", r->pin_path,
 			  run.max_routes_v6);
+		return -EBUSY;
+	}
+	if (o->lb_vips_set && o->settings.lb_max_vips != run.lb_max_vips) {
+		log_error("the router at %s runs with --lb-max-vips %u; "
+			  "detach --all first to change it", r->pin_path,
+			  run.lb_max_vips);
+		return -EBUSY;
+	}
+	if (o->lb_conns_set && o->settings.lb_max_conns != run.lb_max_conns) {
+		log_error("the router at %s runs with --lb-max-conns %u; "
+			  "detach --all first to change it", r->pin_path,
+			  run.lb_max_conns);
 		return -EBUSY;
 	}
 	*lookup = lookup_name(run.lookup);
@@ -440,13 +463,15 @@ unlock:
 
 int cmd_attach(const struct global *g, int argc, char **argv)
 {
-	enum { OPT_MAX_V4 = 256, OPT_MAX_V6 };
+	enum { OPT_MAX_V4 = 256, OPT_MAX_V6, OPT_LB_VIPS, OPT_LB_CONNS };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "lookup", required_argument, NULL, 'l' },
 		{ "max-routes-v4", required_argument, NULL, OPT_MAX_V4 },
 		{ "max-routes-v6", required_argument, NULL, OPT_MAX_V6 },
+		{ "lb-max-vips", required_argument, NULL, OPT_LB_VIPS },
+		{ "lb-max-conns", required_argument, NULL, OPT_LB_CONNS },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -493,9 +518,29 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 			}
 			o.max_v6_set = true;
 			break;
+		case OPT_LB_VIPS:
+			if (param_count(optarg, &o.settings.lb_max_vips) ||
+			    o.settings.lb_max_vips > XR_LB_MAX_VIPS) {
+				log_error("invalid --lb-max-vips '%s': a count "
+					  "from 1 to %u", optarg,
+					  XR_LB_MAX_VIPS);
+				return -EINVAL;
+			}
+			o.lb_vips_set = true;
+			break;
+		case OPT_LB_CONNS:
+			if (param_count(optarg, &o.settings.lb_max_conns)) {
+				log_error("invalid --lb-max-conns '%s': a "
+					  "positive count", optarg);
+				return -EINVAL;
+			}
+			o.lb_conns_set = true;
+			break;
 		case 'h':
 			printf(usage, XR_DEFAULT_ROUTES_V4,
-			       XR_DEFAULT_ROUTES_V6);
+			       XR_DEFAULT_ROUTES_V6, XR_LB_DEFAULT_MAX_VIPS,
+			       XR_LB_MAX_VIPS, XR_LB_RING_SIZE * 4 / 1024,
+			       XR_LB_DEFAULT_CONNS);
 			return 0;
 		default:
 			return command_bad_option("attach", c, argv);

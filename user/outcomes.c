@@ -4,6 +4,7 @@
 
 const char *const xr_outcome_names[] = {
 	[XR_REDIRECT] = "redirect",
+	[XR_LB_TX] = "lb_tx",
 	[XR_PASS_NOT_IP] = "pass_not_ip",
 	[XR_PASS_L2_OTHER] = "pass_l2_other",
 	[XR_PASS_IP_MCAST] = "pass_ip_mcast",
@@ -20,6 +21,8 @@ const char *const xr_outcome_names[] = {
 	[XR_DROP_MALFORMED] = "drop_malformed",
 	[XR_DROP_BAD_CSUM] = "drop_bad_csum",
 	[XR_DROP_BLACKHOLE] = "drop_blackhole",
+	[XR_DROP_LB_NO_BACKEND] = "drop_lb_no_backend",
+	[XR_DROP_LB_FRAG] = "drop_lb_frag",
 	[XR_ABORTED] = "aborted",
 };
 

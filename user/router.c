@@ -45,6 +45,37 @@ static const struct router_map {
 	[ROUTER_PIN_NEIGH] = { XR_MAP_NEIGH, BPF_MAP_TYPE_HASH,
 		sizeof(struct xr_neigh_key), sizeof(struct xr_neigh),
 		MAP_FD(neigh_fd) },
+	[ROUTER_PIN_LB_CONF] = { XR_MAP_LB_CONF, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(struct xr_lb_conf), MAP_FD(lb_conf_fd) },
+	[ROUTER_PIN_LB_VIPS] = { XR_MAP_LB_VIPS, BPF_MAP_TYPE_HASH,
+		sizeof(struct xr_vip_key), sizeof(struct xr_vip),
+		MAP_FD(lb_vips_fd) },
+	[ROUTER_PIN_LB_VIP_KEYS] = { XR_MAP_LB_VIP_KEYS, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(struct xr_vip_key),
+		MAP_FD(lb_vip_keys_fd) },
+	[ROUTER_PIN_LB_RINGS] = { XR_MAP_LB_RINGS, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(__u32), MAP_FD(lb_rings_fd) },
+	[ROUTER_PIN_LB_BACKENDS] = { XR_MAP_LB_BACKENDS, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(struct xr_backend),
+		MAP_FD(lb_backends_fd) },
+	[ROUTER_PIN_LB_CONNS] = { XR_MAP_LB_CONNS, BPF_MAP_TYPE_LRU_HASH,
+		sizeof(struct xr_flow_key), sizeof(struct xr_lb_conn),
+		MAP_FD(lb_conns_fd) },
+	[ROUTER_PIN_LB_FRAGS] = { XR_MAP_LB_FRAGS, BPF_MAP_TYPE_LRU_HASH,
+		sizeof(struct xr_flow_key), sizeof(struct xr_lb_conn),
+		MAP_FD(lb_frags_fd) },
+	[ROUTER_PIN_LB_VIP_STATS] = { XR_MAP_LB_VIP_STATS,
+		BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+		sizeof(struct xr_vip_stats), MAP_FD(lb_vip_stats_fd) },
+	[ROUTER_PIN_LB_BACKEND_STATS] = { XR_MAP_LB_BACKEND_STATS,
+		BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+		sizeof(struct xr_counter), MAP_FD(lb_backend_stats_fd) },
+	[ROUTER_PIN_LB_VIP_META] = { XR_MAP_LB_VIP_META, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(struct xr_lb_vip_meta),
+		MAP_FD(lb_vip_meta_fd) },
+	[ROUTER_PIN_LB_BE_META] = { XR_MAP_LB_BE_META, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(struct xr_lb_be_meta),
+		MAP_FD(lb_be_meta_fd) },
 };
 
 static int *map_fd(struct router *r, enum router_pin pin)
@@ -178,6 +209,35 @@ static int pin_map(struct router *r, enum router_pin pin)
 	return bpf_map__set_pin_path(map, path);
 }
 
+/*
+ * The LB's VIP maps have a row per VIP id; the rings XR_LB_RING_SIZE slots
+ * per row (router_settings_read() reads lb_max_vips back from xr_lb_vips).
+ */
+static int lb_apply_sizes(struct router *r, const struct router_settings *s)
+{
+	struct bpf_map *per_vip[] = {
+		r->skel->maps.xr_lb_vips,
+		r->skel->maps.xr_lb_vip_keys,
+		r->skel->maps.xr_lb_vip_stats,
+		r->skel->maps.xr_lb_vip_meta,
+	};
+	int err = 0;
+
+	if (!s->lb_max_vips || s->lb_max_vips > XR_LB_MAX_VIPS ||
+	    !s->lb_max_conns)
+		return -EINVAL;
+	for (size_t i = 0; !err && i < sizeof(per_vip) / sizeof(*per_vip); i++)
+		err = bpf_map__set_max_entries(per_vip[i], s->lb_max_vips);
+	if (!err)
+		err = bpf_map__set_max_entries(r->skel->maps.xr_lb_rings,
+					       s->lb_max_vips *
+					       XR_LB_RING_SIZE);
+	if (!err)
+		err = bpf_map__set_max_entries(r->skel->maps.xr_lb_conns,
+					       s->lb_max_conns);
+	return err;
+}
+
 /* The load-time knobs and map sizes, set between open and load. */
 static int apply_settings(struct router *r, const struct router_settings *s)
 {
@@ -196,6 +256,8 @@ static int apply_settings(struct router *r, const struct router_settings *s)
 	if (!err)
 		err = bpf_map__set_max_entries(r->skel->maps.xr_routes_v6,
 					       s->max_routes_v6);
+	if (!err)
+		err = lb_apply_sizes(r, s);
 	return err;
 }
 
@@ -419,5 +481,13 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	if (err)
 		return err;
 	s->max_routes_v6 = info.max_entries;
+	err = map_info(r->lb_vips_fd, &info);
+	if (err)
+		return err;
+	s->lb_max_vips = info.max_entries;
+	err = map_info(r->lb_conns_fd, &info);
+	if (err)
+		return err;
+	s->lb_max_conns = info.max_entries;
 	return 0;
 }

@@ -25,24 +25,40 @@ enum router_pin {
 	ROUTER_PIN_NEXTHOPS,
 	ROUTER_PIN_NH_GROUPS,
 	ROUTER_PIN_NEIGH,
+	ROUTER_PIN_LB_CONF,
+	ROUTER_PIN_LB_VIPS,
+	ROUTER_PIN_LB_VIP_KEYS,
+	ROUTER_PIN_LB_RINGS,
+	ROUTER_PIN_LB_BACKENDS,
+	ROUTER_PIN_LB_CONNS,
+	ROUTER_PIN_LB_FRAGS,
+	ROUTER_PIN_LB_VIP_STATS,
+	ROUTER_PIN_LB_BACKEND_STATS,
+	ROUTER_PIN_LB_VIP_META,
+	ROUTER_PIN_LB_BE_META,
 	ROUTER_PIN_MAX,
 };
 
 /*
  * What a router is loaded with, and keeps for its program's life: the
- * lookup mode (a .rodata knob) and the sizes of the route tries. The running
- * program is the only record of them (router_settings_read()).
+ * lookup mode (a .rodata knob), the sizes of the route tries and of the
+ * load balancer's VIP maps and connection table. The running program is
+ * the only record of them (router_settings_read()).
  */
 struct router_settings {
 	enum xr_lookup_mode lookup;
 	__u32 max_routes_v4;
 	__u32 max_routes_v6;
+	__u32 lb_max_vips;	/* VIP ids 0..lb_max_vips-1 */
+	__u32 lb_max_conns;
 };
 
 #define ROUTER_SETTINGS_DEFAULT ((struct router_settings){ \
 	.lookup = XR_LOOKUP_FIB,			\
 	.max_routes_v4 = XR_DEFAULT_ROUTES_V4,		\
 	.max_routes_v6 = XR_DEFAULT_ROUTES_V6,		\
+	.lb_max_vips = XR_LB_DEFAULT_MAX_VIPS,		\
+	.lb_max_conns = XR_LB_DEFAULT_CONNS,		\
 })
 
 struct router {
@@ -56,6 +72,17 @@ struct router {
 	int nexthops_fd;
 	int nh_groups_fd;
 	int neigh_fd;
+	int lb_conf_fd;			/* load balancer (lb) */
+	int lb_vips_fd;
+	int lb_vip_keys_fd;
+	int lb_rings_fd;
+	int lb_backends_fd;
+	int lb_conns_fd;
+	int lb_frags_fd;
+	int lb_vip_stats_fd;
+	int lb_backend_stats_fd;
+	int lb_vip_meta_fd;		/* CLI-only LB configuration */
+	int lb_be_meta_fd;
 	__u32 prog_id;
 	int nr_cpus;			/* possible CPUs: per-CPU value slots */
 	unsigned int created;		/* bit per router_pin pinned by us */
@@ -76,7 +103,7 @@ int router_load(struct router *r, const char *pin_path,
 
 /*
  * The settings the open router runs with: the lookup mode from its
- * program's .rodata, the sizes from its tries. Returns 0 or a negative
+ * program's .rodata, the sizes from its maps. Returns 0 or a negative
  * errno, without reporting it.
  */
 int router_settings_read(const struct router *r, struct router_settings *s);

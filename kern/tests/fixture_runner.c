@@ -13,6 +13,11 @@
  * expected: one packet and the frame's bytes under the expected outcome of
  * the ingress interface, nothing anywhere else. Output is TAP.
  *
+ * Load balancer lines (fixture_lb.c) write VIPs, backends and rings into
+ * the LB maps as the control plane would, and make every case check the
+ * per-VIP and per-backend counters too: they must move exactly as the
+ * case's lb-expect line says, or not at all.
+ *
  * By default the runner loads the data plane itself, in fib lookup mode,
  * and configures the interfaces as the CLI would. --table CLI runs the same
  * cases in table lookup mode, set up by the real control plane: in a private
@@ -22,7 +27,8 @@
  *
  * --bench runs the cases named on the command line, or else those on the
  * file's bench line, a million times each and prints the program's mean
- * cost per packet instead.
+ * cost per packet instead. Cases named on an lb-bench-fresh line are timed
+ * as new flows: the connection table is emptied before each run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +48,7 @@
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "fixture_lb.h"
 #include "xdp_router_types.h"
 #include "xdp_router.skel.h"
 
@@ -51,6 +58,7 @@
 #define MAX_OUTS 4		/* output frames a case accepts (ECMP) */
 #define MAX_EXPECTS 32
 #define BENCH_PACKETS 1000000
+#define MAX_PINNED_MAPS 16	/* table mode: LB maps opened by pin */
 
 #define NAME(x) [x] = #x
 static const char *const action_names[] = {
@@ -58,16 +66,18 @@ static const char *const action_names[] = {
 	NAME(XDP_REDIRECT),
 };
 
-_Static_assert(XR_OUTCOME_MAX == 18, "new outcome: add it to outcome_names");
+_Static_assert(XR_OUTCOME_MAX == 21, "new outcome: add it to outcome_names");
 static const char *const outcome_names[XR_OUTCOME_MAX] = {
-	NAME(XR_REDIRECT), NAME(XR_PASS_NOT_IP), NAME(XR_PASS_L2_OTHER),
+	NAME(XR_REDIRECT), NAME(XR_LB_TX), NAME(XR_PASS_NOT_IP),
+	NAME(XR_PASS_L2_OTHER),
 	NAME(XR_PASS_IP_MCAST), NAME(XR_PASS_MARTIAN),
 	NAME(XR_PASS_V6_LINK_LOCAL), NAME(XR_PASS_IP_OPTIONS),
 	NAME(XR_PASS_TTL_EXPIRED), NAME(XR_PASS_NOT_FWDED),
 	NAME(XR_PASS_UNREACHABLE), NAME(XR_PASS_NO_NEIGH),
 	NAME(XR_PASS_FRAG_NEEDED), NAME(XR_PASS_UNSUPPORTED),
 	NAME(XR_PASS_EGRESS_NOT_XDP), NAME(XR_DROP_MALFORMED),
-	NAME(XR_DROP_BAD_CSUM), NAME(XR_DROP_BLACKHOLE), NAME(XR_ABORTED),
+	NAME(XR_DROP_BAD_CSUM), NAME(XR_DROP_BLACKHOLE),
+	NAME(XR_DROP_LB_NO_BACKEND), NAME(XR_DROP_LB_FRAG), NAME(XR_ABORTED),
 };
 #undef NAME
 
@@ -110,6 +120,12 @@ struct runner {
 	struct xdp_router *skel;	/* fib mode */
 	int prog_fd;
 	int ifaces_fd;		/* xr_ifaces */
+	struct fixture_lb *lb;	/* lb-* directives */
+	struct {		/* table mode: maps opened by their pins */
+		const char *name;
+		int fd;
+	} pinned[MAX_PINNED_MAPS];
+	int n_pinned;
 	struct expect expects[MAX_EXPECTS];
 	int n_expects;
 	int empty_prog_fd;	/* --bench baseline */
@@ -281,6 +297,29 @@ static int table_ready(struct runner *r)
 		return r->ifaces_fd;
 	r->ready = true;
 	return 0;
+}
+
+/* The fd of a map of the program under test, for the lb-* directives. */
+static int runner_map_fd(void *ctx, const char *name)
+{
+	struct runner *r = ctx;
+	char path[PATH_MAX + 32];
+	int fd;
+
+	if (r->skel)
+		return bpf_object__find_map_fd_by_name(r->skel->obj, name);
+	for (int i = 0; i < r->n_pinned; i++)
+		if (!strcmp(r->pinned[i].name, name))
+			return r->pinned[i].fd;
+	if (r->n_pinned == MAX_PINNED_MAPS)
+		return -E2BIG;
+	snprintf(path, sizeof(path), "%s/%s", r->pin_path, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fd;
+	r->pinned[r->n_pinned].name = name;	/* a string constant */
+	r->pinned[r->n_pinned++].fd = fd;
+	return fd;
 }
 
 /* ---- counters ---------------------------------------------------------- */
@@ -461,6 +500,8 @@ static int check_case(const struct runner *r, const struct fixture *fx,
 
 	err = take_snapshot(r, &before);
 	if (!err)
+		err = flb_snapshot(r->lb);
+	if (!err)
 		err = test_run(r->prog_fd, fx, &res);
 	if (!err)
 		err = take_snapshot(r, &after);
@@ -475,6 +516,7 @@ static int check_case(const struct runner *r, const struct fixture *fx,
 	}
 	errors += check_output(diag, fx, &res);
 	errors += check_counters(diag, fx->ifindex, fx->outcome, fx->in_len);
+	errors += flb_check(r->lb, diag, fx->name, fx->in_len);
 	return errors;
 }
 
@@ -503,13 +545,19 @@ static void run_case(struct runner *r, const struct fixture *fx)
  * so every pass after the first takes another path.
  */
 static int time_prog(int prog_fd, const struct fixture *fx, int action,
-		     double *ns)
+		     struct fixture_lb *fresh, double *ns)
 {
 	static struct run_result res;
 	double total = 0;
 	int err;
 
 	for (int i = 0; i < BENCH_PACKETS; i++) {
+		/* A new flow every time: outside the timed run. */
+		if (fresh) {
+			err = flb_flush_conns(fresh);
+			if (err)
+				return err;
+		}
 		err = test_run(prog_fd, fx, &res);
 		if (err)
 			return err;
@@ -528,9 +576,11 @@ static void bench_case(struct runner *r, const struct fixture *fx)
 	int err;
 
 	r->cases++;
-	err = time_prog(r->prog_fd, fx, fx->action, &router_ns);
+	err = time_prog(r->prog_fd, fx, fx->action,
+			flb_bench_fresh(r->lb, fx->name) ? r->lb : NULL,
+			&router_ns);
 	if (!err)
-		err = time_prog(r->empty_prog_fd, fx, XDP_PASS, &empty_ns);
+		err = time_prog(r->empty_prog_fd, fx, XDP_PASS, NULL, &empty_ns);
 	if (err) {
 		printf("%s: bench failed: %s\n", fx->name, strerror(-err));
 		r->failed++;
@@ -744,6 +794,16 @@ static int do_line(struct runner *r, char *line)
 		return do_case(r, argv, argc);
 	if (!strcmp(argv[0], "bench"))
 		return do_bench_list(r, argv, argc);
+	if (flb_is_directive(argv[0])) {
+		/* Table mode: the maps exist once the topology is done. */
+		if (!r->ready) {
+			int err = table_ready(r);
+
+			if (err)
+				return err;
+		}
+		return flb_directive(r->lb, argv, argc);
+	}
 	return -EINVAL;
 }
 
@@ -904,6 +964,11 @@ int main(int argc, char **argv)
 		       strerror(-err));
 		return EXIT_FAILURE;
 	}
+	r.lb = flb_new(r.ncpus, r.bench, runner_map_fd, &r);
+	if (!r.lb) {
+		printf("Bail out! out of memory\n");
+		return EXIT_FAILURE;
+	}
 	r.empty_prog_fd = r.bench ? load_empty_prog() : -1;
 	if (r.bench && r.empty_prog_fd < 0) {
 		printf("Bail out! cannot load the empty program: %s\n",
@@ -937,6 +1002,9 @@ int main(int argc, char **argv)
 		if (r.ifaces_fd >= 0)
 			close(r.ifaces_fd);
 	}
+	for (int i = 0; i < r.n_pinned; i++)
+		close(r.pinned[i].fd);
+	flb_free(r.lb);
 	unmount_private_bpffs(&r);
 	for (int i = 0; i < r.n_expects; i++)
 		free(r.expects[i].name);
