@@ -13,9 +13,11 @@ XR_DEB_PACKAGES=(
 	build-essential cmake clang llvm pkg-config
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	libnl-3-dev libnl-route-3-dev bpftool
+	# load balancer configuration (xdp-router lb)
+	libyaml-dev
 	# run and test
 	xdp-tools iproute2 ethtool iperf3 tcpdump iputils-ping procps
-	python3 python3-scapy
+	python3 python3-scapy jq
 	# benchmark plots (scripts/bench.sh --plot)
 	python3-matplotlib
 	# routing daemon of the populate tests (netns-tests/test_populate_bird.sh)

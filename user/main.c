@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "show packet counters and rates" },
 	{ "populate", cmd_populate,
 	  "mirror the kernel's routes and neighbours into the maps" },
+	{ "lb", cmd_lb, "the load balancer: VIPs, backends, health checks" },
 	{ "help", cmd_help, "show this help" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

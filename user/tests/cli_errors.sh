@@ -17,51 +17,8 @@ failures=0
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	echo "  stdout: $(cat "$out")" >&2
-	echo "  stderr: $(cat "$err")" >&2
-	failures=$((failures + 1))
-}
-
-# expect_error PATTERN ARGS...: text mode, then JSON mode.
-expect_error() {
-	local pattern=$1
-	shift
-
-	"${RUN[@]}" "$@" >"$out" 2>"$err"
-	local rc=$?
-	if [ $rc -eq 0 ]; then
-		fail "'$*' exited 0"
-	elif [ -s "$out" ]; then
-		fail "'$*' wrote to stdout"
-	elif [ "$(wc -l <"$err")" -ne 1 ] || ! grep -q '^Error: ' "$err"; then
-		fail "'$*' did not print exactly one Error: line"
-	elif ! grep -qE -- "$pattern" "$err"; then
-		fail "'$*' error does not match /$pattern/"
-	fi
-
-	"${RUN[@]}" --json "$@" >"$out" 2>"$err"
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		fail "'--json $*' exited 0"
-	elif [ -s "$err" ]; then
-		fail "'--json $*' wrote to stderr"
-	elif [ "$(wc -l <"$out")" -ne 1 ] ||
-	     ! jq -e 'keys == ["error"] and (.error | test($p))' \
-		--arg p "$pattern" "$out" >/dev/null 2>&1; then
-		fail "'--json $*' did not print one {\"error\": /$pattern/} object"
-	fi
-}
-
-# expect_ok ARGS...: exit 0 with something on stdout, nothing on stderr.
-expect_ok() {
-	"${RUN[@]}" "$@" >"$out" 2>"$err"
-	local rc=$?
-	if [ $rc -ne 0 ] || [ ! -s "$out" ] || [ -s "$err" ]; then
-		fail "'$*' should succeed quietly on stdout (rc $rc)"
-	fi
-}
+# shellcheck source=user/tests/error_contract.sh
+. "$(dirname "$0")/error_contract.sh"
 
 expect_error 'no command'			# nothing at all
 expect_error "unknown command 'frobnicate'"	frobnicate

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The load balancer's maps: the running configuration read back from them,
+ * and a desired configuration applied to them as a difference.
+ *
+ * Ids. VIP ids (rows of the rings and VIP stats) and backend ids (indexes
+ * of xr_lb_backends, one per backend of a VIP) are kept for as long as the
+ * VIP, or the backend (address, port) in its VIP, stays in the
+ * configuration. A new one takes the lowest free id, not one freed by the
+ * same apply if another is free. Every time a backend id is given out its
+ * gen goes up (xr_lb_be_meta keeps the last one while the id is free), so
+ * connection entries that still name the id's previous backend miss.
+ *
+ * Order of writes, so that the data plane never follows a pointer to
+ * something not yet (or no longer) there:
+ *   1. VIPs to delete: VIP entry removed, then its ring zeroed.
+ *   2. Backends entering a ring (new ones, back to active, new MAC).
+ *   3. Rings: only the slots that change; then new VIP entries (after their
+ *      ring) and changed modes.
+ *   4. Backends leaving the rings: drain/down written after the rings.
+ *   5. Removed backends zeroed (gen 0: their connections miss).
+ * Established connections to backends that remain keep their entries: ids
+ * and gens of unchanged backends never change.
+ */
+#ifndef XR_LB_STATE_H
+#define XR_LB_STATE_H
+
+#include <stdbool.h>
+#include "lb_config.h"
+#include "lb_ring.h"
+
+struct lb_maps {
+	int conf;		/* xr_lb_conf: -1 if the router has none */
+	int vips;
+	int vip_keys;		/* xr_lb_vip_keys: -1 if none */
+	int rings;
+	int backends;
+	int conns;
+	int vip_stats;
+	int be_stats;
+	int vip_meta;
+	int be_meta;
+	__u32 max_vips;
+	__u32 max_backends;
+	int nr_cpus;
+	int ifindexes[XR_MAX_IFACES];	/* where the router is attached */
+	size_t nr_ifindexes;
+	unsigned int created;		/* meta maps pinned by this call */
+};
+
+/*
+ * Opens the LB maps of the router pinned at @pin_path (attached by
+ * `xdp-router attach`), creating the meta maps if they are missing.
+ * Reports its errors.
+ */
+int lb_maps_open(struct lb_maps *m, const char *pin_path);
+void lb_maps_close(struct lb_maps *m);
+
+/* The running configuration, with ids, gens, MACs and current states. */
+int lb_state_read(const struct lb_maps *m, struct lb_config *cfg);
+
+/* Health marks of @from's backends onto the same backends of @to. */
+void lb_config_inherit_health(struct lb_config *to,
+			      const struct lb_config *from);
+
+struct lb_apply_opts {
+	unsigned int resolve_timeout_ms;	/* MAC resolution, per apply */
+	bool dry_run;				/* plan, resolve, write nothing */
+};
+
+struct lb_apply_result {
+	unsigned int vips_added, vips_removed, vips_changed;
+	unsigned int backends_added, backends_removed, backends_changed;
+	unsigned int slots_written;
+};
+
+/*
+ * Makes the maps hold @want (validated by the caller). Fills in @want's
+ * run-time fields. Nothing is written if ids run out or a MAC cannot be
+ * resolved; the error is in @err. Returns 0 or a negative errno.
+ */
+int lb_state_apply(const struct lb_maps *m, struct lb_config *want,
+		   const struct lb_apply_opts *opts,
+		   struct lb_apply_result *res, char *err, size_t err_len);
+
+/* Counters summed over CPUs. */
+int lb_vip_stats_read(const struct lb_maps *m, __u32 id,
+		      struct xr_vip_stats *out);
+int lb_backend_stats_read(const struct lb_maps *m, __u32 id,
+			  struct xr_counter *out);
+
+/* A VIP's ring as the map holds it: @out gets XR_LB_RING_SIZE ids. */
+int lb_ring_read(const struct lb_maps *m, __u32 vip_id, __u32 *out);
+
+#endif /* XR_LB_STATE_H */

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# `xdp-router lb`'s error contract through the real binary, without a
+# router: each failure exits non-zero with exactly one line, "Error: ..." on
+# stderr, or with --json one {"error": "..."} object on stdout. Configuration
+# errors name file:line:col and are found before any pin is looked at.
+#
+# Usage: lb_cli_errors.sh path/to/xdp-router
+set -u
+
+BIN=${1:?usage: $0 path/to/xdp-router}
+RUN=("$BIN")
+export XDP_ROUTER_PIN_PATH=/nonexistent-xdp-router-test/pins
+failures=0
+dir=$(mktemp -d)
+out=$dir/out err=$dir/err
+trap 'rm -rf "$dir"' EXIT
+
+# shellcheck source=user/tests/error_contract.sh
+. "$(dirname "$0")/error_contract.sh"
+
+cat >"$dir/bad.yaml" <<'Y'
+vips:
+  - name: web
+    address: 10.0.0.100
+    port: 80
+    backends:
+      - { address: 10.9.0.11, weight: 0 }
+Y
+printf 'vips:\n  - { name: web, address: 10.0.0.1, backends: [ { address: 10.9' \
+	>"$dir/cut.yaml"
+cat >"$dir/good.yaml" <<'Y'
+vips:
+  - name: web
+    address: 10.0.0.100
+    backends: [ { address: 10.9.0.11 } ]
+Y
+
+expect_error "lb: no command given"			lb
+expect_error "lb: unknown command 'frob'"		lb frob
+expect_error "lb: ambiguous command 'a': apply, add-vip, add-backend" lb a
+expect_error "lb apply: FILE is missing"		lb apply
+expect_error "cannot open $dir/nope.yaml"		lb apply "$dir/nope.yaml"
+expect_error "$dir/bad.yaml:6:39: backend weight 0 out of range 1..1000\$" \
+	lb apply "$dir/bad.yaml"
+expect_error "$dir/cut.yaml:2:64: invalid YAML" lb apply "$dir/cut.yaml"
+expect_error "lb apply: unexpected argument 'x'"	lb apply "$dir/good.yaml" x
+expect_error "nothing attached at"			lb apply "$dir/good.yaml"
+expect_error "nothing attached at"			lb show
+expect_error "lb add-vip: expected NAME ADDR"		lb add-vip web
+expect_error "invalid VIP name 'we b'"			lb add-vip 'we b' 10.0.0.1
+expect_error "'10.0.0.1:x' is not ADDR"			lb add-vip web 10.0.0.1:x
+expect_error "invalid --proto 'sctp'"			lb add-vip --proto sctp web 10.0.0.1
+expect_error "invalid --mode 'tun'"			lb add-vip --mode tun web 10.0.0.1
+expect_error "lb del-vip: expected a VIP"		lb del-vip
+expect_error "invalid --weight '0'"			lb add-backend web 10.9.0.1 --weight 0
+expect_error "invalid --weight '1001'"			lb set-backend web 10.9.0.1 --weight 1001
+expect_error "invalid --state 'off'"			lb set-backend web 10.9.0.1 --state off
+expect_error "nothing to change"			lb set-backend web 10.9.0.1
+expect_error "the port goes in --port"			lb add-backend web 10.9.0.1:80
+expect_error "lb del-backend: expected VIP ADDR"	lb del-backend web
+"${RUN[@]}" lb export >"$out" 2>"$err" && fail "'lb export' without a router exited 0"
+grep -q "^Error: nothing attached at" "$err" || fail "'lb export' error"
+"${RUN[@]}" --json lb export >"$out" 2>"$err"
+jq -e '.error | test("lb export: the output is YAML")' "$out" >/dev/null 2>&1 ||
+	fail "'--json lb export' is not refused"
+expect_error "lb watch: expected FILE"			lb watch
+
+expect_ok lb help
+expect_ok lb --help
+expect_ok lb apply --help
+expect_ok lb set-backend --help
+expect_ok lb watch --help
+
+if [ $failures -ne 0 ]; then
+	echo "$failures failure(s)" >&2
+	exit 1
+fi
+echo "all lb CLI error cases passed"
