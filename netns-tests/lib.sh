@@ -1028,10 +1028,15 @@ xr_ms()
 # backends hold the VIP on lo (arp_ignore=1, arp_announce=2: they never
 # answer ARP for it) and reply straight to the client via GW. NAT: the
 # backends' default route is LB, which translates replies back (src VIP) and
-# routes them on to GW - the client only ever talks to the VIP.
+# routes them on to GW - the client only ever talks to the VIP. slb, l0's
+# peer, runs a pass-through XDP program: XDP_TX out of a veth is only
+# delivered promptly when the peer has one (GRO is not enough, see
+# xr_lb_topo).
 #
-# Helpers: lb_backend.py (a server answering with its name) and
-# lb_clients.py (long-lived connections, probes from fixed source ports).
+# Helpers: lb_backend.py (a server answering with its name), lb_clients.py
+# (long-lived connections, probes from fixed source ports), lb_json.py
+# (queries on `lb show --json`). XR_PASS_OBJ must be set (as for the attach
+# tests).
 
 XR_LB_VIP=10.0.0.100		# the DSR VIP (fixtures in netns-tests/lb/)
 XR_LB_NAT_VIP=10.0.0.200	# the NAT VIP
