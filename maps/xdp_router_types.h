@@ -226,7 +226,7 @@ _Static_assert(sizeof(struct xr_neigh) == 8, "xr_neigh size");
 /* Default limits; `attach --lb-max-vips N` sizes the VIP and ring maps. */
 #define XR_LB_DEFAULT_MAX_VIPS 64	/* 64 x 65537 x 4 B = 16.8 MB rings */
 #define XR_LB_MAX_BACKENDS 4096		/* backend id 0 is never used */
-#define XR_LB_DEFAULT_CONNS (1U << 20)	/* connection table entries */
+#define XR_LB_DEFAULT_CONNS (1U << 18)	/* connection table entries */
 /* Upper bound of --lb-max-vips: 4096 x 65537 x 4 B = 1 GiB of rings. */
 #define XR_LB_MAX_VIPS 4096
 /* Fragmented VIP datagrams in flight (xr_lb_frags, an LRU). */
