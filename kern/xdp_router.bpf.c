@@ -10,6 +10,7 @@
 #include "forward.h"
 #include "lb.h"
 #include "stats.h"
+#include "cpu_steer.h"
 
 static __always_inline int outcome_action(int outcome)
 {
@@ -67,8 +68,7 @@ static __always_inline int route(struct xdp_md *ctx,
 	return balance_or_forward(ctx, &p, 1, st);
 }
 
-SEC("xdp")
-int xdp_router(struct xdp_md *ctx)
+static __always_inline int route_and_count(struct xdp_md *ctx)
 {
 	__u64 bytes = ctx->data_end - ctx->data;
 	struct xr_iface *st = iface_state(ctx->ingress_ifindex);
@@ -76,6 +76,22 @@ int xdp_router(struct xdp_md *ctx)
 
 	count_outcome(st, outcome, bytes);
 	return outcome_action(outcome);
+}
+
+SEC("xdp")
+int xdp_router(struct xdp_md *ctx)
+{
+	/* attach --cpus: hand the packet to its flow's CPU (cpu_steer.h). */
+	if (cpu_steer(ctx) == XDP_REDIRECT)
+		return XDP_REDIRECT;
+	return route_and_count(ctx);
+}
+
+/* The same path on the CPU cpu_steer() chose, run by its cpumap kthread. */
+SEC("xdp/cpumap")
+int xdp_router_cpu(struct xdp_md *ctx)
+{
+	return cpu_steer_action(ctx, route_and_count(ctx));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -171,4 +171,23 @@ struct {
 	__type(value, struct xr_lb_be_meta);
 } xr_lb_be_meta SEC(".maps");
 
+/*
+ * attach --cpus (kern/cpu_steer.h): CPU number -> its queue and kthread,
+ * running the router's cpumap program. The CLI sizes it to the possible
+ * CPUs and fills the entries of the listed CPUs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, XR_STEER_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, struct bpf_cpumap_val);
+} xr_cpus SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xr_cpu_stats);
+} xr_cpu_stats SEC(".maps");
+
 #endif /* XDP_ROUTER_MAPS_BPF_H */

@@ -390,4 +390,22 @@ struct xr_lb_be_meta {
 };
 _Static_assert(sizeof(struct xr_lb_be_meta) == 16, "xr_lb_be_meta size");
 
+/*
+ * attach --cpus: the receiving CPU hands each packet, by a hash of its flow,
+ * to one of up to XR_STEER_MAX_CPUS CPUs through xr_cpus (a CPUMAP keyed by
+ * CPU number), where the router's cpumap program routes it.
+ */
+#define XR_MAP_CPUS "xr_cpus"
+#define XR_MAP_CPU_STATS "xr_cpu_stats"
+#define XR_STEER_MAX_CPUS 64
+#define XR_STEER_DEFAULT_QSIZE 2048	/* frames queued per CPU */
+
+/* xr_cpu_stats: one per-CPU row. */
+struct xr_cpu_stats {
+	__u64 steered;		/* handed over by this CPU (receiving side) */
+	__u64 steer_failed;	/* no cpumap entry: routed here instead */
+	__u64 processed;	/* routed by this CPU's cpumap program */
+};
+_Static_assert(sizeof(struct xr_cpu_stats) == 24, "xr_cpu_stats size");
+
 #endif /* XDP_ROUTER_TYPES_H */

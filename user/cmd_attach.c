@@ -2,11 +2,13 @@
 /*
  * attach [--mode MODE] [--force] [--lookup fib|table]
  *        [--max-routes-v4 N] [--max-routes-v6 N]
- *        [--lb-max-vips N] [--lb-max-conns N] IFACE...
+ *        [--lb-max-vips N] [--lb-max-conns N]
+ *        [--cpus LIST [--cpu-qsize N]] IFACE...
  *
  * All or nothing: every interface is checked before anything changes, and
  * a failure on any of them undoes what this command did on the others.
- * The load-time settings (--lookup, --max-routes-*, --lb-max-*) take effect
+ * The load-time settings (--lookup, --max-routes-*, --lb-max-*, --cpus,
+ * --cpu-qsize) take effect
  * when this command loads the router; a running router keeps its own.
  */
 #include <errno.h>
@@ -31,8 +33,8 @@ static const char usage[] =
 	"[--force]\n"
 	"                         [--lookup fib|table] [--max-routes-v4 N] "
 	"[--max-routes-v6 N]\n"
-	"                         [--lb-max-vips N] [--lb-max-conns N] "
-	"IFACE...\n"
+	"                         [--lb-max-vips N] [--lb-max-conns N]\n"
+	"                         [--cpus LIST [--cpu-qsize N]] IFACE...\n"
 	"\n"
 	"Loads the router (once) and attaches it to every IFACE.\n"
 	"  -m, --mode MODE       auto (native, else generic; the default), "
@@ -55,10 +57,20 @@ static const char usage[] =
 	"                        takes %u KiB of Maglev table)\n"
 	"      --lb-max-conns N  load balancer connection table entries "
 	"(default %u)\n"
+	"      --cpus LIST       route on the CPUs of LIST (e.g. 0,1 or 0-3): "
+	"the CPU\n"
+	"                        that receives a packet hands it, by a hash "
+	"of its flow,\n"
+	"                        to one of them through a cpumap; a flow "
+	"stays on one\n"
+	"                        CPU, in order. For interfaces with one "
+	"receive queue\n"
+	"      --cpu-qsize N     frames queued per CPU of --cpus (default "
+	"%u)\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"--lookup, --max-routes-* and --lb-max-* apply when the router is "
-	"loaded, by\n"
+	"--lookup, --max-routes-*, --lb-max-*, --cpus and --cpu-qsize apply "
+	"when the\nrouter is loaded, by "
 	"the first attach; later ones may repeat them but not change them "
 	"(detach --all\n"
 	"first).\n";
@@ -73,6 +85,8 @@ struct attach_opts {
 	bool max_v6_set;
 	bool lb_vips_set;
 	bool lb_conns_set;
+	bool cpus_set;
+	bool qsize_set;
 };
 
 struct target {
@@ -337,7 +351,8 @@ static int check_settings(const struct router *r,
 	int err = router_settings_read(r, &run);
 
 	if (err && !o->lookup_set && !o->max_v4_set && !o->max_v6_set &&
-	    !o->lb_vips_set && !o->lb_conns_set) {
+	    !o->lb_vips_set && !o->lb_conns_set && !o->cpus_set &&
+	    !o->qsize_set) {
 		log_verbose("cannot read the settings of the router at %s: %s",
 			    r->pin_path, log_strerror(err));
 		*lookup = "unknown";
@@ -377,6 +392,25 @@ static int check_settings(const struct router *r,
 		log_error("the router at %s runs with --lb-max-conns %u; "
 			  "detach --all first to change it", r->pin_path,
 			  run.lb_max_conns);
+		return -EBUSY;
+	}
+	if (o->cpus_set &&
+	    (o->settings.steer_ncpus != run.steer_ncpus ||
+	     memcmp(o->settings.steer_cpus, run.steer_cpus,
+		    run.steer_ncpus * sizeof(*run.steer_cpus)))) {
+		char list[XR_STEER_MAX_CPUS * 4];
+
+		router_cpus_format(&run, list, sizeof(list));
+		log_error("the router at %s runs with %s%s; detach --all first "
+			  "to change it", r->pin_path,
+			  run.steer_ncpus ? "--cpus " : "no --cpus", list);
+		return -EBUSY;
+	}
+	if (o->qsize_set && run.steer_ncpus &&
+	    o->settings.steer_qsize != run.steer_qsize) {
+		log_error("the router at %s runs with --cpu-qsize %u; detach "
+			  "--all first to change it", r->pin_path,
+			  run.steer_qsize);
 		return -EBUSY;
 	}
 	*lookup = lookup_name(run.lookup);
@@ -463,7 +497,8 @@ unlock:
 
 int cmd_attach(const struct global *g, int argc, char **argv)
 {
-	enum { OPT_MAX_V4 = 256, OPT_MAX_V6, OPT_LB_VIPS, OPT_LB_CONNS };
+	enum { OPT_MAX_V4 = 256, OPT_MAX_V6, OPT_LB_VIPS, OPT_LB_CONNS,
+	       OPT_CPUS, OPT_QSIZE };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
@@ -472,6 +507,8 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 		{ "max-routes-v6", required_argument, NULL, OPT_MAX_V6 },
 		{ "lb-max-vips", required_argument, NULL, OPT_LB_VIPS },
 		{ "lb-max-conns", required_argument, NULL, OPT_LB_CONNS },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "cpu-qsize", required_argument, NULL, OPT_QSIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -536,15 +573,34 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 			}
 			o.lb_conns_set = true;
 			break;
+		case OPT_CPUS:
+			if (router_cpus_parse(optarg, &o.settings))
+				return -EINVAL;
+			o.cpus_set = true;
+			break;
+		case OPT_QSIZE:
+			/* The kernel's limit: 16384 frames per CPU. */
+			if (param_count(optarg, &o.settings.steer_qsize) ||
+			    o.settings.steer_qsize > 16384) {
+				log_error("invalid --cpu-qsize '%s': 1 to 16384",
+					  optarg);
+				return -EINVAL;
+			}
+			o.qsize_set = true;
+			break;
 		case 'h':
 			printf(usage, XR_DEFAULT_ROUTES_V4,
 			       XR_DEFAULT_ROUTES_V6, XR_LB_DEFAULT_MAX_VIPS,
 			       XR_LB_MAX_VIPS, XR_LB_RING_SIZE * 4 / 1024,
-			       XR_LB_DEFAULT_CONNS);
+			       XR_LB_DEFAULT_CONNS, XR_STEER_DEFAULT_QSIZE);
 			return 0;
 		default:
 			return command_bad_option("attach", c, argv);
 		}
+	}
+	if (o.qsize_set && !o.cpus_set) {
+		log_error("attach: --cpu-qsize needs --cpus");
+		return -EINVAL;
 	}
 	n = argc - optind;
 	if (n <= 0) {

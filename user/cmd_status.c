@@ -16,13 +16,64 @@
 static const char usage[] =
 	"Usage: xdp-router status\n"
 	"\n"
-	"Shows the interfaces the router is attached to, and how it looks up\n"
-	"routes (attach --lookup).\n"
+	"Shows the interfaces the router is attached to, how it looks up\n"
+	"routes (attach --lookup) and, with attach --cpus, the CPUs that route\n"
+	"and how many packets each handed over and routed.\n"
 	"  -h, --help  show this help\n";
+
+/* attach --cpus: the CPUs, and per CPU what it handed over and routed. */
+struct steer_view {
+	const struct router_settings *s;	/* NULL: settings unknown */
+	struct xr_cpu_stats *rows;		/* NULL: no counters */
+};
+
+static void print_steer_json(const struct router *r,
+			     const struct steer_view *v)
+{
+	if (!v->s)
+		return;
+	out_open_array("cpus");
+	for (__u32 i = 0; i < v->s->steer_ncpus; i++)
+		out_uint(PRINT_JSON, NULL, NULL, v->s->steer_cpus[i]);
+	out_close_array();
+	if (!v->s->steer_ncpus)
+		return;
+	out_uint(PRINT_JSON, "cpu_qsize", NULL, v->s->steer_qsize);
+	if (!v->rows)
+		return;
+	out_open_array("cpu_stats");
+	for (int c = 0; c < r->nr_cpus; c++) {
+		out_open_object(NULL);
+		out_uint(PRINT_JSON, "cpu", NULL, c);
+		out_uint(PRINT_JSON, "steered", NULL, v->rows[c].steered);
+		out_uint(PRINT_JSON, "steer_failed", NULL,
+			 v->rows[c].steer_failed);
+		out_uint(PRINT_JSON, "processed", NULL, v->rows[c].processed);
+		out_close_object();
+	}
+	out_close_array();
+}
+
+static void print_steer_text(const struct router *r,
+			     const struct steer_view *v)
+{
+	char list[XR_STEER_MAX_CPUS * 4];
+
+	if (out_json() || !v->s || !v->s->steer_ncpus)
+		return;
+	router_cpus_format(v->s, list, sizeof(list));
+	out_text("Routing on CPUs %s (attach --cpus; cpumap queues of %u "
+		 "frames)\n", list, v->s->steer_qsize);
+	for (int c = 0; v->rows && c < r->nr_cpus; c++)
+		out_text("  CPU %-3d handed over %llu (failed %llu), routed "
+			 "%llu\n", c, (unsigned long long)v->rows[c].steered,
+			 (unsigned long long)v->rows[c].steer_failed,
+			 (unsigned long long)v->rows[c].processed);
+}
 
 static void print_member(const struct router *r, const struct member *m,
 			 const char *lookup, const char *name,
-			 const char *tag)
+			 const char *tag, const struct steer_view *v)
 {
 	out_open_object(NULL);
 	if (m->exists)
@@ -38,6 +89,7 @@ static void print_member(const struct router *r, const struct member *m,
 	out_string(PRINT_ANY, "prog_name", " %-16s", name);
 	out_string(PRINT_ANY, "tag", " %-16s", tag);
 	out_string(PRINT_ANY, "pin_path", " %s\n", r->pin_path);
+	print_steer_json(r, v);
 	out_close_object();
 }
 
@@ -45,6 +97,7 @@ static int status(const struct router *r)
 {
 	char name[BPF_OBJ_NAME_LEN], tag[17];
 	struct router_settings settings;
+	struct steer_view v = { 0 };
 	const char *lookup;
 	struct member *members;
 	size_t n;
@@ -64,9 +117,18 @@ static int status(const struct router *r)
 		lookup = "unknown";
 	} else {
 		lookup = lookup_name(settings.lookup);
+		v.s = &settings;
+		if (settings.steer_ncpus) {
+			v.rows = calloc(r->nr_cpus, sizeof(*v.rows));
+			if (v.rows && router_cpu_stats(r, v.rows)) {
+				free(v.rows);
+				v.rows = NULL;
+			}
+		}
 	}
 	err = members_list(r, &members, &n);
 	if (err) {
+		free(v.rows);
 		log_error("cannot list the router's interfaces: %s",
 			  log_strerror(err));
 		return err;
@@ -74,6 +136,7 @@ static int status(const struct router *r)
 	if (!n) {
 		log_error("nothing attached at %s", r->pin_path);
 		free(members);
+		free(v.rows);
 		return -ENOENT;
 	}
 	out_text("%-16s %-8s %-9s %-6s %-8s %-16s %-16s %s\n", "Interface",
@@ -81,10 +144,12 @@ static int status(const struct router *r)
 		 "Pin path");
 	out_open_array(NULL);
 	for (size_t i = 0; i < n; i++)
-		print_member(r, &members[i], lookup, name, tag);
+		print_member(r, &members[i], lookup, name, tag, &v);
 	out_close_array();
+	print_steer_text(r, &v);
 	out_flush();
 	free(members);
+	free(v.rows);
 	return 0;
 }
 

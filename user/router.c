@@ -238,6 +238,120 @@ static int lb_apply_sizes(struct router *r, const struct router_settings *s)
 	return err;
 }
 
+/*
+ * --cpus: the knobs in .rodata; the cpumap sized to the possible CPUs (its
+ * key is a CPU number); the cpumap program loaded only when used.
+ */
+static int steer_apply(struct router *r, const struct router_settings *s)
+{
+	struct xdp_router__rodata *rodata = r->skel->rodata;
+	int err;
+
+	if (s->steer_ncpus > XR_STEER_MAX_CPUS)
+		return -EINVAL;
+	rodata->xr_steer_ncpus = s->steer_ncpus;
+	rodata->xr_steer_qsize = s->steer_ncpus ? s->steer_qsize : 0;
+	for (__u32 i = 0; i < s->steer_ncpus; i++) {
+		if (s->steer_cpus[i] >= (__u32)r->nr_cpus)
+			return -EINVAL;
+		rodata->xr_steer_cpus[i] = s->steer_cpus[i];
+	}
+	err = bpf_map__set_max_entries(r->skel->maps.xr_cpus, r->nr_cpus);
+	if (!err)
+		err = bpf_program__set_autoload(r->skel->progs.xdp_router_cpu,
+						s->steer_ncpus > 0);
+	return err;
+}
+
+/* After load: a queue and kthread on every listed CPU, running the cpumap
+ * program. */
+static int steer_start(struct router *r, const struct router_settings *s)
+{
+	struct bpf_cpumap_val val = {
+		.qsize = s->steer_qsize,
+		.bpf_prog.fd = bpf_program__fd(r->skel->progs.xdp_router_cpu),
+	};
+	int fd = bpf_map__fd(r->skel->maps.xr_cpus), err;
+
+	for (__u32 i = 0; i < s->steer_ncpus; i++) {
+		__u32 cpu = s->steer_cpus[i];
+
+		err = bpf_map_update_elem(fd, &cpu, &val, 0);
+		if (err) {
+			err = -errno;
+			log_error("cannot start the cpumap queue of CPU %u: %s",
+				  cpu, log_strerror(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+void router_cpus_format(const struct router_settings *s, char *buf,
+			size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (__u32 i = 0; i < s->steer_ncpus && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%u", i ? "," : "",
+				s->steer_cpus[i]);
+}
+
+int router_cpus_parse(const char *list, struct router_settings *s)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	char *copy = strdup(list), *tok, *save = NULL;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	s->steer_ncpus = 0;
+	for (tok = strtok_r(copy, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		unsigned long lo, hi;
+		char *end;
+
+		lo = strtoul(tok, &end, 10);
+		hi = lo;
+		if (*end == '-')
+			hi = strtoul(end + 1, &end, 10);
+		if (end == tok || *end || hi < lo) {
+			log_error("invalid --cpus '%s': CPU numbers and ranges, "
+				  "e.g. 0,2-3", list);
+			err = -EINVAL;
+			break;
+		}
+		for (unsigned long c = lo; c <= hi && !err; c++) {
+			if (ncpus > 0 && c >= (unsigned long)ncpus) {
+				log_error("invalid --cpus '%s': there is no CPU "
+					  "%lu (possible: 0-%d)", list, c,
+					  ncpus - 1);
+				err = -EINVAL;
+			} else if (s->steer_ncpus >= XR_STEER_MAX_CPUS) {
+				log_error("invalid --cpus '%s': at most %d CPUs",
+					  list, XR_STEER_MAX_CPUS);
+				err = -E2BIG;
+			}
+			for (__u32 i = 0; !err && i < s->steer_ncpus; i++) {
+				if (s->steer_cpus[i] == c) {
+					log_error("invalid --cpus '%s': CPU %lu "
+						  "given twice", list, c);
+					err = -EINVAL;
+				}
+			}
+			if (!err)
+				s->steer_cpus[s->steer_ncpus++] = c;
+		}
+	}
+	free(copy);
+	if (!err && !s->steer_ncpus) {
+		log_error("invalid --cpus '%s': no CPU", list);
+		err = -EINVAL;
+	}
+	return err;
+}
+
 /* The load-time knobs and map sizes, set between open and load. */
 static int apply_settings(struct router *r, const struct router_settings *s)
 {
@@ -258,6 +372,8 @@ static int apply_settings(struct router *r, const struct router_settings *s)
 					       s->max_routes_v6);
 	if (!err)
 		err = lb_apply_sizes(r, s);
+	if (!err)
+		err = steer_apply(r, s);
 	return err;
 }
 
@@ -317,6 +433,9 @@ int router_load(struct router *r, const char *pin_path,
 	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
 		*map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
 			r->skel->obj, pin_name(pin)));
+	err = steer_start(r, settings);
+	if (err)
+		goto fail;
 	err = prog_info(r->prog_fd, &info);
 	if (err) {
 		log_error("cannot inspect the loaded program: %s",
@@ -409,10 +528,10 @@ static bool has_suffix(const char *s, const char *suffix)
 
 /*
  * The program's .rodata map, which libbpf names "<object>.rodata" (cut to
- * the kernel's 15 characters, the suffix kept). Returns an fd or a negative
- * errno.
+ * the kernel's 15 characters, the suffix kept), or (@name) the map of that
+ * name. Returns an fd or a negative errno.
  */
-static int prog_rodata_fd(int prog_fd)
+static int prog_map_fd(int prog_fd, const char *name)
 {
 	struct bpf_prog_info info;
 	struct bpf_map_info mi;
@@ -441,7 +560,8 @@ static int prog_rodata_fd(int prog_fd)
 			break;
 		}
 		err = map_info(map_fd, &mi);
-		if (!err && has_suffix(mi.name, ".rodata"))
+		if (!err && (name ? !strcmp(mi.name, name) :
+				    has_suffix(mi.name, ".rodata")))
 			fd = map_fd;
 		else
 			close(map_fd);
@@ -459,7 +579,7 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	__u32 key = 0;
 	int fd, err;
 
-	fd = prog_rodata_fd(r->prog_fd);
+	fd = prog_map_fd(r->prog_fd, NULL);
 	if (fd < 0)
 		return fd;
 	err = map_info(fd, &info);
@@ -472,6 +592,12 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	if (err)
 		return err;
 	s->lookup = rodata.xr_lookup_mode;
+	s->steer_ncpus = rodata.xr_steer_ncpus;
+	s->steer_qsize = rodata.xr_steer_qsize;
+	if (s->steer_ncpus > XR_STEER_MAX_CPUS)
+		return -EPROTO;
+	for (__u32 i = 0; i < s->steer_ncpus; i++)
+		s->steer_cpus[i] = rodata.xr_steer_cpus[i];
 
 	err = map_info(r->routes_v4_fd, &info);
 	if (err)
@@ -490,4 +616,17 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 		return err;
 	s->lb_max_conns = info.max_entries;
 	return 0;
+}
+
+int router_cpu_stats(const struct router *r, struct xr_cpu_stats *rows)
+{
+	__u32 zero = 0;
+	int fd = prog_map_fd(r->prog_fd, XR_MAP_CPU_STATS), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &zero, rows))
+		err = -errno;
+	close(fd);
+	return err;
 }

@@ -51,6 +51,10 @@ struct router_settings {
 	__u32 max_routes_v6;
 	__u32 lb_max_vips;	/* VIP ids 0..lb_max_vips-1 */
 	__u32 lb_max_conns;
+	/* attach --cpus: 0 CPUs, the receiving CPU routes (kern/cpu_steer.h) */
+	__u32 steer_ncpus;
+	__u32 steer_cpus[XR_STEER_MAX_CPUS];
+	__u32 steer_qsize;	/* cpumap queue per CPU, frames */
 };
 
 #define ROUTER_SETTINGS_DEFAULT ((struct router_settings){ \
@@ -59,6 +63,7 @@ struct router_settings {
 	.max_routes_v6 = XR_DEFAULT_ROUTES_V6,		\
 	.lb_max_vips = XR_LB_DEFAULT_MAX_VIPS,		\
 	.lb_max_conns = XR_LB_DEFAULT_CONNS,		\
+	.steer_qsize = XR_STEER_DEFAULT_QSIZE,		\
 })
 
 struct router {
@@ -115,6 +120,19 @@ int router_settings_read(const struct router *r, struct router_settings *s);
 void router_unpin(struct router *r, bool only_created);
 
 void router_close(struct router *r);
+
+/*
+ * --cpus: the per-CPU rows of xr_cpu_stats (@n = r->nr_cpus of them, the
+ * caller's array). Returns 0 or a negative errno, without reporting it.
+ */
+int router_cpu_stats(const struct router *r, struct xr_cpu_stats *rows);
+
+/* "0,1,3" for settings @s ("" when --cpus is off). */
+void router_cpus_format(const struct router_settings *s, char *buf,
+			size_t len);
+
+/* Parses an attach --cpus LIST ("0,2-3") into @s. Reports its errors. */
+int router_cpus_parse(const char *list, struct router_settings *s);
 
 /* The program's kernel name and tag as 16 hex digits. */
 int router_prog_ident(const struct router *r, char *name, size_t name_len,
