@@ -31,6 +31,19 @@ CASE_LABEL = {
 POINT_KEYS = ("proto", "size", "gens", "flows", "routes")
 
 
+def case_label(case):
+    """fib@0+1 (attach --cpus 0,1) -> "xdp-router (fib) cpus 0,1"."""
+    base, _, cpus = case.partition("@")
+    label = CASE_LABEL.get(base, base)
+    return label + (" cpus " + cpus.replace("+", ",") if cpus else "")
+
+
+def case_order(case):
+    base, _, cpus = case.partition("@")
+    return (CASE_ORDER.index(base) if base in CASE_ORDER else len(CASE_ORDER),
+            cpus)
+
+
 def point_of(r):
     return tuple(r[k] for k in POINT_KEYS)
 
@@ -52,8 +65,10 @@ def summarise(runs):
         # physical core, and a busy sibling halves the generator's CPU.
         others = [statistics.median(r["cpu"][i]["busy"] for r in rs)
                   for i in range(gens, ncpu)]
+        # A cpumap case (name@CPUS) loads the other CPUs on purpose.
         s = dict(zip(POINT_KEYS, key[:-1]), case=key[-1], runs=len(rs),
-                 contended=bool(others) and max(others) > 25,
+                 contended=(bool(others) and max(others) > 25 and
+                            "@" not in key[-1]),
                  median_pps=statistics.median(pps), min_pps=min(pps),
                  max_pps=max(pps), all_pps=pps,
                  sent_pps=statistics.median(r["sent_pps"] for r in rs),
@@ -66,10 +81,15 @@ def summarise(runs):
     for s in out:
         same = {o["case"]: o["median_pps"] for o in out
                 if point_of(o) == point_of(s)}
-        for ref in ("kernel", "redirect", "tx"):
+        for ref in ("kernel", "redirect", "tx", "lb-nft"):
             if ref in same and same[ref] > 0 and ref != s["case"]:
-                s["vs_" + ref] = round(s["median_pps"] / same[ref], 3)
-    out.sort(key=lambda s: (point_of(s), CASE_ORDER.index(s["case"])))
+                s["vs_" + ref.replace("-", "_")] = round(
+                    s["median_pps"] / same[ref], 3)
+        # A cpumap case against the same case without the cpumap.
+        base = s["case"].partition("@")[0]
+        if base != s["case"] and same.get(base, 0) > 0:
+            s["vs_one_cpu"] = round(s["median_pps"] / same[base], 3)
+    out.sort(key=lambda s: (point_of(s), case_order(s["case"])))
     return out
 
 
@@ -83,16 +103,20 @@ def print_table(summary, skipped, populate, routes, machine, config):
         if point_of(s) != point:
             point = point_of(s)
             print("\nflows %d, routes %d" % (s["flows"], s["routes"]))
-            print("  %-22s %7s %7s %7s  %8s %9s  %-11s %s" %
+            print("  %-28s %7s %7s %7s  %8s %8s %6s %6s  %-11s %s" %
                   ("case", "median", "min", "max", "x kernel",
-                   "% redir.", "CPU busy %", "drops/s (top)"))
+                   "% redir.", "% TX", "x nft", "CPU busy %",
+                   "drops/s (top)"))
         drops = ", ".join("%s %d" % kv for kv in
                           list(s["drops_per_s"].items())[:2]) or "-"
-        print("  %-22s %7.2f %7.2f %7.2f  %8s %9s  %-11s %s" % (
-            CASE_LABEL.get(s["case"], s["case"]) + (" !" if s["contended"] else ""), s["median_pps"] / 1e6,
+        print("  %-28s %7.2f %7.2f %7.2f  %8s %8s %6s %6s  %-11s %s" % (
+            case_label(s["case"]) + (" !" if s["contended"] else ""),
+            s["median_pps"] / 1e6,
             s["min_pps"] / 1e6, s["max_pps"] / 1e6,
             "%.2f" % s["vs_kernel"] if "vs_kernel" in s else "-",
             "%.0f %%" % (100 * s["vs_redirect"]) if "vs_redirect" in s else "-",
+            "%.0f %%" % (100 * s["vs_tx"]) if "vs_tx" in s else "-",
+            "%.1f" % s["vs_lb_nft"] if "vs_lb_nft" in s else "-",
             "/".join("%.0f" % b for b in s["cpu_busy"]), drops))
     print("  (Mpps delivered at the sink; CPU busy per core over the window)")
     if any(s["contended"] for s in summary):
@@ -165,7 +189,7 @@ def cmd_plot(a):
         err = [[s["median_pps"] / 1e6 - s["min_pps"] / 1e6 for s in ss],
                [s["max_pps"] / 1e6 - s["median_pps"] / 1e6 for s in ss]]
         colors = ["#999999" if s["case"] in ("kernel", "lb-nft") else
-                  "#d62728" if s["case"] in ("fib", "table", "lb") else
+                  "#d62728" if s["case"].partition("@")[0] in ("fib", "table", "lb") else
                   "#1f77b4" for s in ss]
         ax.bar(x, med, yerr=err, capsize=4, color=colors)
         top = max(s["max_pps"] for s in ss) / 1e6
@@ -173,7 +197,7 @@ def cmd_plot(a):
             ax.text(i, ss[i]["max_pps"] / 1e6 + top * 0.01, "%.2f" % v,
                     ha="center", va="bottom", fontsize=9)
         ax.set_xticks(list(x))
-        ax.set_xticklabels([CASE_LABEL.get(s["case"], s["case"]) for s in ss],
+        ax.set_xticklabels([case_label(s["case"]) for s in ss],
                            rotation=15, fontsize=9)
         ax.set_ylabel("Mpps delivered")
         ax.set_title("64-byte UDP forwarding, %d flow(s), %d extra routes\n%s" %
@@ -194,12 +218,12 @@ def cmd_plot(a):
             continue
         for fixed in sorted({s[other] for s in summary}):
             fig, ax = plt.subplots(figsize=(7, 4.5))
-            for case in CASE_ORDER:
+            for case in sorted({s["case"] for s in summary}, key=case_order):
                 pts = sorted((s[dim], s["median_pps"] / 1e6) for s in summary
                              if s["case"] == case and s[other] == fixed)
                 if len(pts) > 1:
                     ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-",
-                            label=CASE_LABEL[case])
+                            label=case_label(case))
             ax.set_xscale("symlog")
             ax.set_xlabel(dim)
             ax.set_ylabel("Mpps delivered")

@@ -18,6 +18,14 @@
 #   generator    router      sink (counting XDP_DROP)
 #   10.1.0.2/16  .1  10.2.0.1/24  10.2.0.2   (v6: fd00:1::/64, fd00:2::/64)
 #
+# The load balancer cases send to a VIP (10.3.0.100 / fd00:3::100, UDP
+# port 9) with three backends. lb: DSR backends on rg's segment (10.1.0.11-13,
+# static neighbours with made-up MACs); the LB XDP_TXes every frame back out
+# of rg, and the sink on g0 counts them (as for the XDP_TX ceiling, tx).
+# lb-nft: nftables DNAT (jhash of the flow mod 3) to backends behind rs
+# (10.2.0.11-13, static neighbours with the sink's MAC), routed by the
+# kernel to the sink on s0.
+#
 # The generator (bench/xrb.bpf.c) is an XDP_TX program run by the live-frames
 # test_run on g0; the path under test runs in the same softirq, on the
 # generator's CPU. The figure is the pps the sink counts. Cases run
@@ -70,9 +78,14 @@ Usage: scripts/bench.sh [OPTIONS]
                     3 fib       xdp-router attach (bpf_fib_lookup)
                     4 table     xdp-router attach --lookup table + populate
                     5 tx        XDP_TX with MAC swap at the router's ingress
-                    6 lb        xdp-router DSR load balancer (not yet built)
-                    7 lb-nft    nftables DNAT numgen LB (not yet built)
+                    6 lb        xdp-router DSR load balancer (Maglev +
+                                connection table), XDP_TX back out of rg
+                    7 lb-nft    the kernel's LB for the same job: nftables
+                                DNAT (jhash) to the same backends, routed
                     8 drop      XDP_DROP at the router's ingress (reference)
+                  fib, table and lb take a suffix @CPUS (CPU numbers joined
+                  by +): attach --cpus CPUS, the receiving CPU hands the
+                  packets to CPUS through a cpumap; e.g. fib,fib@1,fib@0+1
   --runs N        runs per case, interleaved (default $RUNS)
   --duration S    measured seconds per run (default $DURATION; +${WARMUP} s warm-up)
   --size B        frame size on the wire, FCS included (default 64; 66
@@ -103,6 +116,17 @@ die() { printf '[bench] Error: %s\n' "$*" >&2; exit 1; }
 
 case_name()
 {
+	local base=${1%%@*} cpus=""
+	if [[ $1 == *@* ]]; then
+		cpus=${1#*@}
+		[[ $cpus =~ ^[0-9]+(\+[0-9]+)*$ ]] || die "case '$1': @CPUS is CPU numbers joined by +"
+		case $base in
+		3 | fib | 4 | table | 6 | lb) ;;
+		*) die "case '$1': only fib, table and lb take @CPUS" ;;
+		esac
+		echo "$(case_name "$base")@$cpus"
+		return
+	fi
 	case $1 in
 	1 | kernel) echo kernel ;; 2 | redirect) echo redirect ;;
 	3 | fib) echo fib ;; 4 | table) echo table ;; 5 | tx) echo tx ;;
@@ -306,6 +330,7 @@ topo_up()
 	in_ns s "$XRB" sink --dev s0 --pin "$RUN_DIR/bpffs/sink_s0"
 	# For the one-legged XDP_TX case the packets come back to g0.
 	in_ns g "$XRB" sink --dev g0 --pin "$RUN_DIR/bpffs/sink_g0"
+	lb_up
 }
 
 # routes_up N: N random prefixes via the sink, and the destinations file.
@@ -335,14 +360,34 @@ has_table_mode()
 		"$CLI" populate --help >/dev/null 2>&1
 }
 
+has_lb() { "$CLI" lb --help >/dev/null 2>&1; }
+has_cpus() { "$CLI" attach --help 2>&1 | grep -q -- --cpus; }
+
+# The case without its @CPUS suffix, and the suffix as attach options.
+case_base() { echo "${1%%@*}"; }
+case_attach_opts()
+{
+	[[ $1 == *@* ]] || return 0
+	local c=${1#*@}
+	echo "--cpus ${c//+/,}"
+}
+
 # Why a case cannot run with this build (empty: it can).
 case_skip_reason()
 {
-	case $1 in
+	local c
+	if [[ $1 == *@* ]]; then
+		has_cpus || { echo "this xdp-router has no 'attach --cpus'"; return; }
+		c=${1#*@}
+		for c in ${c//+/ }; do
+			((c < $(nproc))) || { echo "no CPU $c here"; return; }
+		done
+	fi
+	case $(case_base "$1") in
 	table) has_table_mode ||
 		echo "this xdp-router has no 'attach --lookup' / 'populate' yet (issue 3)" ;;
-	lb) echo "the DSR load balancer does not exist yet (issue 5); hook: case_up() in scripts/bench.sh" ;;
-	lb-nft) echo "needs the LB topology of case lb (issue 5); hook: case_up() in scripts/bench.sh" ;;
+	lb) has_lb || echo "this xdp-router has no 'lb' command" ;;
+	lb-nft) command -v nft >/dev/null || echo "no nft (apt-get install nftables)" ;;
 	esac
 }
 
@@ -351,38 +396,91 @@ xdp_off() { ip -n "$(ns r)" link set dev "$1" xdp off 2>/dev/null || true; }
 # The sink pin that counts the delivered packets of case $1.
 case_sink()
 {
-	case $1 in
-	tx) echo "$RUN_DIR/bpffs/sink_g0" ;;
+	case $(case_base "$1") in
+	tx | lb) echo "$RUN_DIR/bpffs/sink_g0" ;;
 	drop) echo "$RUN_DIR/bpffs/sink_rg" ;;
 	*) echo "$RUN_DIR/bpffs/sink_s0" ;;
 	esac
 }
 
+# The generator's destination in case $1.
+case_dst()
+{
+	case $(case_base "$1") in
+	lb | lb-nft) ((PROTO == 6)) && echo "$LB_VIP6" || echo "$LB_VIP4" ;;
+	*) ((PROTO == 6)) && echo fd00:2::2 || echo 10.2.0.2 ;;
+	esac
+}
+
 case_up()
 {
-	case $1 in
+	local opts
+	# shellcheck disable=SC2207
+	opts=($(case_attach_opts "$1"))
+	case $(case_base "$1") in
 	kernel) ;;
 	redirect) in_ns r "$XRB" redirect --dev rg --to rs ;;
-	fib) cli attach rg rs >/dev/null ;;
+	fib) cli attach "${opts[@]}" rg rs >/dev/null ;;
 	table)
-		cli attach --lookup table rg rs >/dev/null
+		cli attach --lookup table "${opts[@]}" rg rs >/dev/null
 		populate_measure
 		;;
 	tx) in_ns r "$XRB" txswap --dev rg ;;
 	drop) in_ns r "$XRB" sink --dev rg --pin "$RUN_DIR/bpffs/sink_rg" ;;
-	# Hooks for issue 5: set up the LB (VIP, backends behind rs) and
-	# make the generator target the VIP.
-	lb | lb-nft) die "case $1 is not implemented" ;;
+	lb)
+		# One-legged: only rg. The connection table is always on.
+		cli attach "${opts[@]}" rg >/dev/null
+		cli lb apply "$RUN_DIR/lb.yaml" >/dev/null
+		;;
+	lb-nft) in_ns r nft -f "$RUN_DIR/lb.nft" ;;
 	esac
 }
 
 case_down()
 {
-	case $1 in
-	fib | table) cli detach --all >/dev/null ;;
+	case $(case_base "$1") in
+	fib | table | lb) cli detach --all >/dev/null ;;
+	lb-nft)
+		in_ns r nft delete table inet xrb_lb
+		# The next run starts with no conntrack entries.
+		in_ns r conntrack -F >/dev/null 2>&1 || true
+		;;
 	esac
 	xdp_off rg
 	xdp_off rs
+}
+
+# The LB cases' VIP and backends (see the top of this file).
+LB_VIP4=10.3.0.100
+LB_VIP6=fd00:3::100
+lb_up()
+{
+	local i
+	{
+		echo "vips:"
+		echo "  - { name: bench, address: $LB_VIP4, port: 9, protocol: udp, mode: dsr,"
+		echo "      backends: [ { address: 10.1.0.11 }, { address: 10.1.0.12 }, { address: 10.1.0.13 } ] }"
+		echo "  - { name: bench6, address: '$LB_VIP6', port: 9, protocol: udp, mode: dsr,"
+		echo "      backends: [ { address: 'fd00:1::11' }, { address: 'fd00:1::12' }, { address: 'fd00:1::13' } ] }"
+	} >"$RUN_DIR/lb.yaml"
+	for i in 1 2 3; do
+		# DSR backends on rg's segment: made-up MACs; the sink on g0
+		# takes every frame.
+		ip -n "$(ns r)" neigh replace "10.1.0.1$i" lladdr "02:00:00:00:01:1$i" dev rg nud permanent
+		ip -n "$(ns r)" neigh replace "fd00:1::1$i" lladdr "02:00:00:00:01:1$i" dev rg nud permanent
+		# nft's backends behind rs: the sink's MAC.
+		ip -n "$(ns r)" neigh replace "10.2.0.1$i" lladdr "$(mac s s0)" dev rs nud permanent
+		ip -n "$(ns r)" neigh replace "fd00:2::1$i" lladdr "$(mac s s0)" dev rs nud permanent
+	done
+	cat >"$RUN_DIR/lb.nft" <<EOF
+table inet xrb_lb {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr $LB_VIP4 udp dport 9 dnat ip to jhash ip saddr . udp sport mod 3 map { 0 : 10.2.0.11, 1 : 10.2.0.12, 2 : 10.2.0.13 }
+		ip6 daddr $LB_VIP6 udp dport 9 dnat ip6 to jhash ip6 saddr . udp sport mod 3 map { 0 : fd00:2::11, 1 : fd00:2::12, 2 : fd00:2::13 }
+	}
+}
+EOF
 }
 
 # populate: wall time, and the memory of every map pinned under the pin path.
@@ -440,8 +538,8 @@ run_one()
 {
 	local c=$1 run=$2 out before after cpus=0 src dst args=()
 	((GENS == 2)) && cpus=0,1
-	if ((PROTO == 6)); then src=fd00:1::2 dst=fd00:2::2
-	else src=10.1.0.2 dst=10.2.0.2; fi
+	if ((PROTO == 6)); then src=fd00:1::2; else src=10.1.0.2; fi
+	dst=$(case_dst "$c")
 	((CUR_ROUTES > 0)) && args+=(--dsts "$RUN_DIR/dsts.txt")
 	case_up "$c"
 	before=$(drop_counters "$c")
