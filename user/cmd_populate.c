@@ -128,11 +128,7 @@ int cmd_populate(const struct global *g, int argc, char **argv)
 	err = caps_require();
 	if (err)
 		return err;
-	err = pin_on_bpffs(g->pin_path) ? router_open(&r, g->pin_path)
-					: -ENOENT;
-	if (err == -ENOENT)
-		log_error("nothing attached at %s (attach the router first)",
-			  g->pin_path);
+	err = router_open_attached(&r, g->pin_path);
 	if (err)
 		return err;
 	lock_fd = populate_lock(g->pin_path);

@@ -176,10 +176,7 @@ int cmd_status(const struct global *g, int argc, char **argv)
 	if (err)
 		return err;
 
-	err = pin_on_bpffs(g->pin_path) ? router_open(&r, g->pin_path)
-					: -ENOENT;
-	if (err == -ENOENT)
-		log_error("nothing attached at %s", g->pin_path);
+	err = router_open_attached(&r, g->pin_path);
 	if (err)
 		return err;
 	err = status(&r);

@@ -101,10 +101,7 @@ static int attached_ifaces(struct lb_maps *m, const char *pin_path)
 	size_t n;
 	int err;
 
-	err = pin_on_bpffs(pin_path) ? router_open(&r, pin_path) : -ENOENT;
-	if (err == -ENOENT)
-		log_error("nothing attached at %s (attach the router first)",
-			  pin_path);
+	err = router_open_attached(&r, pin_path);
 	if (err)
 		return err;
 	err = members_list(&r, &members, &n);

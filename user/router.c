@@ -194,6 +194,16 @@ int router_open(struct router *r, const char *pin_path)
 	return err;
 }
 
+int router_open_attached(struct router *r, const char *pin_path)
+{
+	int err = pin_on_bpffs(pin_path) ? router_open(r, pin_path) : -ENOENT;
+
+	if (err == -ENOENT)
+		log_error("nothing attached at %s (attach the router first)",
+			  pin_path);
+	return err;
+}
+
 static int pin_map(struct router *r, enum router_pin pin)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj,

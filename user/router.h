@@ -100,6 +100,12 @@ struct router {
 int router_open(struct router *r, const char *pin_path);
 
 /*
+ * router_open() for commands that work on a running router: reports
+ * "nothing attached at PIN_PATH" (-ENOENT) when there is none.
+ */
+int router_open_attached(struct router *r, const char *pin_path);
+
+/*
  * Loads the program with @settings, pins it and its maps (reusing pinned
  * maps).
  */
