@@ -32,6 +32,14 @@ expect_error "invalid --mode 'foo'"		attach --mode foo eth0
 expect_error "option '--mode' needs a value"	attach --mode
 expect_error 'no interface given'		attach --mode native
 expect_error "unknown option '--frobnicate'"	attach --frobnicate eth0
+expect_error "invalid --lookup 'bogus'"		attach --lookup bogus eth0
+expect_error "invalid --max-routes-v4 '0'"	attach --max-routes-v4 0 eth0
+expect_error "invalid --max-routes-v6 'x'"	attach --max-routes-v6 x eth0
+expect_error "invalid --lb-max-vips '5000'"	attach --lb-max-vips 5000 eth0
+expect_error "invalid --lb-max-conns '-3'"	attach --lb-max-conns -3 eth0
+expect_error "invalid --cpus '4096'"		attach --cpus 4096 eth0
+expect_error "invalid --table 'nope'"		populate --table nope
+expect_error "unexpected argument 'x'"		populate x
 expect_error "invalid --interval '-1'"		stats --interval -1
 expect_error "invalid --interval '0'"		stats --interval 0
 expect_error "invalid --interval 'abc'"		stats --interval abc
