@@ -22,7 +22,18 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } xr_tx_ports SEC(".maps");
 
-/* Per-CPU interface conf and outcome counters, keyed by ingress ifindex. */
+/*
+ * Per-CPU interface conf and outcome counters, keyed by ingress ifindex:
+ * the array for ifindex < XR_IFINDEX_DIRECT (inlined lookup, the common
+ * case), the hash for the rest.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XR_IFINDEX_DIRECT);
+	__type(key, __u32);
+	__type(value, struct xr_iface);
+} xr_ifaces_arr SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, XR_MAX_IFACES);

@@ -17,6 +17,7 @@
 /* Map names: also the file names of the pins under the pin path. */
 #define XR_MAP_TX_PORTS "xr_tx_ports"
 #define XR_MAP_IFACES "xr_ifaces"
+#define XR_MAP_IFACES_ARR "xr_ifaces_arr"
 #define XR_MAP_ROUTES_V4 "xr_routes_v4"
 #define XR_MAP_ROUTES_V6 "xr_routes_v6"
 #define XR_MAP_NEXTHOPS "xr_nexthops"
@@ -38,6 +39,14 @@
 
 /* Upper bound of interfaces one router instance can be attached to. */
 #define XR_MAX_IFACES 256
+
+/*
+ * Interfaces with an ifindex below this keep their xr_iface in a per-CPU
+ * array slot (xr_ifaces_arr, indexed by ifindex: a lookup the verifier
+ * inlines); larger ifindexes use the per-CPU hash xr_ifaces. A slot that
+ * is all zero (not configured, nothing counted) is the array's "no entry".
+ */
+#define XR_IFINDEX_DIRECT 1024
 
 /*
  * What happened to a packet. Every packet the program sees is counted once,
@@ -97,7 +106,8 @@ struct xr_iface_conf {
 _Static_assert(sizeof(struct xr_iface_conf) == 8, "xr_iface_conf size");
 
 /*
- * Value of the per-CPU interface map, keyed by ingress ifindex (__u32).
+ * Value of the per-CPU interface maps, keyed by ingress ifindex (__u32):
+ * xr_ifaces_arr below XR_IFINDEX_DIRECT, xr_ifaces from there up.
  * Configuration and counters share one entry so that a packet costs a single
  * map lookup; the control plane writes the same conf into every CPU's copy
  * and sums the counters over CPUs.

@@ -50,7 +50,8 @@ struct result {
 	__u32 out_len;
 };
 
-static int ifaces_fd = -1;
+static int ifaces_fd = -1;	/* ifindex >= XR_IFINDEX_DIRECT */
+static int ifaces_arr_fd = -1;	/* the rest */
 static int ncpus;
 static struct xr_iface *percpu;
 
@@ -64,7 +65,8 @@ static void die(const char *what, int err)
 static int read_counts(__u32 ifindex, __u64 counts[XR_OUTCOME_MAX])
 {
 	memset(counts, 0, sizeof(__u64) * XR_OUTCOME_MAX);
-	if (bpf_map_lookup_elem(ifaces_fd, &ifindex, percpu))
+	if (bpf_map_lookup_elem(ifindex < XR_IFINDEX_DIRECT ? ifaces_arr_fd :
+				ifaces_fd, &ifindex, percpu))
 		return -errno;
 	for (int c = 0; c < ncpus; c++)
 		for (int o = 0; o < XR_OUTCOME_MAX; o++)
@@ -286,6 +288,10 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/%s", argv[optind], XR_MAP_IFACES);
 	ifaces_fd = bpf_obj_get(path);
 	if (ifaces_fd < 0)
+		die(path, errno);
+	snprintf(path, sizeof(path), "%s/%s", argv[optind], XR_MAP_IFACES_ARR);
+	ifaces_arr_fd = bpf_obj_get(path);
+	if (ifaces_arr_fd < 0)
 		die(path, errno);
 	if (obj_path)
 		fib_fd = load_fib_instance(obj_path, argv[optind], prog_fd);

@@ -51,7 +51,7 @@ static int snapshot_take(const struct router *r, struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 	clock_gettime(CLOCK_MONOTONIC, &s->mono);
 	clock_gettime(CLOCK_REALTIME, &s->real);
-	err = ifmap_keys(r->ifaces_fd, &keys, &n);
+	err = ifmap_iface_keys(r, &keys, &n);
 	if (err)
 		goto fail;
 	s->ifs = calloc(n ? n : 1, sizeof(*s->ifs));

@@ -13,6 +13,114 @@ static struct xr_iface *percpu_alloc(const struct router *r)
 	return calloc(r->nr_cpus, sizeof(struct xr_iface));
 }
 
+/*
+ * xr_ifaces_arr (ifindex < XR_IFINDEX_DIRECT) or xr_ifaces: every access to
+ * an interface's conf and counters goes through the four functions below,
+ * which make an array slot look like a hash entry. A slot is "there" when
+ * any CPU's copy is not all zero: the data plane counts every packet it
+ * sees, and configured slots carry XR_IFACE_F_CONFIGURED.
+ */
+static bool slot_in_use(const struct router *r, const struct xr_iface *vals)
+{
+	static const struct xr_iface zero;
+
+	for (int cpu = 0; cpu < r->nr_cpus; cpu++)
+		if (memcmp(&vals[cpu], &zero, sizeof(zero)))
+			return true;
+	return false;
+}
+
+int ifmap_iface_lookup(const struct router *r, __u32 ifindex,
+		       struct xr_iface *vals)
+{
+	int err;
+
+	if (ifindex >= XR_IFINDEX_DIRECT)
+		return bpf_map_lookup_elem(r->ifaces_fd, &ifindex, vals);
+	err = bpf_map_lookup_elem(r->ifaces_arr_fd, &ifindex, vals);
+	if (err)
+		return err;
+	return slot_in_use(r, vals) ? 0 : -ENOENT;
+}
+
+int ifmap_iface_update(const struct router *r, __u32 ifindex,
+		       const struct xr_iface *vals, __u64 flags)
+{
+	struct xr_iface *cur;
+	int err;
+
+	if (ifindex >= XR_IFINDEX_DIRECT)
+		return bpf_map_update_elem(r->ifaces_fd, &ifindex, vals, flags);
+	if (flags & (BPF_EXIST | BPF_NOEXIST)) {
+		cur = percpu_alloc(r);
+		if (!cur)
+			return -ENOMEM;
+		err = ifmap_iface_lookup(r, ifindex, cur);
+		free(cur);
+		if (err && err != -ENOENT)
+			return err;
+		if ((flags & BPF_EXIST) && err == -ENOENT)
+			return -ENOENT;
+		if ((flags & BPF_NOEXIST) && !err)
+			return -EEXIST;
+	}
+	return bpf_map_update_elem(r->ifaces_arr_fd, &ifindex, vals, BPF_ANY);
+}
+
+int ifmap_iface_delete(const struct router *r, __u32 ifindex)
+{
+	struct xr_iface *zero;
+	int err;
+
+	if (ifindex >= XR_IFINDEX_DIRECT)
+		return bpf_map_delete_elem(r->ifaces_fd, &ifindex);
+	/* Zero the slot: not configured, nothing counted, i.e. no entry. */
+	zero = percpu_alloc(r);
+	if (!zero)
+		return -ENOMEM;
+	err = bpf_map_update_elem(r->ifaces_arr_fd, &ifindex, zero, BPF_ANY);
+	free(zero);
+	return err;
+}
+
+int ifmap_iface_keys(const struct router *r, __u32 **keys, size_t *n)
+{
+	struct xr_iface *vals = percpu_alloc(r);
+	__u32 *hash_keys = NULL, *buf;
+	size_t n_hash = 0, cnt = 0;
+	int err;
+
+	if (!vals)
+		return -ENOMEM;
+	err = ifmap_keys(r->ifaces_fd, &hash_keys, &n_hash);
+	if (err)
+		goto out;
+	buf = malloc((XR_IFINDEX_DIRECT + n_hash) * sizeof(*buf));
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Slots first: their ifindexes are all below the hash's keys. */
+	for (__u32 i = 0; i < XR_IFINDEX_DIRECT; i++) {
+		err = ifmap_iface_lookup(r, i, vals);
+		if (err == -ENOENT)
+			continue;
+		if (err) {
+			free(buf);
+			goto out;
+		}
+		buf[cnt++] = i;
+	}
+	err = 0;
+	memcpy(buf + cnt, hash_keys, n_hash * sizeof(*buf));
+	*keys = buf;
+	*n = cnt + n_hash;
+out:
+	free(hash_keys);
+	free(vals);
+	return err;
+}
+
 int ifmap_save(const struct router *r, __u32 ifindex, struct ifmap_saved *s)
 {
 	int err;
@@ -28,7 +136,7 @@ int ifmap_save(const struct router *r, __u32 ifindex, struct ifmap_saved *s)
 		goto fail;
 	s->had_tx_port = !err;
 
-	err = bpf_map_lookup_elem(r->ifaces_fd, &ifindex, s->iface);
+	err = ifmap_iface_lookup(r, ifindex, s->iface);
 	if (err && err != -ENOENT)
 		goto fail;
 	s->had_iface = !err;
@@ -56,10 +164,9 @@ int ifmap_restore(const struct router *r, const struct ifmap_saved *s)
 		return err;
 
 	if (s->had_iface)
-		err = bpf_map_update_elem(r->ifaces_fd, &s->ifindex, s->iface,
-					  BPF_ANY);
+		err = ifmap_iface_update(r, s->ifindex, s->iface, BPF_ANY);
 	else
-		err = bpf_map_delete_elem(r->ifaces_fd, &s->ifindex);
+		err = ifmap_iface_delete(r, s->ifindex);
 	return err == -ENOENT ? 0 : err;
 }
 
@@ -84,7 +191,7 @@ int ifmap_configure(const struct router *r, __u32 ifindex,
 	 * and the update are lost: a user space read-modify-write cannot be
 	 * atomic with per-CPU increments, and the window is microseconds.
 	 */
-	err = bpf_map_lookup_elem(r->ifaces_fd, &ifindex, vals);
+	err = ifmap_iface_lookup(r, ifindex, vals);
 	if (err && err != -ENOENT)
 		goto out;
 	for (int cpu = 0; cpu < r->nr_cpus; cpu++) {
@@ -92,7 +199,7 @@ int ifmap_configure(const struct router *r, __u32 ifindex,
 		vals[cpu].conf.flags = XR_IFACE_F_CONFIGURED |
 				       (fwd & XR_IFACE_F_FWD_MASK);
 	}
-	err = bpf_map_update_elem(r->ifaces_fd, &ifindex, vals, BPF_ANY);
+	err = ifmap_iface_update(r, ifindex, vals, BPF_ANY);
 	if (err)
 		goto out;
 	err = bpf_map_update_elem(r->tx_ports_fd, &ifindex, &port, BPF_ANY);
@@ -139,7 +246,7 @@ int ifmap_remove(const struct router *r, __u32 ifindex)
 
 	if (err && err != -ENOENT)
 		return err;
-	err = bpf_map_delete_elem(r->ifaces_fd, &ifindex);
+	err = ifmap_iface_delete(r, ifindex);
 	return err == -ENOENT ? 0 : err;
 }
 
@@ -151,7 +258,7 @@ int ifmap_read(const struct router *r, __u32 ifindex, struct xr_iface *sum)
 	if (!vals)
 		return -ENOMEM;
 	memset(sum, 0, sizeof(*sum));
-	err = bpf_map_lookup_elem(r->ifaces_fd, &ifindex, vals);
+	err = ifmap_iface_lookup(r, ifindex, vals);
 	if (!err) {
 		sum->conf = vals[0].conf;	/* the same on every CPU */
 		for (int cpu = 0; cpu < r->nr_cpus; cpu++) {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * One interface's entries in the router's maps: its devmap slot
- * (xr_tx_ports) and its per-CPU conf and counters (xr_ifaces). Functions
+ * (xr_tx_ports) and its per-CPU conf and counters (xr_ifaces_arr below
+ * XR_IFINDEX_DIRECT, xr_ifaces from there up; only the ifmap_iface_*()
+ * functions below know which). Functions
  * return 0 or a negative errno; the caller reports.
  */
 #ifndef XR_IFMAP_H
@@ -46,6 +48,21 @@ int ifmap_remove(const struct router *r, __u32 ifindex);
 
 /* The interface's entry with its counters summed over CPUs. */
 int ifmap_read(const struct router *r, __u32 ifindex, struct xr_iface *sum);
+
+/*
+ * The interface's conf and counters, r->nr_cpus values, in whichever map
+ * holds @ifindex. An array slot that is all zero is reported (-ENOENT) and
+ * deleted (zeroed) like a missing hash entry; @flags (BPF_ANY, BPF_EXIST,
+ * BPF_NOEXIST) mean for slots what they mean for the hash.
+ */
+int ifmap_iface_lookup(const struct router *r, __u32 ifindex,
+		       struct xr_iface *vals);
+int ifmap_iface_update(const struct router *r, __u32 ifindex,
+		       const struct xr_iface *vals, __u64 flags);
+int ifmap_iface_delete(const struct router *r, __u32 ifindex);
+
+/* The ifindexes with an xr_iface entry (either map), sorted; free() *keys. */
+int ifmap_iface_keys(const struct router *r, __u32 **keys, size_t *n);
 
 /* All keys of a map keyed by ifindex, sorted; free() *keys. */
 int ifmap_keys(int map_fd, __u32 **keys, size_t *n);

@@ -63,7 +63,7 @@ static int add_configured(const struct router *r, struct member_set *set)
 	struct xr_iface st;
 	size_t n;
 	__u32 *keys;
-	int err = ifmap_keys(r->ifaces_fd, &keys, &n);
+	int err = ifmap_iface_keys(r, &keys, &n);
 
 	if (err)
 		return err;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The interfaces that belong to a router: those in its devmap or marked
- * configured in xr_ifaces (what attach wrote), and any interface that runs
- * its program (attached by another loader, or left over).
+ * configured in xr_ifaces_arr/xr_ifaces (what attach wrote), and any
+ * interface that runs its program (attached by another loader, or left
+ * over).
  */
 #ifndef XR_MEMBERS_H
 #define XR_MEMBERS_H

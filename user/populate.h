@@ -49,8 +49,9 @@ int populate_prefixes(struct populate *p, const struct fib_pfx *pfx,
 int populate_neigh(struct populate *p, const struct xr_neigh_key *k);
 
 /*
- * XR_IFACE_F_FWD_V4/V6 of every configured interface in xr_ifaces, from
- * the model's per-device forwarding, on every CPU, counters kept.
+ * XR_IFACE_F_FWD_V4/V6 of every configured interface in
+ * xr_ifaces_arr/xr_ifaces, from the model's per-device forwarding, on every
+ * CPU, counters kept.
  */
 int populate_ifaces(struct populate *p);
 

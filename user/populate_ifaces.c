@@ -38,7 +38,7 @@ static int update_one(struct populate *p, __u32 ifindex,
 	int err;
 
 	*updated = false;
-	err = bpf_map_lookup_elem(p->r->ifaces_fd, &ifindex, vals);
+	err = ifmap_iface_lookup(p->r, ifindex, vals);
 	if (err == -ENOENT)
 		return 0;	/* detached meanwhile */
 	if (err)
@@ -56,7 +56,7 @@ static int update_one(struct populate *p, __u32 ifindex,
 		return 0;
 	}
 	/* BPF_EXIST: never resurrect an entry detach just removed. */
-	err = bpf_map_update_elem(p->r->ifaces_fd, &ifindex, vals, BPF_EXIST);
+	err = ifmap_iface_update(p->r, ifindex, vals, BPF_EXIST);
 	if (err == -ENOENT)
 		return 0;
 	*updated = !err;
@@ -75,7 +75,7 @@ static int update_all(struct populate *p, struct xr_iface *vals, bool write,
 	int err;
 
 	*n_wrong = 0;
-	err = ifmap_keys(p->r->ifaces_fd, &keys, &n);
+	err = ifmap_iface_keys(p->r, &keys, &n);
 	for (size_t i = 0; !err && i < n; i++) {
 		bool wrong;
 

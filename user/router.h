@@ -20,6 +20,7 @@ enum router_pin {
 	ROUTER_PIN_PROG,
 	ROUTER_PIN_TX_PORTS,
 	ROUTER_PIN_IFACES,
+	ROUTER_PIN_IFACES_ARR,
 	ROUTER_PIN_ROUTES_V4,
 	ROUTER_PIN_ROUTES_V6,
 	ROUTER_PIN_NEXTHOPS,
@@ -71,7 +72,8 @@ struct router {
 	struct xdp_router *skel;	/* loaded by this invocation */
 	int prog_fd;
 	int tx_ports_fd;
-	int ifaces_fd;
+	int ifaces_fd;			/* ifindex >= XR_IFINDEX_DIRECT */
+	int ifaces_arr_fd;		/* ifindex < XR_IFINDEX_DIRECT */
 	int routes_v4_fd;		/* table lookup mode (populate) */
 	int routes_v6_fd;
 	int nexthops_fd;

@@ -119,7 +119,8 @@ struct runner {
 	bool ready;		/* table mode: populated, pins opened */
 	struct xdp_router *skel;	/* fib mode */
 	int prog_fd;
-	int ifaces_fd;		/* xr_ifaces */
+	int ifaces_fd;		/* xr_ifaces: ifindex >= XR_IFINDEX_DIRECT */
+	int ifaces_arr_fd;	/* xr_ifaces_arr: the rest */
 	struct fixture_lb *lb;	/* lb-* directives */
 	struct {		/* table mode: maps opened by their pins */
 		const char *name;
@@ -251,7 +252,9 @@ static int attach_iface_maps(struct runner *r, const char *ifname)
 	memset(percpu_value, 0, sizeof(*percpu_value) * r->ncpus);
 	for (int cpu = 0; cpu < r->ncpus; cpu++)
 		percpu_value[cpu].conf = conf;
-	return bpf_map__update_elem(r->skel->maps.xr_ifaces, &ifindex,
+	return bpf_map__update_elem(ifindex < XR_IFINDEX_DIRECT ?
+				    r->skel->maps.xr_ifaces_arr :
+				    r->skel->maps.xr_ifaces, &ifindex,
 				    sizeof(ifindex), percpu_value,
 				    sizeof(*percpu_value) * r->ncpus, BPF_ANY);
 }
@@ -295,6 +298,10 @@ static int table_ready(struct runner *r)
 	r->ifaces_fd = bpf_obj_get(path);
 	if (r->ifaces_fd < 0)
 		return r->ifaces_fd;
+	snprintf(path, sizeof(path), "%s/%s", r->pin_path, XR_MAP_IFACES_ARR);
+	r->ifaces_arr_fd = bpf_obj_get(path);
+	if (r->ifaces_arr_fd < 0)
+		return r->ifaces_arr_fd;
 	r->ready = true;
 	return 0;
 }
@@ -324,31 +331,59 @@ static int runner_map_fd(void *ctx, const char *name)
 
 /* ---- counters ---------------------------------------------------------- */
 
+/* Sums one entry over CPUs into the next snapshot slot. */
+static int snapshot_add(const struct runner *r, struct snapshot *s, int fd,
+			__u32 key, bool skip_zero)
+{
+	struct iface_counters *ic;
+	bool in_use = false;
+	int err;
+
+	err = bpf_map_lookup_elem(fd, &key, percpu_value);
+	if (err)
+		return err;
+	for (int cpu = 0; cpu < r->ncpus; cpu++) {
+		static const struct xr_iface zero;
+
+		in_use |= !!memcmp(&percpu_value[cpu], &zero, sizeof(zero));
+	}
+	/* An all-zero array slot is the array's "no entry". */
+	if (skip_zero && !in_use)
+		return 0;
+	if (s->n == XR_MAX_IFACES)
+		return -E2BIG;
+	ic = &s->iface[s->n++];
+	memset(ic, 0, sizeof(*ic));
+	ic->ifindex = key;
+	for (int cpu = 0; cpu < r->ncpus; cpu++) {
+		for (int o = 0; o < XR_OUTCOME_MAX; o++) {
+			const struct xr_counter *c =
+				&percpu_value[cpu].outcome[o];
+
+			ic->outcome[o].packets += c->packets;
+			ic->outcome[o].bytes += c->bytes;
+		}
+	}
+	return 0;
+}
+
 static int take_snapshot(const struct runner *r, struct snapshot *s)
 {
 	__u32 key, *prev = NULL;
 	int err;
 
-	/* The map holds at most XR_MAX_IFACES entries: s->iface fits them. */
+	/* At most XR_MAX_IFACES entries in use: s->iface fits them. */
 	s->n = 0;
-	while (!(err = bpf_map_get_next_key(r->ifaces_fd, prev, &key))) {
-		struct iface_counters *ic = &s->iface[s->n++];
-
-		err = bpf_map_lookup_elem(r->ifaces_fd, &key, percpu_value);
+	for (key = 0; key < XR_IFINDEX_DIRECT; key++) {
+		err = snapshot_add(r, s, r->ifaces_arr_fd, key, true);
 		if (err)
 			return err;
-		memset(ic, 0, sizeof(*ic));
-		ic->ifindex = key;
-		for (int cpu = 0; cpu < r->ncpus; cpu++) {
-			for (int o = 0; o < XR_OUTCOME_MAX; o++) {
-				const struct xr_counter *c =
-					&percpu_value[cpu].outcome[o];
-
-				ic->outcome[o].packets += c->packets;
-				ic->outcome[o].bytes += c->bytes;
-			}
-		}
-		prev = &ic->ifindex;
+	}
+	while (!(err = bpf_map_get_next_key(r->ifaces_fd, prev, &key))) {
+		err = snapshot_add(r, s, r->ifaces_fd, key, false);
+		if (err)
+			return err;
+		prev = &s->iface[s->n - 1].ifindex;
 	}
 	return err == -ENOENT ? 0 : err;
 }
@@ -902,6 +937,7 @@ static int load_fib(struct runner *r)
 		return -errno;
 	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
 	r->ifaces_fd = bpf_map__fd(r->skel->maps.xr_ifaces);
+	r->ifaces_arr_fd = bpf_map__fd(r->skel->maps.xr_ifaces_arr);
 	r->ready = true;
 	return 0;
 }
@@ -918,6 +954,7 @@ int main(int argc, char **argv)
 		.lookup = "fib",
 		.prog_fd = -1,
 		.ifaces_fd = -1,
+		.ifaces_arr_fd = -1,
 	};
 	int opt, err;
 
@@ -1001,6 +1038,8 @@ int main(int argc, char **argv)
 			close(r.prog_fd);
 		if (r.ifaces_fd >= 0)
 			close(r.ifaces_fd);
+		if (r.ifaces_arr_fd >= 0)
+			close(r.ifaces_arr_fd);
 	}
 	for (int i = 0; i < r.n_pinned; i++)
 		close(r.pinned[i].fd);

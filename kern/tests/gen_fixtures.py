@@ -53,7 +53,7 @@ SMALL_MTU = 1280  # also IPv6's minimum MTU, so one link serves both families
 class Link:
     """A veth pair: the router's end r<N> and a host end h<N>."""
 
-    def __init__(self, n, attached=True, mtu=None):
+    def __init__(self, n, attached=True, mtu=None, index=None):
         self.name = f"r{n}"
         self.peer = f"h{n}"
         self.mac = f"02:00:00:00:{n:02x}:01"       # router end
@@ -62,6 +62,7 @@ class Link:
         self.peer_v4, self.peer_v6 = f"10.0.{n}.2", f"fd00:{n}::2"
         self.attached = attached
         self.mtu = mtu
+        self.index = index  # the router end's ifindex, if not the next free
 
 
 LAN = Link(0)                       # ingress of most cases
@@ -72,7 +73,11 @@ UNCONF = Link(4, attached=False)    # ingress with no xr_ifaces entry
 NOFWD = Link(5)                     # ingress with forwarding off
 ECMP2 = Link(6)                     # WAN's sibling in the ECMP routes;
                                     # its IPv6 MTU is below its MTU
-LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD, ECMP2]
+# Ifindexes from XR_IFINDEX_DIRECT (1024) up keep their conf and counters in
+# the xr_ifaces hash instead of the xr_ifaces_arr array.
+HIGH = Link(7, index=5000)          # attached, ifindex past the array
+HIGH_UNCONF = Link(8, attached=False, index=6000)  # and not configured
+LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD, ECMP2, HIGH, HIGH_UNCONF]
 
 HOST_V4, HOST_V6 = LAN.peer_v4, LAN.peer_v6
 OTHER_HOST_MAC = "02:00:00:00:00:99"
@@ -116,8 +121,9 @@ def topology():
     lines = []
     for link in LINKS:
         mtu = f" mtu {link.mtu}" if link.mtu else ""
+        index = f" index {link.index}" if link.index else ""
         lines += [
-            f"ip link add {link.name} address {link.mac}{mtu} type veth "
+            f"ip link add {link.name}{index} address {link.mac}{mtu} type veth "
             f"peer name {link.peer} address {link.peer_mac}{mtu}",
             # The host ends stay silent (no DAD, router solicitations or
             # MLD reports): a frame reaching an interface the router is
@@ -351,6 +357,25 @@ def forwarding_cases(f):
                  "configured forwards (bpf_fib_lookup() reads its sysctl), "
                  "so the kernel decides")
         f.fwd(name, pkt, ingress=UNCONF)
+
+    # Ingress ifindexes past the per-CPU array (xr_ifaces hash): configured
+    # (its MAC filter applies) and unconfigured (an entry is created).
+    high = eth(dst=HIGH.mac, src=HIGH.peer_mac)
+    f.fwd("high_ifindex_ipv4_udp", udp4(l2=high, src=HIGH.peer_v4),
+          ingress=HIGH)
+    f.fwd("high_ifindex_ipv6_udp", udp6(l2=high, src=HIGH.peer_v6),
+          ingress=HIGH)
+    f.passed("high_ifindex_other_host",
+             udp4(l2=eth(dst=OTHER_HOST_MAC, src=HIGH.peer_mac),
+                  src=HIGH.peer_v4),
+             "XR_PASS_L2_OTHER", ingress=HIGH)
+    high_unconf = eth(dst=HIGH_UNCONF.mac, src=HIGH_UNCONF.peer_mac)
+    f.expect("table", "high_ifindex_unconfigured_ipv4_udp", "XDP_PASS",
+             "XR_PASS_NOT_FWDED",
+             "the maps do not say whether an interface the CLI never "
+             "configured forwards, so the kernel decides")
+    f.fwd("high_ifindex_unconfigured_ipv4_udp",
+          udp4(l2=high_unconf, src=HIGH_UNCONF.peer_v4), ingress=HIGH_UNCONF)
 
     # ECMP: each flow takes one of the route's next hops, whichever the
     # kernel's (seeded) hash or table mode's picks.
