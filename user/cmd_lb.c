@@ -121,11 +121,16 @@ static int apply_cfg(struct session *s, struct lb_config *want,
 
 /* ---- option parsing helpers ---- */
 
-int no_more_args(const char *cmd, int argc, char **argv)
+int select_vips(const char *cmd, struct lb_config *cfg, int argc,
+		char **argv, bool *sel)
 {
-	if (optind < argc) {
-		log_error("lb %s: unexpected argument '%s'", cmd, argv[optind]);
-		return -EINVAL;
+	for (int i = optind; i < argc; i++) {
+		size_t k;
+		int rc = find_vip(cmd, cfg, argv[i], &k);
+
+		if (rc)
+			return rc;
+		sel[k] = true;
 	}
 	return 0;
 }

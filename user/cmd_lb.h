@@ -32,12 +32,14 @@ typedef int (*edit_fn)(struct lb_config *cfg, void *ctx);
 int one_off(const struct global *g, const char *cmd, edit_fn edit, void *ctx);
 
 /* Argument helpers; @cmd names the subcommand in error messages. */
-int no_more_args(const char *cmd, int argc, char **argv);
 int simple_opts(const char *cmd, const char *help, int argc, char **argv);
 int parse_port(const char *cmd, const char *s, __u16 *port);
 int parse_weight(const char *cmd, const char *s, __u32 *w);
 int find_vip(const char *cmd, struct lb_config *cfg, const char *arg,
 	     size_t *out);
+/* Marks in @sel (one per VIP) the VIPs named by argv[optind..]. */
+int select_vips(const char *cmd, struct lb_config *cfg, int argc,
+		char **argv, bool *sel);
 int find_backend(const char *cmd, const struct lb_vip *v, const char *arg,
 		 size_t *out);
 

@@ -194,14 +194,9 @@ int lb_show(const struct global *g, int argc, char **argv)
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (int i = optind; i < argc; i++) {
-		size_t k;
-
-		rc = find_vip("show", &cfg, argv[i], &k);
-		if (rc)
-			goto out;
-		want[k] = true;
-	}
+	rc = select_vips("show", &cfg, argc, argv, want);
+	if (rc)
+		goto out;
 	out_open_object(NULL);
 	out_open_array("vips");
 	for (size_t i = 0; !rc && i < cfg.nr_vips; i++)
@@ -285,7 +280,7 @@ int lb_export(const struct global *g, int argc, char **argv)
 		      "'lb apply' takes.\n", stdout);
 		return 0;
 	}
-	rc = no_more_args("export", argc, argv);
+	rc = command_no_more_args("lb export", argc, argv);
 	if (rc)
 		return rc;
 	if (g->json) {

@@ -109,14 +109,9 @@ int lb_health_cmd(const struct global *g, int argc, char **argv)
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (int i = optind; i < argc; i++) {
-		size_t k;
-
-		rc = find_vip("health", &cfg, argv[i], &k);
-		if (rc)
-			goto out;
-		only[k] = true;
-	}
+	rc = select_vips("health", &cfg, argc, argv, only);
+	if (rc)
+		goto out;
 	n = build_probes(&cfg, true, optind < argc ? only : NULL, p, pv, pb);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

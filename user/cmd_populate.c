@@ -121,10 +121,9 @@ int cmd_populate(const struct global *g, int argc, char **argv)
 			return command_bad_option("populate", c, argv);
 		}
 	}
-	if (optind < argc) {
-		log_error("populate: unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	err = command_no_more_args("populate", argc, argv);
+	if (err)
+		return err;
 	err = caps_require();
 	if (err)
 		return err;

@@ -292,10 +292,9 @@ int cmd_stats(const struct global *g, int argc, char **argv)
 			return command_bad_option("stats", c, argv);
 		}
 	}
-	if (optind < argc) {
-		log_error("stats: unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	err = command_no_more_args("stats", argc, argv);
+	if (err)
+		return err;
 	if (count && !interval) {
 		log_error("stats: --count needs --interval");
 		return -EINVAL;

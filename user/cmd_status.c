@@ -168,10 +168,9 @@ int cmd_status(const struct global *g, int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (optind < argc) {
-		log_error("status: unexpected argument '%s'", argv[optind]);
-		return -EINVAL;
-	}
+	err = command_no_more_args("status", argc, argv);
+	if (err)
+		return err;
 	err = caps_require();
 	if (err)
 		return err;

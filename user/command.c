@@ -56,3 +56,11 @@ int command_bad_option(const char *cmd, int c, char **argv)
 			  "--help')", cmd, opt, cmd);
 	return -EINVAL;
 }
+
+int command_no_more_args(const char *cmd, int argc, char **argv)
+{
+	if (optind >= argc)
+		return 0;
+	log_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+	return -EINVAL;
+}

@@ -33,6 +33,12 @@ int command_find(const struct command *table, size_t n, const char *word,
  */
 int command_bad_option(const char *cmd, int c, char **argv);
 
+/*
+ * After the options: -EINVAL, reported for command @cmd, if arguments are
+ * left at argv[optind].
+ */
+int command_no_more_args(const char *cmd, int argc, char **argv);
+
 int cmd_attach(const struct global *g, int argc, char **argv);
 int cmd_detach(const struct global *g, int argc, char **argv);
 int cmd_status(const struct global *g, int argc, char **argv);
