@@ -99,6 +99,20 @@ static unsigned int addr_len(__u8 family)
 	return family == AF_INET ? 4 : 16;
 }
 
+/*
+ * Sends @req with the address @a as attribute @type and reads the reply
+ * message into @reply: 0, -ENOENT if only an ACK came, or a negative errno.
+ */
+static int nl_get(struct nl *nl, struct nlmsghdr *req, unsigned short type,
+		  const struct lb_addr *a, char *reply, size_t len)
+{
+	int err;
+
+	put_attr(req, type, a->a, addr_len(a->family));
+	err = nl_talk(nl, req, reply, len);
+	return err > 0 ? -ENOENT : err;
+}
+
 /* The route to @dst: interface and next hop (the gateway if any). */
 static int route_get(struct nl *nl, const struct lb_addr *dst, int *oif,
 		     struct lb_addr *nh, bool *gateway, __u8 *type)
@@ -120,10 +134,9 @@ static int route_get(struct nl *nl, const struct lb_addr *dst, int *oif,
 	struct rtattr *a;
 	int len, err;
 
-	put_attr(&req.h, RTA_DST, dst->a, addr_len(dst->family));
-	err = nl_talk(nl, &req.h, reply, sizeof(reply));
+	err = nl_get(nl, &req.h, RTA_DST, dst, reply, sizeof(reply));
 	if (err)
-		return err < 0 ? err : -ENOENT;
+		return err;
 	r = NLMSG_DATA(h);
 	*type = r->rtm_type;
 	*oif = 0;
@@ -166,10 +179,9 @@ static int neigh_get(struct nl *nl, int ifindex, const struct lb_addr *a,
 	struct rtattr *at;
 	int len, err;
 
-	put_attr(&req.h, NDA_DST, a->a, addr_len(a->family));
-	err = nl_talk(nl, &req.h, reply, sizeof(reply));
+	err = nl_get(nl, &req.h, NDA_DST, a, reply, sizeof(reply));
 	if (err)
-		return err < 0 ? err : -ENOENT;
+		return err;
 	nd = NLMSG_DATA(h);
 	*state = nd->ndm_state;
 	*has_mac = false;
@@ -206,6 +218,13 @@ static int neigh_trigger(struct nl *nl, int ifindex, const struct lb_addr *a)
 	put_attr(&req.h, NDA_DST, a->a, addr_len(a->family));
 	err = nl_talk(nl, &req.h, reply, sizeof(reply));
 	return err < 0 ? err : 0;
+}
+
+/* @ifindex's name, or "ifindex N" if it has none. */
+static void if_name(int ifindex, char ifn[IF_NAMESIZE])
+{
+	if (!if_indextoname(ifindex, ifn))
+		snprintf(ifn, IF_NAMESIZE, "ifindex %d", ifindex);
 }
 
 static bool usable(__u16 state)
@@ -271,8 +290,7 @@ int lb_neigh_resolve(struct lb_neigh_req *reqs, size_t n,
 				 "(route type)");
 			continue;
 		}
-		if (!if_indextoname(r->ifindex, ifn))
-			snprintf(ifn, sizeof(ifn), "ifindex %d", r->ifindex);
+		if_name(r->ifindex, ifn);
 		if (p[i].gateway) {
 			r->err = ENETUNREACH;
 			snprintf(r->msg, sizeof(r->msg),
@@ -337,8 +355,7 @@ int lb_neigh_resolve(struct lb_neigh_req *reqs, size_t n,
 		if (p[i].done)
 			continue;
 		lb_addr_str(&r->addr, a, sizeof(a));
-		if (!if_indextoname(r->ifindex, ifn))
-			snprintf(ifn, sizeof(ifn), "ifindex %d", r->ifindex);
+		if_name(r->ifindex, ifn);
 		r->err = EHOSTUNREACH;
 		snprintf(r->msg, sizeof(r->msg),
 			 "backend %s: no MAC address: no %s answer on %s "

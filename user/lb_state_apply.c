@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* A desired configuration applied to the load balancer's maps as a
+ * difference, in the order of writes described in lb_state.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include "lb_neigh.h"
+#include "lb_state.h"
+#include "lb_state_priv.h"
+#include "log.h"
+
+
+__attribute__((format(printf, 3, 4)))
+static int plan_error(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -ENOSPC;
+}
+
+static void backend_entry(const struct lb_vip *v, const struct lb_backend *b,
+			  struct xr_backend *e)
+{
+	memset(e, 0, sizeof(*e));
+	memcpy(e->addr, b->addr.a, 16);
+	memcpy(e->mac, b->mac, 6);
+	e->family = b->addr.family;
+	e->state = lb_backend_effective(b);
+	e->port = htons(b->port);
+	e->gen = b->gen;
+}
+
+static void backend_meta(const struct lb_vip *v, const struct lb_backend *b,
+			 struct xr_lb_be_meta *bm)
+{
+	memset(bm, 0, sizeof(*bm));
+	bm->vip = v->id;
+	bm->gen = b->gen;
+	bm->weight = b->weight;
+	bm->state = b->state;
+	bm->flags = XR_LB_BM_USED |
+		    (b->health_down ? XR_LB_BM_HEALTH_DOWN : 0);
+}
+
+static void vip_meta(const struct lb_vip *v, struct xr_lb_vip_meta *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	lb_vip_to_key(v, &vm->key);
+	vm->flags = XR_LB_VM_USED | (v->health.enabled ? XR_LB_VM_HEALTH : 0);
+	memcpy(vm->name, v->name, sizeof(vm->name));
+	vm->hc_interval_ms = v->health.interval_ms;
+	vm->hc_timeout_ms = v->health.timeout_ms;
+	vm->hc_rise = v->health.rise;
+	vm->hc_fall = v->health.fall;
+	vm->hc_port = v->health.port;
+	memcpy(vm->hc_http_path, v->health.http_path,
+	       sizeof(vm->hc_http_path));
+}
+
+static bool health_same(const struct lb_health *a, const struct lb_health *b)
+{
+	return a->enabled == b->enabled && a->interval_ms == b->interval_ms &&
+	       a->timeout_ms == b->timeout_ms && a->rise == b->rise &&
+	       a->fall == b->fall && a->port == b->port &&
+	       !strcmp(a->http_path, b->http_path);
+}
+
+static const __u8 zero_mac[6];
+
+/* MACs: required for active backends without one, refreshed for others. */
+static int resolve_macs(const struct lb_maps *m, struct lb_config *want,
+			const struct lb_config *cur,
+			const struct lb_apply_opts *opts, char *err,
+			size_t len)
+{
+	struct lb_neigh_req *reqs;
+	struct lb_backend **who;
+	size_t n = 0, total = 0;
+	int rc;
+
+	for (size_t i = 0; i < want->nr_vips; i++)
+		total += want->vips[i].nr_backends;
+	if (!total)
+		return 0;
+	reqs = calloc(total, sizeof(*reqs));
+	who = calloc(total, sizeof(*who));
+	if (!reqs || !who) {
+		free(reqs);
+		free(who);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+
+		for (size_t j = 0; j < v->nr_backends; j++) {
+			struct lb_backend *b = &v->backends[j];
+
+			reqs[n].addr = b->addr;
+			reqs[n].resolve =
+				lb_backend_effective(b) == XR_BE_ACTIVE &&
+				!memcmp(b->mac, zero_mac, 6);
+			who[n++] = b;
+		}
+	}
+	rc = lb_neigh_resolve(reqs, n, m->ifindexes, m->nr_ifindexes,
+			      opts->resolve_timeout_ms);
+	if (rc) {
+		snprintf(err, len, "cannot read the neighbour table: %s",
+			 log_strerror(rc));
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!reqs[i].err) {
+			memcpy(who[i]->mac, reqs[i].mac, 6);
+			continue;
+		}
+		if (!reqs[i].resolve)
+			continue;	/* keep what we had */
+		for (size_t k = 0; k < want->nr_vips; k++) {
+			struct lb_vip *v = &want->vips[k];
+
+			if (who[i] >= v->backends &&
+			    who[i] < v->backends + v->nr_backends) {
+				snprintf(err, len, "VIP '%s': %s", v->name,
+					 reqs[i].msg);
+				break;
+			}
+		}
+		rc = -EHOSTUNREACH;
+		goto out;
+	}
+out:
+	free(reqs);
+	free(who);
+	return rc;
+}
+
+/* Ids: matched ones kept, new ones from the free pool. */
+static int assign_ids(const struct lb_maps *m, struct snapshot *s,
+		      struct lb_config *want, char *err, size_t len)
+{
+	bool *vip_busy = calloc(m->max_vips ? m->max_vips : 1, 1);
+	bool *vip_freed = calloc(m->max_vips ? m->max_vips : 1, 1);
+	bool *be_busy = calloc(m->max_backends, 1);
+	int rc = 0;
+
+	if (!vip_busy || !vip_freed || !be_busy) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s->cfg.nr_vips; i++)
+		vip_busy[s->cfg.vips[i].id] = true;
+	/* Anything the data plane may still name is busy, orphans too. */
+	be_busy[0] = true;
+	for (__u32 id = 1; id < m->max_backends; id++)
+		be_busy[id] = s->be[id].gen != 0;
+
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+		struct lb_vip *c = lb_config_find_vip(&s->cfg, v);
+
+		v->id = c ? c->id : ~0U;
+		if (c)
+			vip_freed[c->id] = false;
+		for (size_t j = 0; j < v->nr_backends; j++) {
+			struct lb_backend *b = &v->backends[j];
+			struct lb_backend *o =
+				c ? lb_vip_find_backend(c, &b->addr,
+							lb_backend_port(v, b))
+				  : NULL;
+
+			if (o && o->port == b->port) {
+				b->id = o->id;
+				b->gen = o->gen;
+				b->cur_state = o->cur_state;
+				if (!memcmp(b->mac, zero_mac, 6))
+					memcpy(b->mac, o->mac, 6);
+			} else {
+				b->id = 0;
+				b->gen = 0;
+				b->cur_state = 0xff;
+			}
+		}
+	}
+	/* VIPs that go away free their ids, reused only if nothing else is. */
+	for (size_t i = 0; i < s->cfg.nr_vips; i++)
+		if (!lb_config_find_vip(want, &s->cfg.vips[i]))
+			vip_freed[s->cfg.vips[i].id] = true;
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+		__u32 id;
+
+		if (v->id != ~0U)
+			continue;
+		for (id = 0; id < m->max_vips && vip_busy[id]; id++)
+			;
+		if (id == m->max_vips)
+			for (id = 0; id < m->max_vips && !vip_freed[id]; id++)
+				;
+		if (id == m->max_vips) {
+			rc = plan_error(err, len, "VIP '%s': no room: the "
+					"router holds at most %u VIPs (attach "
+					"--lb-max-vips)", v->name,
+					m->max_vips);
+			goto out;
+		}
+		vip_busy[id] = true;
+		vip_freed[id] = false;
+		v->id = id;
+	}
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+
+		for (size_t j = 0; j < v->nr_backends; j++) {
+			struct lb_backend *b = &v->backends[j];
+			__u32 id, last;
+
+			if (b->id)
+				continue;
+			for (id = 1; id < m->max_backends && be_busy[id]; id++)
+				;
+			if (id == m->max_backends) {
+				rc = plan_error(err, len, "VIP '%s': no free "
+						"backend id (%u in all; ids of "
+						"backends removed now are free "
+						"after this apply: apply "
+						"again)", v->name,
+						m->max_backends - 1);
+				goto out;
+			}
+			be_busy[id] = true;
+			last = s->bm[id].gen > s->be[id].gen ? s->bm[id].gen
+							     : s->be[id].gen;
+			b->id = id;
+			b->gen = last + 1 ? last + 1 : 1;
+		}
+	}
+out:
+	free(vip_busy);
+	free(vip_freed);
+	free(be_busy);
+	return rc;
+}
+
+struct writer {
+	const struct lb_maps *m;
+	bool dry;		/* count what would be written, write nothing */
+	struct lb_apply_result *res;
+	char *err;
+	size_t len;
+	__u32 *cur_ring;	/* scratch */
+	__u32 *keys;		/* scratch */
+	__u32 *vals;		/* scratch */
+};
+
+__attribute__((format(printf, 3, 4)))
+static int write_failed(struct writer *w, int rc, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(w->err, w->len, "cannot write %s: %s (the maps are "
+		 "consistent, the change is partly applied: apply again)",
+		 what, log_strerror(rc));
+	return rc;
+}
+
+/* Every write of an apply goes through these: a dry run only counts. */
+static int w_update(struct writer *w, int fd, const void *key,
+		    const void *val)
+{
+	return w->dry ? 0 : bpf_map_update_elem(fd, key, val, BPF_ANY);
+}
+
+static int w_delete(struct writer *w, int fd, const void *key)
+{
+	return w->dry ? 0 : bpf_map_delete_elem(fd, key);
+}
+
+static int w_zero_percpu(struct writer *w, int fd, __u32 id, size_t vsize)
+{
+	return w->dry ? 0 : lb_percpu_zero(w->m, fd, id, vsize);
+}
+
+/* Writes the slots of ring @id that differ from @ids (NULL: all zero). */
+static int ring_write(struct writer *w, __u32 id, const __u32 *ids)
+{
+	__u32 base = id * XR_LB_RING_SIZE, n = 0;
+	int rc = lb_ring_read(w->m, id, w->cur_ring);
+
+	if (rc)
+		return write_failed(w, rc, "the ring of VIP id %u", id);
+	for (__u32 i = 0; i < XR_LB_RING_SIZE; i++) {
+		__u32 want = ids ? ids[i] : 0;
+
+		if (w->cur_ring[i] == want)
+			continue;
+		w->keys[n] = base + i;
+		w->vals[n++] = want;
+	}
+	rc = w->dry ? 0 : lb_array_write(w->m->rings, w->keys, w->vals, n,
+					  sizeof(__u32));
+	if (rc)
+		return write_failed(w, rc, "the ring of VIP id %u", id);
+	w->res->slots_written += n;
+	return 0;
+}
+
+static int be_write(struct writer *w, const struct lb_vip *v,
+		    const struct lb_backend *b)
+{
+	struct xr_backend e;
+	char a[INET6_ADDRSTRLEN];
+	int rc;
+
+	backend_entry(v, b, &e);
+	rc = w_update(w, w->m->backends, &b->id, &e);
+	if (rc)
+		return write_failed(w, rc, "backend %s of VIP '%s'",
+				    lb_addr_str(&b->addr, a, sizeof(a)),
+				    v->name);
+	return 0;
+}
+
+static int be_meta_write(struct writer *w, const struct lb_vip *v,
+			 const struct lb_backend *b)
+{
+	struct xr_lb_be_meta bm;
+	int rc;
+
+	backend_meta(v, b, &bm);
+	rc = w_update(w, w->m->be_meta, &b->id, &bm);
+	return rc ? write_failed(w, rc, "%s[%u]", XR_MAP_LB_BE_META, b->id)
+		  : 0;
+}
+
+static int be_free(struct writer *w, struct snapshot *s, __u32 id)
+{
+	struct xr_backend zero = {};
+	struct xr_lb_be_meta bm = { .gen = s->be[id].gen > s->bm[id].gen ?
+						   s->be[id].gen
+						 : s->bm[id].gen };
+	int rc;
+
+	rc = w_update(w, w->m->backends, &id, &zero);
+	if (!rc)
+		rc = w_update(w, w->m->be_meta, &id, &bm);
+	if (rc)
+		return write_failed(w, rc, "backend id %u", id);
+	w->res->backends_removed++;
+	return 0;
+}
+
+static bool backend_in(const struct lb_config *cfg, __u32 id)
+{
+	for (size_t i = 0; i < cfg->nr_vips; i++)
+		for (size_t j = 0; j < cfg->vips[i].nr_backends; j++)
+			if (cfg->vips[i].backends[j].id == id)
+				return true;
+	return false;
+}
+
+/* The data plane's per-family switches for a set of VIPs. */
+static void conf_of(const struct lb_config *cfg, struct xr_lb_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < cfg->nr_vips; i++) {
+		const struct lb_vip *v = &cfg->vips[i];
+		__u32 *f = v->addr.family == AF_INET ? &c->v4 : &c->v6;
+
+		*f |= XR_LB_F_VIP;
+		if (!v->port)
+			*f |= XR_LB_F_ALL_PORTS;
+		if (v->mode == XR_LB_NAT)
+			*f |= XR_LB_F_NAT;
+	}
+}
+
+static int conf_write(struct writer *w, const struct xr_lb_conf *c)
+{
+	__u32 zero = 0;
+	int rc;
+
+	if (w->m->conf < 0)
+		return 0;
+	rc = w_update(w, w->m->conf, &zero, c);
+	return rc ? write_failed(w, rc, "%s", XR_MAP_LB_CONF) : 0;
+}
+
+/* xr_lb_vip_keys[id], for the data plane to go from an id to its VIP. */
+static int vip_key_write(struct writer *w, __u32 id,
+			 const struct xr_vip_key *k)
+{
+	struct xr_vip_key cur;
+	int rc;
+
+	if (w->m->vip_keys < 0)
+		return 0;
+	rc = bpf_map_lookup_elem(w->m->vip_keys, &id, &cur);
+	if (!rc && !memcmp(&cur, k, sizeof(cur)))
+		return 0;
+	rc = w_update(w, w->m->vip_keys, &id, k);
+	return rc ? write_failed(w, rc, "%s[%u]", XR_MAP_LB_VIP_KEYS, id) : 0;
+}
+
+static int write_all(struct writer *w, struct snapshot *s,
+		     struct lb_config *want, __u32 **rings)
+{
+	const struct lb_maps *m = w->m;
+	struct xr_lb_conf conf_cur = {}, conf_want;
+	__u32 zero = 0;
+	int rc;
+
+	/* 1. VIPs that go: entry first, then the ring. */
+	for (size_t i = 0; i < s->cfg.nr_vips; i++) {
+		struct lb_vip *c = &s->cfg.vips[i];
+		struct xr_lb_vip_meta vm = {};
+		struct xr_vip_key k;
+
+		if (lb_config_find_vip(want, c))
+			continue;
+		lb_vip_to_key(c, &k);
+		rc = w_delete(w, m->vips, &k);
+		if (rc && rc != -ENOENT)
+			return write_failed(w, rc, "VIP '%s'", c->name);
+		rc = ring_write(w, c->id, NULL);
+		if (rc)
+			return rc;
+		memset(&k, 0, sizeof(k));
+		rc = vip_key_write(w, c->id, &k);
+		if (rc)
+			return rc;
+		rc = w_update(w, m->vip_meta, &c->id, &vm);
+		if (rc)
+			return write_failed(w, rc, "%s[%u]",
+					    XR_MAP_LB_VIP_META, c->id);
+		w->res->vips_removed++;
+	}
+
+	/* 2. Backends that enter a ring, or change in place. */
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+		struct lb_vip *c = lb_config_find_vip(&s->cfg, v);
+
+		for (size_t j = 0; j < v->nr_backends; j++) {
+			struct lb_backend *b = &v->backends[j];
+			struct lb_backend *o =
+				c ? lb_vip_find_backend(c, &b->addr,
+							lb_backend_port(v, b))
+				  : NULL;
+			__u8 eff = lb_backend_effective(b);
+
+			if (o && o->id != b->id)
+				o = NULL;
+			if (!o) {
+				rc = w_zero_percpu(w, m->be_stats, b->id,
+						 sizeof(struct xr_counter));
+				if (!rc)
+					rc = be_meta_write(w, v, b);
+				if (!rc)
+					rc = be_write(w, v, b);
+				if (rc)
+					return rc;
+				b->cur_state = eff;
+				w->res->backends_added++;
+				continue;
+			}
+			if (o->weight != b->weight || o->state != b->state ||
+			    o->health_down != b->health_down) {
+				rc = be_meta_write(w, v, b);
+				if (rc)
+					return rc;
+			}
+			if (o->weight != b->weight || o->state != b->state ||
+			    o->health_down != b->health_down ||
+			    memcmp(o->mac, b->mac, 6))
+				w->res->backends_changed++;
+			if ((eff == XR_BE_ACTIVE && o->cur_state != eff) ||
+			    (memcmp(o->mac, b->mac, 6) &&
+			     o->cur_state == eff)) {
+				rc = be_write(w, v, b);
+				if (rc)
+					return rc;
+				b->cur_state = eff;
+			}
+		}
+	}
+
+	/* 3. Rings, then the VIP entries that point at them; the data
+	 * plane's switches on before any entry needs them. */
+	conf_of(want, &conf_want);
+	if (m->conf >= 0 &&
+	    bpf_map_lookup_elem(m->conf, &zero, &conf_cur))
+		memset(&conf_cur, 0, sizeof(conf_cur));
+	conf_cur.v4 |= conf_want.v4;
+	conf_cur.v6 |= conf_want.v6;
+	rc = conf_write(w, &conf_cur);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+		struct lb_vip *c = lb_config_find_vip(&s->cfg, v);
+		__u32 before = w->res->slots_written;
+		struct xr_lb_vip_meta vm;
+		struct xr_vip xv = { .id = v->id, .mode = v->mode };
+		struct xr_vip_key k;
+
+		lb_vip_to_key(v, &k);
+		if (!c) {
+			rc = w_zero_percpu(w, m->vip_stats, v->id,
+					 sizeof(struct xr_vip_stats));
+			if (rc)
+				return write_failed(w, rc, "%s[%u]",
+						    XR_MAP_LB_VIP_STATS, v->id);
+		}
+		if (!c || strcmp(c->name, v->name) ||
+		    !health_same(&c->health, &v->health)) {
+			vip_meta(v, &vm);
+			rc = w_update(w, m->vip_meta, &v->id, &vm);
+			if (rc)
+				return write_failed(w, rc, "%s[%u]",
+						    XR_MAP_LB_VIP_META, v->id);
+		}
+		rc = ring_write(w, v->id, rings[i]);
+		if (!rc)
+			rc = vip_key_write(w, v->id, &k);
+		if (rc)
+			return rc;
+		if (!c || c->mode != v->mode) {
+			rc = w_update(w, m->vips, &k, &xv);
+			if (rc)
+				return write_failed(w, rc, "VIP '%s'",
+						    v->name);
+		}
+		if (!c)
+			w->res->vips_added++;
+		else if (c->mode != v->mode || strcmp(c->name, v->name) ||
+			 !health_same(&c->health, &v->health) ||
+			 w->res->slots_written != before)
+			w->res->vips_changed++;
+	}
+
+	/* 4. Backends that left the rings: drain/down after the rings. */
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+
+		for (size_t j = 0; j < v->nr_backends; j++) {
+			struct lb_backend *b = &v->backends[j];
+			__u8 eff = lb_backend_effective(b);
+
+			if (b->cur_state == eff || eff == XR_BE_ACTIVE)
+				continue;
+			rc = be_write(w, v, b);
+			if (rc)
+				return rc;
+			b->cur_state = eff;
+		}
+	}
+
+	/* 5. Backends that went, and orphans: gen 0, connections miss. */
+	for (__u32 id = 1; id < m->max_backends; id++) {
+		if (!s->be[id].gen || backend_in(want, id))
+			continue;
+		rc = be_free(w, s, id);
+		if (rc)
+			return rc;
+	}
+	/* 6. Switches of what is gone off. */
+	return conf_write(w, &conf_want);
+}
+
+int lb_state_apply(const struct lb_maps *m, struct lb_config *want,
+		   const struct lb_apply_opts *opts,
+		   struct lb_apply_result *res, char *err, size_t err_len)
+{
+	struct writer w = { .m = m, .res = res, .err = err, .len = err_len };
+	int32_t *table = NULL;
+	__u32 **rings = NULL;
+	struct snapshot s;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	err[0] = '\0';
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+
+		for (size_t j = 0; j < v->nr_backends; j++)
+			if (v->backends[j].port == v->port)
+				v->backends[j].port = 0;
+	}
+	rc = lb_snapshot_read(m, &s);
+	if (rc) {
+		snprintf(err, err_len, "cannot read the load balancer maps: %s",
+			 log_strerror(rc));
+		return rc;
+	}
+	rc = assign_ids(m, &s, want, err, err_len);
+	if (!rc)
+		rc = resolve_macs(m, want, &s.cfg, opts, err, err_len);
+	if (rc)
+		goto out;
+
+	/* Every ring first: nothing is written if one cannot be built. */
+	rings = calloc(want->nr_vips ? want->nr_vips : 1, sizeof(*rings));
+	table = malloc(XR_LB_RING_SIZE * sizeof(*table));
+	if (!rings || !table) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+
+		rings[i] = malloc(XR_LB_RING_SIZE * sizeof(**rings));
+		if (!rings[i]) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rc = lb_vip_ring(v, table);
+		if (rc)
+			goto out;
+		for (__u32 k = 0; k < XR_LB_RING_SIZE; k++)
+			rings[i][k] = table[k] >= 0 ?
+					      v->backends[table[k]].id : 0;
+	}
+	w.dry = opts->dry_run;
+	w.cur_ring = malloc(XR_LB_RING_SIZE * sizeof(__u32));
+	w.keys = malloc(XR_LB_RING_SIZE * sizeof(__u32));
+	w.vals = malloc(XR_LB_RING_SIZE * sizeof(__u32));
+	if (!w.cur_ring || !w.keys || !w.vals) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = write_all(&w, &s, want, rings);
+out:
+	if (rc == -ENOMEM && !err[0])
+		snprintf(err, err_len, "out of memory");
+	if (rings)
+		for (size_t i = 0; i < want->nr_vips; i++)
+			free(rings[i]);
+	free(rings);
+	free(table);
+	free(w.cur_ring);
+	free(w.keys);
+	free(w.vals);
+	lb_snapshot_free(&s);
+	return rc;
+}
