@@ -7,30 +7,14 @@
 #include <bpf/bpf.h>
 #include "fib_fmt.h"
 #include "log.h"
+#include "map_batch.h"
 #include "table_sync.h"
-
-#ifndef ENOTSUPP
-#define ENOTSUPP 524	/* the kernel's, for map types without batches */
-#endif
-
-/* Elements per batch syscall: big enough to amortise, small in memory. */
-#define BATCH 8192
 
 static const char *const routes_map[2] = { XR_MAP_ROUTES_V4,
 					    XR_MAP_ROUTES_V6 };
 static const char *const routes_flag[2] = { "--max-routes-v4",
 					     "--max-routes-v6" };
 static const char *const fam_name[2] = { "IPv4", "IPv6" };
-
-static int max_entries(int fd, __u32 *max)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int err = bpf_obj_get_info_by_fd(fd, &info, &len);
-
-	*max = info.max_entries;
-	return err;
-}
 
 /* LPM keys: prefix length, then the address. */
 static size_t lpm_key_size(int f)
@@ -57,192 +41,6 @@ static void lpm_pfx(int f, const void *key, struct fib_pfx *p)
 	memcpy(p->addr, (const __u8 *)key + sizeof(plen),
 	       fib_addr_len(p->family));
 	fib_pfx_mask(p);
-}
-
-static bool batch_refused(int err)
-{
-	return err == -ENOTSUPP || err == -EOPNOTSUPP;
-}
-
-/* Updates @n elements, in order, each atomically; batches where possible. */
-static int map_update_n(struct table_sync *s, int fd, const void *keys,
-			const void *vals, size_t n, size_t ksz, size_t vsz)
-{
-	size_t done = 0;
-
-	while (done < n && !s->no_batch) {
-		__u32 cnt = n - done > BATCH ? BATCH : n - done;
-		int err = bpf_map_update_batch(fd, (const __u8 *)keys +
-					       done * ksz,
-					       (const __u8 *)vals + done * vsz,
-					       &cnt, NULL);
-
-		if (!err) {
-			done += cnt;
-			continue;
-		}
-		if (batch_refused(err) && !cnt) {
-			s->no_batch = true;
-			break;
-		}
-		return err;
-	}
-	for (; done < n; done++) {
-		int err = bpf_map_update_elem(fd, (const __u8 *)keys +
-					      done * ksz,
-					      (const __u8 *)vals + done * vsz,
-					      BPF_ANY);
-
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* Deletes @n keys; keys already gone are fine. */
-static int map_delete_n(struct table_sync *s, int fd, const void *keys,
-			size_t n, size_t ksz)
-{
-	size_t done = 0;
-
-	while (done < n && !s->no_batch) {
-		__u32 cnt = n - done > BATCH ? BATCH : n - done;
-		int err = bpf_map_delete_batch(fd, (const __u8 *)keys +
-					       done * ksz, &cnt, NULL);
-
-		if (!err) {
-			done += cnt;
-			continue;
-		}
-		if (batch_refused(err) && !cnt) {
-			s->no_batch = true;
-			break;
-		}
-		if (err != -ENOENT)
-			return err;
-		done += cnt + 1;	/* skip the missing key */
-	}
-	for (; done < n; done++) {
-		int err = bpf_map_delete_elem(fd, (const __u8 *)keys +
-					      done * ksz);
-
-		if (err && err != -ENOENT)
-			return err;
-	}
-	return 0;
-}
-
-/* map_walk() through BPF_MAP_LOOKUP_BATCH; the batch token is a key. */
-static int map_walk_batch(int fd, size_t ksz, size_t vsz,
-			  int (*fn)(void *ctx, const void *key,
-				    const void *val),
-			  void *ctx)
-{
-	__u8 *keys = calloc(BATCH, ksz), *vals = calloc(BATCH, vsz);
-	__u8 token[64];
-	bool first = true;
-	int err = keys && vals ? 0 : -ENOMEM;
-
-	while (!err) {
-		__u32 cnt = BATCH;
-
-		err = bpf_map_lookup_batch(fd, first ? NULL : token, token,
-					   keys, vals, &cnt, NULL);
-		if (err && err != -ENOENT)
-			break;
-		if (batch_refused(err))
-			break;
-		for (__u32 i = 0; i < cnt; i++) {
-			int e = fn(ctx, keys + i * ksz, vals + i * vsz);
-
-			if (e) {
-				free(keys);
-				free(vals);
-				return e;
-			}
-		}
-		first = false;
-		if (err == -ENOENT) {	/* the end */
-			err = 0;
-			break;
-		}
-	}
-	free(keys);
-	free(vals);
-	return err;
-}
-
-/*
- * Calls @fn for every element of a hash-like map (LPM trie, hash): in
- * batches where the kernel has them, else key by key.
- */
-static int map_walk(struct table_sync *s, int fd, size_t ksz, size_t vsz,
-		    int (*fn)(void *ctx, const void *key, const void *val),
-		    void *ctx)
-{
-	__u8 key[64], next[64], val[256];
-	void *prev = NULL;
-	int err;
-
-	if (!s->no_batch) {
-		err = map_walk_batch(fd, ksz, vsz, fn, ctx);
-		if (!batch_refused(err))
-			return err;
-		s->no_batch = true;
-	}
-	while (!(err = bpf_map_get_next_key(fd, prev, next))) {
-		memcpy(key, next, ksz);
-		prev = key;
-		err = bpf_map_lookup_elem(fd, key, val);
-		if (err == -ENOENT)	/* deleted meanwhile */
-			continue;
-		if (err)
-			return err;
-		err = fn(ctx, key, val);
-		if (err)
-			return err;
-	}
-	return err == -ENOENT ? 0 : err;
-}
-
-/* Reads array @fd of @max values of @vsz bytes into @out, batched. */
-static int array_read(struct table_sync *s, int fd, __u32 max, size_t vsz,
-		      void *out)
-{
-	__u32 *keys = malloc(BATCH * sizeof(*keys));
-	__u32 out_batch, done = 0;
-	int err = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	while (done < max && !s->no_batch) {
-		__u32 cnt = max - done > BATCH ? BATCH : max - done;
-
-		err = bpf_map_lookup_batch(fd, done ? &out_batch : NULL,
-					   &out_batch, keys,
-					   (__u8 *)out + (size_t)done * vsz,
-					   &cnt, NULL);
-		if (batch_refused(err) && !done && !cnt) {
-			s->no_batch = true;
-			break;
-		}
-		done += cnt;
-		if (err == -ENOENT) {	/* the end */
-			err = 0;
-			break;
-		}
-		if (err)
-			break;
-	}
-	free(keys);
-	if (err || !s->no_batch)
-		return err;
-	for (__u32 id = 0; id < max; id++) {
-		err = bpf_map_lookup_elem(fd, &id, (__u8 *)out + id * vsz);
-		if (err)
-			return err;
-	}
-	return 0;
 }
 
 struct route_load_ctx {
@@ -295,9 +93,11 @@ static int load_slots(struct table_sync *s)
 
 	if (!nh || !g)
 		goto out;
-	err = array_read(s, s->nexthops_fd, s->nh.max, sizeof(*nh), nh);
+	err = map_batch_read_array(&s->batch, s->nexthops_fd, s->nh.max,
+				   sizeof(*nh), nh);
 	if (!err)
-		err = array_read(s, s->groups_fd, s->grp.max, sizeof(*g), g);
+		err = map_batch_read_array(&s->batch, s->groups_fd,
+					   s->grp.max, sizeof(*g), g);
 	for (__u32 id = 1; !err && id < s->nh.max; id++)
 		if (nh[id].ifindex)
 			err = id_table_load(&s->nh, id, &nh[id]);
@@ -339,11 +139,11 @@ static int mirror_load(struct table_sync *s)
 		  sizeof(struct route_mirror));
 	htab_init(&s->neigh, sizeof(struct xr_neigh_key),
 		  sizeof(struct xr_neigh));
-	err = max_entries(s->nexthops_fd, &max_nh) ?:
-	      max_entries(s->groups_fd, &max_grp) ?:
-	      max_entries(s->routes_fd[0], &s->max_routes[0]) ?:
-	      max_entries(s->routes_fd[1], &s->max_routes[1]) ?:
-	      max_entries(s->neigh_fd, &s->max_neigh);
+	err = map_max_entries(s->nexthops_fd, &max_nh) ?:
+	      map_max_entries(s->groups_fd, &max_grp) ?:
+	      map_max_entries(s->routes_fd[0], &s->max_routes[0]) ?:
+	      map_max_entries(s->routes_fd[1], &s->max_routes[1]) ?:
+	      map_max_entries(s->neigh_fd, &s->max_neigh);
 	if (err)
 		return err;
 	err = id_table_init(&s->nh, sizeof(struct xr_nexthop), max_nh) ?:
@@ -352,13 +152,15 @@ static int mirror_load(struct table_sync *s)
 	for (int f = 0; !err && f < 2; f++) {
 		struct route_load_ctx c = { s, f };
 
-		err = map_walk(s, s->routes_fd[f], lpm_key_size(f),
-			       sizeof(struct xr_route), load_route, &c);
+		err = map_batch_walk(&s->batch, s->routes_fd[f],
+				     lpm_key_size(f), sizeof(struct xr_route),
+				     load_route, &c);
 	}
 	if (!err)
-		err = map_walk(s, s->neigh_fd, sizeof(struct xr_neigh_key),
-			       sizeof(struct xr_neigh), load_neigh,
-			       &s->neigh);
+		err = map_batch_walk(&s->batch, s->neigh_fd,
+				     sizeof(struct xr_neigh_key),
+				     sizeof(struct xr_neigh), load_neigh,
+				     &s->neigh);
 	if (!err)
 		err = id_table_load_done(&s->nh) ?:
 		      id_table_load_done(&s->grp);
@@ -617,8 +419,8 @@ static void log_route(const struct route_chg *c)
 static int write_routes(struct table_sync *s, int f, bool del)
 {
 	size_t ksz = lpm_key_size(f), n = 0;
-	__u8 *keys = malloc(BATCH * ksz);
-	struct xr_route *vals = malloc(BATCH * sizeof(*vals));
+	__u8 *keys = malloc(MAP_BATCH_SIZE * ksz);
+	struct xr_route *vals = malloc(MAP_BATCH_SIZE * sizeof(*vals));
 	int err = keys && vals ? 0 : -ENOMEM;
 
 	for (size_t i = 0; !err && i <= s->nchg; i++) {
@@ -632,11 +434,13 @@ static int write_routes(struct table_sync *s, int f, bool del)
 			vals[n++] = c->val;
 			log_route(c);
 		}
-		if (n == BATCH || (!c && n)) {
-			err = del ? map_delete_n(s, s->routes_fd[f], keys, n,
-						 ksz)
-				  : map_update_n(s, s->routes_fd[f], keys,
-						 vals, n, ksz, sizeof(*vals));
+		if (n == MAP_BATCH_SIZE || (!c && n)) {
+			int fd = s->routes_fd[f];
+
+			err = del ? map_batch_delete(&s->batch, fd, keys, n,
+						     ksz)
+				  : map_batch_update(&s->batch, fd, keys, vals,
+						     n, ksz, sizeof(*vals));
 			n = 0;
 		}
 	}

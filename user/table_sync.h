@@ -28,6 +28,7 @@
 #include "fib_model.h"
 #include "hashtab.h"
 #include "id_table.h"
+#include "map_batch.h"
 #include "router.h"
 
 struct sync_counts {
@@ -66,7 +67,7 @@ struct table_sync {
 	struct id_table nh;	/* struct xr_nexthop slots */
 	struct id_table grp;	/* struct xr_nh_group slots */
 	struct htab neigh;	/* xr_neigh_key -> xr_neigh */
-	bool no_batch;		/* the kernel refused batch operations */
+	struct map_batch batch;
 	/* The change set being planned. */
 	struct route_chg *chg;
 	size_t nchg, chg_cap;
