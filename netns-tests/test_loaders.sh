@@ -158,8 +158,16 @@ xr_cli_err r adopt ra rb
 [[ $XR_ERR == *"one router is one program"* ]] ||
 	xr_fail "adopt of two programs: unexpected error '$XR_ERR'"
 xr_assert_empty "$(xr_pins r)" "nothing pinned by the failed adopt"
-ip -n "$R" link set dev ra xdp off
 ip -n "$R" link set dev rb xdp off
+xr_cli_ok r attach rb >/dev/null
+pins=$(xr_pins r)
+xr_cli_err r adopt ra
+[[ $XR_ERR == *"not by the adopted program"* ]] ||
+	xr_fail "adopt into another router's pin path: unexpected error '$XR_ERR'"
+xr_assert_eq "$(xr_pins r)" "$pins" "the other router's pins unchanged"
+xr_assert_eq "$(xr_status_ifnames r)" rb "the other router still on rb alone"
+ip -n "$R" link set dev ra xdp off
+xr_cli_ok r detach --all >/dev/null
 
 xr_step "xdp-loader coexistence: --multiprog never clobbers a program"
 xl load -m native ra "$XR_PASS_OBJ" >/dev/null ||

@@ -271,9 +271,10 @@ static int adopt(const char *pin_path, struct adoptee *a, int n)
 		return err;
 	prog_fd = bpf_prog_get_fd_by_id(id);
 	if (prog_fd < 0) {
+		err = -errno;
 		log_error("cannot get program id %u: %s", id,
-			  log_strerror(-errno));
-		return -errno;
+			  log_strerror(err));
+		return err;
 	}
 	err = pin_check_prog(prog_fd, a[0].ifc.name);
 	if (err)
@@ -343,6 +344,13 @@ int cmd_adopt(const struct global *g, int argc, char **argv)
 		else if ((err = iface_mac(&a[i].ifc, a[i].mac)))
 			log_error("cannot read the MAC address of %s: %s",
 				  a[i].ifc.name, log_strerror(err));
+		for (int j = 0; !err && j < i; j++) {
+			if (a[j].ifc.ifindex == a[i].ifc.ifindex) {
+				log_error("interface '%s' given twice",
+					  argv[optind + i]);
+				err = -EINVAL;
+			}
+		}
 	}
 	if (!err) {
 		multiprog_init(g->pin_path);
