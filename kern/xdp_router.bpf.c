@@ -6,6 +6,7 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <xdp/xdp_helpers.h>
 #include "parse.h"
 #include "forward.h"
 #include "lb.h"
@@ -77,6 +78,16 @@ static __always_inline int route_and_count(struct xdp_md *ctx)
 	count_outcome(st, outcome, bytes);
 	return outcome_action(outcome);
 }
+
+/*
+ * In libxdp's dispatcher (xdp-loader, attach --multiprog): after filters
+ * such as xdp-filter (priority 10); what the router hands to the kernel
+ * goes on to the next program.
+ */
+struct {
+	__uint(priority, 50);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(xdp_router);
 
 SEC("xdp")
 int xdp_router(struct xdp_md *ctx)

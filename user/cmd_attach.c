@@ -3,7 +3,7 @@
  * attach [--mode MODE] [--force] [--lookup fib|table]
  *        [--max-routes-v4 N] [--max-routes-v6 N]
  *        [--lb-max-vips N] [--lb-max-conns N]
- *        [--cpus LIST [--cpu-qsize N]] IFACE...
+ *        [--cpus LIST [--cpu-qsize N]] [--multiprog] IFACE...
  *
  * All or nothing: every interface is checked before anything changes, and
  * a failure on any of them undoes what this command did on the others.
@@ -23,6 +23,7 @@
 #include "ifmap.h"
 #include "log.h"
 #include "mode.h"
+#include "multiprog.h"
 #include "output.h"
 #include "params.h"
 #include "pin.h"
@@ -34,7 +35,8 @@ static const char usage[] =
 	"                         [--lookup fib|table] [--max-routes-v4 N] "
 	"[--max-routes-v6 N]\n"
 	"                         [--lb-max-vips N] [--lb-max-conns N]\n"
-	"                         [--cpus LIST [--cpu-qsize N]] IFACE...\n"
+	"                         [--cpus LIST [--cpu-qsize N]]\n"
+	"                         [--multiprog] IFACE...\n"
 	"\n"
 	"Loads the router (once) and attaches it to every IFACE.\n"
 	"  -m, --mode MODE       auto (native, else generic; the default), "
@@ -67,6 +69,11 @@ static const char usage[] =
 	"receive queue\n"
 	"      --cpu-qsize N     frames queued per CPU of --cpus (default "
 	"%u)\n"
+	"      --multiprog       share the interfaces with other XDP programs "
+	"through\n"
+	"                        libxdp's dispatcher (as xdp-loader does); "
+	"needs a kernel\n"
+	"                        that allows freplace programs\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"--lookup, --max-routes-*, --lb-max-*, --cpus and --cpu-qsize apply "
@@ -87,6 +94,7 @@ struct attach_opts {
 	bool lb_conns_set;
 	bool cpus_set;
 	bool qsize_set;
+	bool multiprog;
 };
 
 struct target {
@@ -106,6 +114,10 @@ struct target {
 	bool swapped;		/* replaced the old program atomically */
 	bool already;		/* ours already, in the wanted mode */
 	enum xr_mode mode;
+
+	/* --multiprog: through libxdp, at the object's XDP_RUN_CONFIG. */
+	bool multiprog;
+	bool dispatched;	/* libxdp used its dispatcher */
 };
 
 static void prog_name_by_id(__u32 id, char *name, size_t len)
@@ -204,6 +216,30 @@ static int check_target(const struct router *r, struct target *t,
 	return 0;
 }
 
+/*
+ * --multiprog: the router already on the interface (alone or in libxdp's
+ * dispatcher) is not an error; any other program is multiprog_attach()'s to
+ * judge, once the router is loaded.
+ */
+static int check_target_multiprog(const struct router *r, struct target *t)
+{
+	struct iface_xdp xdp;
+	__u32 id;
+	int err;
+
+	if (!r || multiprog_find(t->ifc.ifindex, XR_PROG_NAME) != r->prog_id)
+		return 0;
+	err = iface_xdp_query(t->ifc.ifindex, &xdp);
+	if (err) {
+		log_error("cannot query XDP on %s: %s", t->ifc.name,
+			  log_strerror(err));
+		return err;
+	}
+	t->already = iface_xdp_any(&xdp, &id, &t->mode);
+	t->dispatched = t->already && id != r->prog_id;
+	return 0;
+}
+
 static void report_attach_error(const struct target *t, enum xr_mode mode,
 				int err)
 {
@@ -246,6 +282,21 @@ static int attach_target(const struct router *r, struct target *t,
 
 	if (t->already)
 		return 0;
+	if (t->multiprog) {
+		struct iface_xdp xdp;
+		__u32 id;
+
+		err = multiprog_attach(r, t->ifc.ifindex, t->ifc.name, want,
+				       &t->dispatched);
+		if (err)
+			return err;
+		t->attached = true;
+		/* The mode the kernel chose for auto; the dispatcher's. */
+		t->mode = want == XR_MODE_AUTO ? XR_MODE_NATIVE : want;
+		if (!iface_xdp_query(t->ifc.ifindex, &xdp))
+			iface_xdp_any(&xdp, &id, &t->mode);
+		return 0;
+	}
 	if (t->old_fd < 0)
 		return attach_fresh(r, t, want);
 
@@ -316,6 +367,8 @@ static void rollback_target(const struct router *r, struct target *t)
 
 	if (t->swapped)
 		err = iface_xdp_attach(ifindex, t->old_fd, t->mode, r->prog_fd);
+	else if (t->attached && t->multiprog)
+		err = multiprog_detach(r, ifindex, t->mode);
 	else if (t->attached)
 		err = iface_xdp_detach(ifindex, t->mode, r->prog_fd);
 	if (err)
@@ -433,6 +486,12 @@ static void print_targets(const struct router *r, const char *lookup,
 		if (t[i].old_fd >= 0 && t[i].old_id != r->prog_id)
 			out_uint(PRINT_ANY, "replaced_prog_id",
 				 ", replaced prog id %llu", t[i].old_id);
+		if (t[i].multiprog) {
+			out_bool(PRINT_JSON, "dispatcher", NULL,
+				 t[i].dispatched);
+			out_text(t[i].dispatched ? ", in libxdp's dispatcher" :
+				 ", alone (no dispatcher)");
+		}
 		out_text("\n");
 		out_close_object();
 	}
@@ -455,6 +514,8 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 	lock_fd = pin_lock(pin_path);
 	if (lock_fd < 0)
 		return lock_fd;
+	if (o->multiprog)
+		multiprog_init(pin_path);
 
 	/* Checked under the lock: nothing may change between check and act. */
 	err = router_open(&r, pin_path);
@@ -467,7 +528,9 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 			goto close;
 	}
 	for (int i = 0; i < n; i++) {
-		err = check_target(running ? &r : NULL, &t[i], mode, o->force);
+		err = o->multiprog ?
+			check_target_multiprog(running ? &r : NULL, &t[i]) :
+			check_target(running ? &r : NULL, &t[i], mode, o->force);
 		if (err)
 			goto close;
 	}
@@ -475,6 +538,15 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 		err = router_load(&r, pin_path, &o->settings);
 	if (err)
 		goto unlock;
+	/* Every interface checked before any changes (needs the program). */
+	for (int i = 0; o->multiprog && !err && i < n; i++)
+		if (!t[i].already)
+			err = multiprog_check(&r, t[i].ifc.ifindex,
+					      t[i].ifc.name);
+	if (err) {
+		router_unpin(&r, true);
+		goto close;
+	}
 
 	for (; done < n; done++) {
 		err = apply_target(&r, &t[done], mode);
@@ -498,7 +570,7 @@ unlock:
 int cmd_attach(const struct global *g, int argc, char **argv)
 {
 	enum { OPT_MAX_V4 = 256, OPT_MAX_V6, OPT_LB_VIPS, OPT_LB_CONNS,
-	       OPT_CPUS, OPT_QSIZE };
+	       OPT_CPUS, OPT_QSIZE, OPT_MULTIPROG };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
@@ -509,6 +581,7 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 		{ "lb-max-conns", required_argument, NULL, OPT_LB_CONNS },
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "cpu-qsize", required_argument, NULL, OPT_QSIZE },
+		{ "multiprog", no_argument, NULL, OPT_MULTIPROG },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -588,6 +661,9 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 			}
 			o.qsize_set = true;
 			break;
+		case OPT_MULTIPROG:
+			o.multiprog = true;
+			break;
 		case 'h':
 			printf(usage, XR_DEFAULT_ROUTES_V4,
 			       XR_DEFAULT_ROUTES_V6, XR_LB_DEFAULT_MAX_VIPS,
@@ -600,6 +676,11 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 	}
 	if (o.qsize_set && !o.cpus_set) {
 		log_error("attach: --cpu-qsize needs --cpus");
+		return -EINVAL;
+	}
+	if (o.multiprog && o.force) {
+		log_error("attach: --multiprog shares an interface, --force "
+			  "replaces its program: use one of them");
 		return -EINVAL;
 	}
 	n = argc - optind;
@@ -621,8 +702,10 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 		log_error("out of memory");
 		return -ENOMEM;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		t[i].old_fd = -1;
+		t[i].multiprog = o.multiprog;
+	}
 	err = resolve_targets(argv + optind, n, t);
 	if (!err)
 		err = attach_all(g->pin_path, t, n, &o);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "members.h"
 #include "mode.h"
+#include "multiprog.h"
 #include "output.h"
 #include "pin.h"
 #include "router.h"
@@ -18,7 +19,9 @@ static const char usage[] =
 	"\n"
 	"Shows the interfaces the router is attached to, how it looks up\n"
 	"routes (attach --lookup) and, with attach --cpus, the CPUs that route\n"
-	"and how many packets each handed over and routed.\n"
+	"and how many packets each handed over and routed. Where the router runs\n"
+	"in libxdp's dispatcher (attach --multiprog), the programs of the chain\n"
+	"in run order, as 'xdp-loader status' shows them.\n"
 	"  -h, --help  show this help\n";
 
 /* attach --cpus: the CPUs, and per CPU what it handed over and routed. */
@@ -71,10 +74,61 @@ static void print_steer_text(const struct router *r,
 			 (unsigned long long)v->rows[c].processed);
 }
 
+/* attach --multiprog: the programs of libxdp's dispatcher on @m, if any. */
+struct chain_view {
+	__u32 dispatcher_id;
+	int n;
+	struct multiprog_entry e[16];
+	bool ours;		/* the router's program is one of them */
+};
+
+static void chain_read(const struct router *r, const struct member *m,
+		       struct chain_view *c)
+{
+	c->ours = false;
+	c->n = m->exists ? multiprog_chain(m->ifc.ifindex, c->e, 16,
+					   &c->dispatcher_id) : 0;
+	if (c->n < 0)
+		c->n = 0;
+	for (int i = 0; i < c->n; i++)
+		c->ours |= c->e[i].id == r->prog_id;
+}
+
+/* Like `xdp-loader status`: run priority, name, id, chain call actions. */
+static void print_chain(const struct member *m, const struct chain_view *c)
+{
+	if (!c->n)
+		return;
+	out_open_object("dispatcher");
+	out_uint(PRINT_JSON, "id", NULL, c->dispatcher_id);
+	out_text("  %s: libxdp dispatcher (id %u)\n", m->ifc.name,
+		 c->dispatcher_id);
+	out_open_array("programs");
+	for (int i = 0; i < c->n; i++) {
+		out_open_object(NULL);
+		out_uint(PRINT_ANY, "prio", "    => %-4llu", c->e[i].prio);
+		out_string(PRINT_ANY, "name", " %-16s", c->e[i].name);
+		out_uint(PRINT_ANY, "id", " %-8llu", c->e[i].id);
+		out_string(PRINT_ANY, "chain_actions", " %s\n",
+			   c->e[i].actions);
+		out_close_object();
+	}
+	out_close_array();
+	out_close_object();
+}
+
 static void print_member(const struct router *r, const struct member *m,
 			 const char *lookup, const char *name,
 			 const char *tag, const struct steer_view *v)
 {
+	struct chain_view chain;
+	enum xr_mode mode = m->mode;
+	__u32 id;
+
+	chain_read(r, m, &chain);
+	/* In a dispatcher, the mode is the dispatcher's. */
+	if (!m->attached && chain.ours)
+		iface_xdp_any(&m->xdp, &id, &mode);
 	out_open_object(NULL);
 	if (m->exists)
 		out_string(PRINT_ANY, "ifname", "%-16s", m->ifc.name);
@@ -83,12 +137,13 @@ static void print_member(const struct router *r, const struct member *m,
 	out_uint(PRINT_ANY, "ifindex", " %-8llu", m->ifc.ifindex);
 	/* Still in the maps, but someone removed the program. */
 	out_string(PRINT_ANY, "mode", " %-9s",
-		   m->attached ? mode_name(m->mode) : "detached");
+		   m->attached || chain.ours ? mode_name(mode) : "detached");
 	out_string(PRINT_ANY, "lookup", " %-6s", lookup);
 	out_uint(PRINT_ANY, "prog_id", " %-8llu", r->prog_id);
 	out_string(PRINT_ANY, "prog_name", " %-16s", name);
 	out_string(PRINT_ANY, "tag", " %-16s", tag);
 	out_string(PRINT_ANY, "pin_path", " %s\n", r->pin_path);
+	print_chain(m, &chain);
 	print_steer_json(r, v);
 	out_close_object();
 }
@@ -178,6 +233,7 @@ int cmd_status(const struct global *g, int argc, char **argv)
 	err = router_open_attached(&r, g->pin_path);
 	if (err)
 		return err;
+	multiprog_init(g->pin_path);
 	err = status(&r);
 	router_close(&r);
 	return err;

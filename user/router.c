@@ -14,6 +14,8 @@
 #include "log.h"
 #include "mode.h"
 #include "pin.h"
+#include "pin_check.h"
+#include "prog_maps.h"
 #include "router.h"
 
 #define MAP_FD(field) offsetof(struct router, field)
@@ -91,6 +93,14 @@ static const char *pin_name(enum router_pin pin)
 	return pin == ROUTER_PIN_PROG ? XR_PIN_PROG : router_maps[pin].name;
 }
 
+void router_pin_spec(enum router_pin pin, struct pin_map_spec *spec)
+{
+	const struct router_map *m = &router_maps[pin];
+
+	*spec = (struct pin_map_spec){ pin_name(pin), m->type, m->key_size,
+				       m->value_size };
+}
+
 static void router_init(struct router *r, const char *pin_path)
 {
 	memset(r, 0, sizeof(*r));
@@ -116,24 +126,14 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len);
 }
 
-/* A pin written by another version would be read with the wrong layout. */
+/* A pin written by another version or loader would be read wrongly. */
 static int check_map(int fd, const char *path, const struct router_map *m)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	const struct pin_map_spec spec = {
+		m->name, m->type, m->key_size, m->value_size,
+	};
 
-	if (err) {
-		log_error("cannot inspect %s: %s", path, log_strerror(err));
-		return err;
-	}
-	if (info.type != m->type || info.key_size != m->key_size ||
-	    info.value_size != m->value_size) {
-		log_error("%s is not a map of this xdp-router version; detach "
-			  "with the version that attached", path);
-		return -EINVAL;
-	}
-	return 0;
+	return pin_check_map(fd, path, &spec);
 }
 
 static int open_map(struct router *r, enum router_pin pin)
@@ -171,14 +171,13 @@ static int open_prog(struct router *r)
 		return fd;
 	}
 	r->prog_fd = fd;
+	err = pin_check_prog(fd, path);
+	if (err)
+		return err;
 	err = prog_info(fd, &info);
 	if (err) {
 		log_error("cannot inspect %s: %s", path, log_strerror(err));
 		return err;
-	}
-	if (info.type != BPF_PROG_TYPE_XDP) {
-		log_error("%s is not an XDP program", path);
-		return -EINVAL;
 	}
 	r->prog_id = info.id;
 	return 0;
@@ -192,6 +191,8 @@ int router_open(struct router *r, const char *pin_path)
 	err = open_prog(r);
 	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX; pin++)
 		err = open_map(r, pin);
+	if (!err)
+		err = pin_check_router(r);
 	if (err)
 		router_close(r);
 	return err;
@@ -546,25 +547,13 @@ static bool has_suffix(const char *s, const char *suffix)
  */
 static int prog_map_fd(int prog_fd, const char *name)
 {
-	struct bpf_prog_info info;
 	struct bpf_map_info mi;
-	__u32 len, n, *ids;
+	__u32 n, *ids;
 	int err, fd = -ENOENT;
 
-	err = prog_info(prog_fd, &info);
-	if (err)
-		return err;
-	n = info.nr_map_ids;
-	ids = calloc(n ? n : 1, sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = n;
-	info.map_ids = (__u64)(unsigned long)ids;
-	len = sizeof(info);
-	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
-	if (info.nr_map_ids < n)
-		n = info.nr_map_ids;
+	if (name)
+		return prog_map_by_name(prog_fd, name);
+	err = prog_map_ids(prog_fd, &ids, &n);
 	for (__u32 i = 0; !err && fd < 0 && i < n; i++) {
 		int map_fd = bpf_map_get_fd_by_id(ids[i]);
 
@@ -573,8 +562,7 @@ static int prog_map_fd(int prog_fd, const char *name)
 			break;
 		}
 		err = map_info(map_fd, &mi);
-		if (!err && (name ? !strcmp(mi.name, name) :
-				    has_suffix(mi.name, ".rodata")))
+		if (!err && has_suffix(mi.name, ".rodata"))
 			fd = map_fd;
 		else
 			close(map_fd);

@@ -142,6 +142,14 @@ void router_cpus_format(const struct router_settings *s, char *buf,
 /* Parses an attach --cpus LIST ("0,2-3") into @s. Reports its errors. */
 int router_cpus_parse(const char *list, struct router_settings *s);
 
+struct pin_map_spec;
+
+/*
+ * The pin file name of @pin and, for a map, the layout it must have
+ * (pin_check.h); for ROUTER_PIN_PROG only the name.
+ */
+void router_pin_spec(enum router_pin pin, struct pin_map_spec *spec);
+
 /* The program's kernel name and tag as 16 hex digits. */
 int router_prog_ident(const struct router *r, char *name, size_t name_len,
 		      char tag[17]);

@@ -49,6 +49,9 @@ expect_error '--count needs --interval'		stats --count 3
 expect_error "unexpected argument 'eth0'"	status eth0
 expect_error 'either interfaces or --all'	detach
 expect_error 'either interfaces or --all'	detach --all eth0
+expect_error '--multiprog shares an interface'	attach --multiprog --force eth0
+expect_error 'adopt: give 1 to'			adopt
+expect_error "cannot find interface 'nosuch0'"	adopt nosuch0
 
 # Capabilities are checked before anything else is touched.
 if [ "$(id -u)" -eq 0 ]; then

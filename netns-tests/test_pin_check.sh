@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Pins the CLI did not create are checked before use (user/pin_check.c): the
+# router attached to ra and rb between hosts A and B, then one pin at a time
+# swapped for something else with bpftool:
+#
+#   a map of another type; another key/value size; a fixed-size map with
+#   another max_entries; another name; a devmap of the same layout that is
+#   not the program's (a pin dir mixing two routers); another program.
+#
+# Asserts, for each: status, stats, populate, lb apply, attach and detach
+# all fail with one "Error:" line naming the pin and what is wrong, and
+# nothing changed: the router still runs on ra and rb, its devmap holds what
+# it held, and the impostor map is still empty. With the real pins back,
+# packets are forwarded by XDP again.
+# shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
+. "$(dirname "$0")/lib.sh"
+
+xr_init pchk
+xr_need_cli
+command -v bpftool >/dev/null || xr_skip "bpftool not installed"
+xr_topo ab
+PIN=$(xr_pin_path r)
+ASIDE=$XR_RUN_DIR/bpffs-r/aside	# same bpffs: pins can be renamed
+LB_YAML=$XR_RUN_DIR/lb.yaml
+printf 'vips:\n  - name: web\n    address: 10.2.0.100\n    port: 80\n    health: none\n    backends:\n      - { address: %s }\n' \
+	"$(xr_ip4 b)" >"$LB_YAML"
+
+xr_cli_ok r attach ra rb >/dev/null
+xr_ping_pairs "a b"
+prog_id=$(xr_xdp_prog_id r ra)
+tx_ports=$(bpftool -j map dump pinned "$PIN/xr_tx_ports")
+mkdir -p "$ASIDE"
+
+# map_field MAP FIELD: a field of `bpftool map show` for the pinned MAP.
+map_field()
+{
+	bpftool -j map show pinned "$PIN/$1" |
+		"$XR_PYTHON" -c "import json, sys; print(json.load(sys.stdin)['$2'])"
+}
+
+# swap NAME CREATE-ARGS...: move pin NAME aside, pin a new map in its place.
+swap()
+{
+	local name=$1
+	shift
+	mv "$PIN/$name" "$ASIDE/$name"
+	bpftool map create "$PIN/$name" "$@" ||
+		xr_fail "bpftool map create $name $*"
+}
+
+restore()
+{
+	rm -f "$PIN/$1"
+	mv "$ASIDE/$1" "$PIN/$1"
+}
+
+# refused PATTERN: every command fails with one error matching PATTERN, and
+# nothing changed.
+refused()
+{
+	local pattern=$1 args
+	for args in "status" "stats" "populate" "lb apply $LB_YAML" \
+		"attach ra" "detach --all"; do
+		# shellcheck disable=SC2086  # words of a command line
+		xr_cli_err r $args
+		[[ $XR_ERR == *$pattern* ]] ||
+			xr_fail "$args: error without '$pattern': $XR_ERR"
+	done
+	xr_assert_eq "$(xr_xdp_prog_id r ra) $(xr_xdp_prog_id r rb)" \
+		"$prog_id $prog_id" "the router still runs on ra and rb"
+	# The router's devmap, wherever its pin is now.
+	local tx=$PIN/xr_tx_ports
+	[[ -e $ASIDE/xr_tx_ports ]] && tx=$ASIDE/xr_tx_ports
+	xr_assert_eq "$(bpftool -j map dump pinned "$tx")" "$tx_ports" \
+		"the devmap holds what it held"
+}
+
+xr_step "xr_neigh: an array instead of a hash"
+swap xr_neigh type array key 4 value 8 entries 4 name xr_neigh
+refused "$PIN/xr_neigh is a map of type array, expected hash"
+restore xr_neigh
+
+xr_step "xr_neigh: a hash with other key and value sizes"
+swap xr_neigh type hash key 16 value 16 entries 65536 name xr_neigh
+refused "$PIN/xr_neigh has 16-byte keys and 16-byte values"
+xr_assert_eq "$(bpftool -j map dump pinned "$PIN/xr_neigh")" "[]" \
+	"nothing written to the impostor"
+restore xr_neigh
+
+xr_step "xr_nexthops: the right layout, 10 entries instead of a fixed 65536"
+vsize=$(map_field xr_nexthops bytes_value)
+swap xr_nexthops type array key 4 value "$vsize" entries 10 name xr_nexthops
+refused "$PIN/xr_nexthops has 10 entries, expected 65536"
+restore xr_nexthops
+
+xr_step "xr_nexthops: the right layout under another name"
+swap xr_nexthops type array key 4 value "$vsize" entries 65536 name other
+refused "$PIN/xr_nexthops is a map named 'other'"
+restore xr_nexthops
+
+xr_step "xr_tx_ports: a devmap of the same layout that is not the program's"
+swap xr_tx_ports type devmap_hash key 4 value 8 entries 256 name xr_tx_ports
+refused "the pin path mixes two routers"
+xr_assert_eq "$(bpftool -j map dump pinned "$PIN/xr_tx_ports")" "[]" \
+	"nothing written to the impostor"
+restore xr_tx_ports
+
+xr_step "xr_prog: another XDP program"
+mv "$PIN/xr_prog" "$ASIDE/xr_prog"
+bpftool prog load "$XR_PASS_OBJ" "$PIN/xr_prog" type xdp ||
+	xr_fail "bpftool prog load $XR_PASS_OBJ"
+refused "is the XDP program 'xrt_pass'"
+restore xr_prog
+
+xr_step "the real pins back: everything works again"
+xr_status_json r >/dev/null
+before=$(xr_counters r ra)
+xr_fwd_check a b 2
+after=$(xr_counters r ra)
+xr_assert_xdp_path "$before" "$after" "$XR_FWD_SENT" "A -> B"
+rmdir "$ASIDE"
+xr_cli_ok r detach --all >/dev/null
+xr_assert_no_router r ra rb
