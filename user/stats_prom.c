@@ -63,26 +63,31 @@ static void iface_labels(FILE *f, const struct if_counters *c,
 	fputc('}', f);
 }
 
+/* A per-interface counter family; @off: the field in struct xr_counter. */
+static void iface_counter(FILE *f, const struct snapshot *s,
+			  const char *name, const char *help, size_t off)
+{
+	family(f, name, "counter", help);
+	for (size_t i = 0; i < s->n; i++)
+		for (int o = 0; o < XR_OUTCOME_MAX; o++) {
+			__u64 val;
+
+			memcpy(&val, (const char *)&s->ifs[i].sum.outcome[o] +
+			       off, sizeof(val));
+			fputs(name, f);
+			iface_labels(f, &s->ifs[i], xr_outcome_names[o]);
+			fprintf(f, " %llu\n", (unsigned long long)val);
+		}
+}
+
 static void print_ifaces(FILE *f, const struct snapshot *s)
 {
-	family(f, "xdp_router_packets_total", "counter",
-	       "Packets seen by the XDP program, per interface and outcome.");
-	for (size_t i = 0; i < s->n; i++)
-		for (int o = 0; o < XR_OUTCOME_MAX; o++) {
-			fputs("xdp_router_packets_total", f);
-			iface_labels(f, &s->ifs[i], xr_outcome_names[o]);
-			fprintf(f, " %llu\n", (unsigned long long)
-				s->ifs[i].sum.outcome[o].packets);
-		}
-	family(f, "xdp_router_bytes_total", "counter",
-	       "Bytes seen by the XDP program, per interface and outcome.");
-	for (size_t i = 0; i < s->n; i++)
-		for (int o = 0; o < XR_OUTCOME_MAX; o++) {
-			fputs("xdp_router_bytes_total", f);
-			iface_labels(f, &s->ifs[i], xr_outcome_names[o]);
-			fprintf(f, " %llu\n", (unsigned long long)
-				s->ifs[i].sum.outcome[o].bytes);
-		}
+	iface_counter(f, s, "xdp_router_packets_total",
+		      "Packets seen by the XDP program, per interface and "
+		      "outcome.", offsetof(struct xr_counter, packets));
+	iface_counter(f, s, "xdp_router_bytes_total",
+		      "Bytes seen by the XDP program, per interface and "
+		      "outcome.", offsetof(struct xr_counter, bytes));
 }
 
 static void print_info(FILE *f, const struct stats_router_info *info)
