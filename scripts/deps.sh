@@ -23,7 +23,7 @@ XR_DEB_PACKAGES=(
 	# routing daemon of the populate tests (netns-tests/test_populate_bird.sh)
 	bird2
 	# manual pages (rst2man) and their test (man -l), systemd unit check,
-	# the architecture drawing (dot: scripts/docs-images.sh)
+	# the architecture drawing (dot: cmake --build build --target docs-images)
 	python3-docutils man-db systemd graphviz
 )
 
