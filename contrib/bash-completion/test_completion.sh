@@ -85,6 +85,9 @@ mkdir "$tmp/conf.d"
 touch "$tmp/lb.yaml" "$tmp/other.yml" "$tmp/notes.txt"
 expect "lb apply $tmp/" "$tmp/conf.d" "$tmp/lb.yaml" "$tmp/other.yml"
 expect "lb apply $tmp/lb.yaml " ""
+# Any file for stats --prometheus; its other options.
+expect_has "stats --prometheus $tmp/" "$tmp/notes.txt" "$tmp/lb.yaml"
+expect_has "stats --prometheus $tmp/x.prom --" --interval --count --watch
 # Nothing after an unknown command, nor a bad lb command.
 expect "nosuch " ""
 expect "lb nosuch " ""
