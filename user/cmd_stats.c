@@ -9,18 +9,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include "caps.h"
 #include "command.h"
-#include "iface.h"
-#include "ifmap.h"
 #include "log.h"
 #include "outcomes.h"
 #include "output.h"
 #include "params.h"
-#include "pin.h"
 #include "router.h"
 #include "stats_prom.h"
 #include "stats_snapshot.h"
@@ -36,7 +31,8 @@ static const char usage[] =
 	"  -c, --count N        stop after N samples (default: until ^C)\n"
 	"  -w, --watch          a live view, busiest first, redrawn every S\n"
 	"                       seconds (default 1); q or ^C quits\n"
-	"  -P, --prometheus FILE  write the counters (and the load balancer's)\n"
+	"  -P, --prometheus FILE\n"
+	"                       write the counters (and the load balancer's)\n"
 	"                       to FILE for node_exporter's textfile collector,\n"
 	"                       atomically; with --interval, every S seconds\n"
 	"  -h, --help           show this help\n";
