@@ -2,8 +2,10 @@
 /*
  * stats --watch: rates per (interface, outcome), sorted by packet rate,
  * redrawn in place like top(1). The terminal is put in non-canonical mode
- * (so 'q' arrives without Enter) on the alternate screen, and put back
- * however the view ends: 'q', Ctrl-C, SIGTERM, --count, an error.
+ * (so 'q' arrives without Enter) with the cursor hidden, and put back
+ * however the view ends: 'q', Ctrl-C, SIGTERM, --count, an error. No
+ * alternate screen: the last frame, and an error that ended the view, stay
+ * on the terminal.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,8 +25,8 @@
 #include "stats_watch.h"
 
 #define ANSI_HOME_CLEAR "\033[H\033[2J"
-#define ANSI_ALT_SCREEN_ON "\033[?1049h\033[?25l"	/* and hide the cursor */
-#define ANSI_ALT_SCREEN_OFF "\033[?25h\033[?1049l"
+#define ANSI_CURSOR_HIDE "\033[?25l"
+#define ANSI_CURSOR_SHOW "\033[?25h"
 
 struct row {
 	const struct if_counters *c;
@@ -165,7 +167,7 @@ static void term_enter(struct term *t)
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 	}
 	if (t->tty) {
-		fputs(ANSI_ALT_SCREEN_ON, stdout);
+		fputs(ANSI_CURSOR_HIDE, stdout);
 		fflush(stdout);
 	}
 }
@@ -175,7 +177,7 @@ static void term_leave(const struct term *t)
 	if (t->keys)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
 	if (t->tty) {
-		fputs(ANSI_ALT_SCREEN_OFF, stdout);
+		fputs(ANSI_CURSOR_SHOW, stdout);
 		fflush(stdout);
 	}
 }
