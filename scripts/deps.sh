@@ -24,7 +24,7 @@ XR_DEB_PACKAGES=(
 	bird2
 	# manual pages (rst2man) and their test (man -l), systemd unit check,
 	# the architecture drawing (dot: cmake --build build --target docs-images)
-	python3-docutils man-db systemd graphviz
+	python3-docutils man-db bsdextrautils systemd graphviz
 )
 
 # Packages of XR_DEB_PACKAGES that are not installed, one per line.

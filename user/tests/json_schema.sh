@@ -36,6 +36,8 @@ valid error --json --bogus status
 valid error --json --pin-path /nonexistent/xr status
 valid error --json stats --interval 0
 valid error --json lb nosuch
+valid error --json stats --watch
+valid error --json stats --watch --prometheus /tmp/x.prom
 
 # The checker can fail: a member missing, an extra one, a wrong type.
 for bad in '{}' '{"error":"x","more":1}' '{"error":1}' '[]'; do
