@@ -22,6 +22,9 @@ XR_DEB_PACKAGES=(
 	python3-matplotlib
 	# routing daemon of the populate tests (netns-tests/test_populate_bird.sh)
 	bird2
+	# manual pages (rst2man) and their test (man -l), systemd unit check,
+	# the architecture drawing (dot: cmake --build build --target docs-images)
+	python3-docutils man-db bsdextrautils systemd graphviz
 )
 
 # Packages of XR_DEB_PACKAGES that are not installed, one per line.

@@ -1,107 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * stats [--interval S [--count N]]
+ * stats [--interval S [--count N]] | --watch | --prometheus FILE
  *
  * Per-interface, per-outcome packet and byte counters, summed over CPUs:
- * totals once, or rates every S seconds.
+ * totals once, or rates every S seconds; a live view (stats_watch.c); a
+ * Prometheus textfile, once or every S seconds (stats_prom.c).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include "caps.h"
 #include "command.h"
-#include "iface.h"
-#include "ifmap.h"
 #include "log.h"
 #include "outcomes.h"
 #include "output.h"
 #include "params.h"
-#include "pin.h"
 #include "router.h"
+#include "stats_prom.h"
+#include "stats_snapshot.h"
+#include "stats_watch.h"
 
 static const char usage[] =
 	"Usage: xdp-router stats [--interval S [--count N]]\n"
+	"       xdp-router stats --watch [--interval S] [--count N]\n"
+	"       xdp-router stats --prometheus FILE [--interval S [--count N]]\n"
 	"\n"
 	"Shows packets and bytes per interface and outcome.\n"
-	"  -i, --interval S  show rates every S seconds (fractions allowed)\n"
-	"  -c, --count N     stop after N samples (default: until ^C)\n"
-	"  -h, --help        show this help\n";
-
-struct if_counters {
-	struct iface ifc;	/* ifc.name is "" if the interface is gone */
-	struct xr_iface sum;
-};
-
-struct snapshot {
-	struct if_counters *ifs;
-	size_t n;
-	struct timespec mono;	/* when it was taken, for rates */
-	struct timespec real;	/* the same, for the JSON timestamp */
-};
-
-static int snapshot_take(const struct router *r, struct snapshot *s)
-{
-	__u32 *keys;
-	size_t n;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	clock_gettime(CLOCK_MONOTONIC, &s->mono);
-	clock_gettime(CLOCK_REALTIME, &s->real);
-	err = ifmap_iface_keys(r, &keys, &n);
-	if (err)
-		goto fail;
-	s->ifs = calloc(n ? n : 1, sizeof(*s->ifs));
-	if (!s->ifs) {
-		free(keys);
-		err = -ENOMEM;
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct if_counters *c = &s->ifs[s->n];
-
-		err = ifmap_read(r, keys[i], &c->sum);
-		if (err == -ENOENT)	/* detached meanwhile */
-			continue;
-		if (err) {
-			free(keys);
-			free(s->ifs);
-			goto fail;
-		}
-		if (iface_by_index(keys[i], &c->ifc))
-			c->ifc.ifindex = keys[i];
-		s->n++;
-	}
-	free(keys);
-	return 0;
-fail:
-	log_error("cannot read the counters: %s", log_strerror(err));
-	return err;
-}
-
-static const struct if_counters *snapshot_find(const struct snapshot *s,
-					       int ifindex)
-{
-	for (size_t i = 0; s && i < s->n; i++)
-		if (s->ifs[i].ifc.ifindex == ifindex)
-			return &s->ifs[i];
-	return NULL;
-}
-
-static double seconds_between(const struct timespec *a,
-			      const struct timespec *b)
-{
-	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-/* Counters restart from zero when an interface is re-added. */
-static __u64 delta(__u64 now, __u64 before)
-{
-	return now >= before ? now - before : now;
-}
+	"  -i, --interval S     show rates every S seconds (fractions allowed)\n"
+	"  -c, --count N        stop after N samples (default: until ^C)\n"
+	"  -w, --watch          a live view, busiest first, redrawn every S\n"
+	"                       seconds (default 1); q or ^C quits\n"
+	"  -P, --prometheus FILE\n"
+	"                       write the counters (and the load balancer's)\n"
+	"                       to FILE for node_exporter's textfile collector,\n"
+	"                       atomically; with --interval, every S seconds\n"
+	"  -h, --help           show this help\n";
 
 static void print_iface_head(const struct if_counters *c)
 {
@@ -135,9 +69,9 @@ static void print_iface(const struct if_counters *c,
 		if (secs > 0) {
 			const struct xr_counter *was =
 				prev ? &prev->sum.outcome[o] : NULL;
-			double pps = delta(now->packets,
+			double pps = counter_delta(now->packets,
 					   was ? was->packets : 0) / secs;
-			double bps = delta(now->bytes,
+			double bps = counter_delta(now->bytes,
 					   was ? was->bytes : 0) / secs;
 
 			out_uint(PRINT_JSON, "packets", NULL, now->packets);
@@ -209,19 +143,31 @@ static bool wait_until(const struct timespec *deadline, const sigset_t *sigs)
 	}
 }
 
-static void timespec_add(struct timespec *t, double secs)
-{
-	time_t whole = (time_t)secs;
+/* What is done with each sample; @prev is NULL for the first. */
+typedef int (*sample_fn)(const struct snapshot *prev,
+			 const struct snapshot *now, const char *file);
 
-	t->tv_sec += whole;
-	t->tv_nsec += (long)((secs - whole) * 1e9);
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000L;
-	}
+static int print_sample_rates(const struct snapshot *prev,
+			      const struct snapshot *now, const char *file)
+{
+	if (prev)
+		print_rates(prev, now);
+	return 0;
 }
 
-static int watch(const struct router *r, double interval, unsigned int count)
+static int write_sample_prom(const struct snapshot *prev,
+			     const struct snapshot *now, const char *file)
+{
+	return stats_prom_write(file, now);
+}
+
+/*
+ * Takes a sample now and every @interval seconds after, @count samples
+ * after the first (0: until SIGINT/SIGTERM), and hands each to @fn.
+ */
+static int every(const struct router *r, enum snapshot_what what,
+		 double interval, unsigned int count, sample_fn fn,
+		 const char *file)
 {
 	struct snapshot prev, now;
 	struct timespec deadline;
@@ -233,23 +179,45 @@ static int watch(const struct router *r, double interval, unsigned int count)
 	sigaddset(&sigs, SIGTERM);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
-	err = snapshot_take(r, &prev);
-	if (err)
+	err = snapshot_take(r, what, &prev);
+	if (!err)
+		err = fn(NULL, &prev, file);
+	if (err) {
+		snapshot_free(&prev);
 		return err;
+	}
 	deadline = prev.mono;
-	/* count == 0: until a signal. */
 	for (unsigned int i = 0; !count || i < count; i++) {
 		timespec_add(&deadline, interval);
 		if (!wait_until(&deadline, &sigs))
 			break;
-		err = snapshot_take(r, &now);
+		err = snapshot_take(r, what, &now);
 		if (err)
 			break;
-		print_rates(&prev, &now);
-		free(prev.ifs);
+		err = fn(&prev, &now, file);
+		snapshot_free(&prev);
 		prev = now;
+		if (err)
+			break;
 	}
-	free(prev.ifs);
+	snapshot_free(&prev);
+	return err;
+}
+
+static int once(const struct router *r, const char *prom_file)
+{
+	struct snapshot s;
+	int err;
+
+	err = snapshot_take(r, prom_file ? SNAPSHOT_FULL : SNAPSHOT_IFACES,
+			    &s);
+	if (err)
+		return err;
+	if (prom_file)
+		err = stats_prom_write(prom_file, &s);
+	else
+		print_totals(&s);
+	snapshot_free(&s);
 	return err;
 }
 
@@ -258,17 +226,26 @@ int cmd_stats(const struct global *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "prometheus", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	const char *prom_file = NULL;
 	double interval = 0;
 	unsigned int count = 0;
-	struct snapshot s;
+	bool live = false;
 	struct router r;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, ":i:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:c:wP:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'w':
+			live = true;
+			break;
+		case 'P':
+			prom_file = optarg;
+			break;
 		case 'i':
 			if (param_seconds(optarg, &interval)) {
 				log_error("invalid --interval '%s': seconds "
@@ -295,8 +272,17 @@ int cmd_stats(const struct global *g, int argc, char **argv)
 	err = command_no_more_args("stats", argc, argv);
 	if (err)
 		return err;
-	if (count && !interval) {
+	if (count && !interval && !live) {
 		log_error("stats: --count needs --interval");
+		return -EINVAL;
+	}
+	if (live && prom_file) {
+		log_error("stats: --watch and --prometheus do not go together");
+		return -EINVAL;
+	}
+	if (live && out_json()) {
+		log_error("stats: --watch is a view for people; for JSON use "
+			  "--interval");
 		return -EINVAL;
 	}
 	err = caps_require();
@@ -306,15 +292,17 @@ int cmd_stats(const struct global *g, int argc, char **argv)
 	err = router_open_attached(&r, g->pin_path);
 	if (err)
 		return err;
-	if (interval) {
-		err = watch(&r, interval, count);
-	} else {
-		err = snapshot_take(&r, &s);
-		if (!err) {
-			print_totals(&s);
-			free(s.ifs);
-		}
-	}
+	if (live)
+		err = stats_watch(&r, interval ? interval : 1, count);
+	else if (prom_file && interval && count != 1)
+		/* The first write is one of the N. */
+		err = every(&r, SNAPSHOT_FULL, interval, count ? count - 1 : 0,
+			    write_sample_prom, prom_file);
+	else if (interval && !prom_file)
+		err = every(&r, SNAPSHOT_IFACES, interval, count,
+			    print_sample_rates, NULL);
+	else
+		err = once(&r, prom_file);
 	router_close(&r);
 	return err;
 }

@@ -62,8 +62,37 @@ static void usage(FILE *f)
 
 static int cmd_help(const struct global *g, int argc, char **argv)
 {
-	usage(stdout);
+	if (!g->json) {
+		usage(stdout);
+		return 0;
+	}
+	out_open_object(NULL);
+	out_open_array("commands");
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		out_open_object(NULL);
+		out_string(PRINT_JSON, "name", NULL, commands[i].name);
+		out_string(PRINT_JSON, "summary", NULL, commands[i].summary);
+		out_close_object();
+	}
+	out_close_array();
+	out_close_object();
+	out_flush();
 	return 0;
+}
+
+static void version(bool json, bool pretty)
+{
+	if (!json) {
+		printf("xdp-router %s (libbpf %s)\n", XR_VERSION,
+		       libbpf_version_string());
+		return;
+	}
+	out_init(stdout, true, pretty);
+	out_open_object(NULL);
+	out_string(PRINT_JSON, "version", NULL, XR_VERSION);
+	out_string(PRINT_JSON, "libbpf", NULL, libbpf_version_string());
+	out_close_object();
+	out_flush();
 }
 
 static int run_command(const struct global *g, int argc, char **argv)
@@ -122,8 +151,7 @@ int main(int argc, char **argv)
 			pin_opt = optarg;
 			break;
 		case 'V':
-			printf("xdp-router %s (libbpf %s)\n", XR_VERSION,
-			       libbpf_version_string());
+			version(g.json, pretty);
 			return 0;
 		case 'h':
 			usage(stdout);
