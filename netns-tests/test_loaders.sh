@@ -140,7 +140,11 @@ for ifname in ra rb; do
 	xr_in r bpftool net attach xdpdrv pinned "$PIN/xr_prog" dev "$ifname" ||
 		xr_fail "bpftool net attach $ifname failed"
 done
-xr_cli_ok r adopt ra rb
+# With --json: the documented shape (docs/schema/adopt.json).
+xr_cli_ok r --json adopt ra rb |
+	"$XR_PYTHON" "$XR_LIB_DIR/../docs/schema/schema_tool.py" validate \
+		"$XR_LIB_DIR/../docs/schema/adopt.json" ||
+	xr_fail "adopt --json does not match docs/schema/adopt.json"
 use_router bpftool
 for ifname in ra rb; do
 	xr_in r bpftool net detach xdpdrv dev "$ifname"
