@@ -45,5 +45,6 @@ int cmd_status(const struct global *g, int argc, char **argv);
 int cmd_stats(const struct global *g, int argc, char **argv);
 int cmd_populate(const struct global *g, int argc, char **argv);
 int cmd_lb(const struct global *g, int argc, char **argv);
+int cmd_reload(const struct global *g, int argc, char **argv);
 
 #endif /* XR_COMMAND_H */

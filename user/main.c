@@ -31,6 +31,8 @@ static const struct command commands[] = {
 	{ "populate", cmd_populate,
 	  "mirror the kernel's routes and neighbours into the maps" },
 	{ "lb", cmd_lb, "the load balancer: VIPs, backends, health checks" },
+	{ "reload", cmd_reload,
+	  "upgrade the running program, keeping maps and packets" },
 	{ "help", cmd_help, "show this help" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "xdp_router.skel.h"
 #include "xdp_router_types.h"
@@ -390,10 +391,34 @@ static int apply_settings(struct router *r, const struct router_settings *s)
 	return err;
 }
 
+/* Loads the opened skeleton; takes the fds and id of what it loaded. */
+static int load_skel(struct router *r)
+{
+	struct bpf_prog_info info;
+	int err = xdp_router__load(r->skel);
+
+	if (err) {
+		log_error("cannot load the XDP program: %s (-v shows the "
+			  "verifier's log)", log_strerror(err));
+		return err;
+	}
+	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
+	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
+		*map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
+			r->skel->obj, pin_name(pin)));
+	err = prog_info(r->prog_fd, &info);
+	if (err) {
+		log_error("cannot inspect the loaded program: %s",
+			  log_strerror(err));
+		return err;
+	}
+	r->prog_id = info.id;
+	return 0;
+}
+
 int router_load(struct router *r, const char *pin_path,
 		const struct router_settings *settings)
 {
-	struct bpf_prog_info info;
 	char path[PATH_MAX];
 	int err;
 
@@ -426,12 +451,9 @@ int router_load(struct router *r, const char *pin_path,
 			  log_strerror(err));
 		goto fail;
 	}
-	err = xdp_router__load(r->skel);
-	if (err) {
-		log_error("cannot load the XDP program: %s (-v shows the "
-			  "verifier's log)", log_strerror(err));
+	err = load_skel(r);
+	if (err)
 		goto fail;
-	}
 
 	pin_of(r, ROUTER_PIN_PROG, path, sizeof(path));
 	err = bpf_program__pin(r->skel->progs.xdp_router, path);
@@ -442,20 +464,9 @@ int router_load(struct router *r, const char *pin_path,
 	}
 	r->created |= 1U << ROUTER_PIN_PROG;
 
-	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
-	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-		*map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
-			r->skel->obj, pin_name(pin)));
 	err = steer_start(r, settings);
 	if (err)
 		goto fail;
-	err = prog_info(r->prog_fd, &info);
-	if (err) {
-		log_error("cannot inspect the loaded program: %s",
-			  log_strerror(err));
-		goto fail;
-	}
-	r->prog_id = info.id;
 	log_verbose("loaded %s (id %u, --lookup %s), pinned at %s",
 		    XR_PROG_NAME, r->prog_id, lookup_name(settings->lookup),
 		    pin_path);
@@ -642,4 +653,273 @@ int router_cpu_stats(const struct router *r, struct xr_cpu_stats *rows)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+/*
+ * reload: a new instance of this build's program over the maps of the
+ * running one (router_load_over()).
+ */
+
+/* Maps whose size is a load-time setting: the pinned size is the setting. */
+static bool sized_at_load(enum router_pin pin)
+{
+	switch (pin) {
+	case ROUTER_PIN_ROUTES_V4:
+	case ROUTER_PIN_ROUTES_V6:
+	case ROUTER_PIN_LB_VIPS:
+	case ROUTER_PIN_LB_VIP_KEYS:
+	case ROUTER_PIN_LB_RINGS:
+	case ROUTER_PIN_LB_CONNS:
+	case ROUTER_PIN_LB_VIP_STATS:
+	case ROUTER_PIN_LB_VIP_META:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The new object must read the map @fd as its own @map: same type, key,
+ * value, flags and (unless a load-time setting) size. Reports what differs.
+ */
+static int check_reusable(struct bpf_map *map, int fd, bool any_size)
+{
+	struct bpf_map_info info;
+	int err = map_info(fd, &info);
+
+	if (err) {
+		log_error("cannot inspect the running router's map %s: %s",
+			  bpf_map__name(map), log_strerror(err));
+		return err;
+	}
+	/* The kernel makes devmaps read-only for programs itself. */
+	if (info.type == BPF_MAP_TYPE_DEVMAP ||
+	    info.type == BPF_MAP_TYPE_DEVMAP_HASH)
+		info.map_flags &= ~BPF_F_RDONLY_PROG;
+	if (info.type == bpf_map__type(map) &&
+	    info.key_size == bpf_map__key_size(map) &&
+	    info.value_size == bpf_map__value_size(map) &&
+	    info.map_flags == bpf_map__map_flags(map) &&
+	    (any_size || info.max_entries == bpf_map__max_entries(map)))
+		return 0;
+	log_error("the running router's map %s (type %u, key %u, value %u, "
+		  "%u entries, flags %#x) does not fit this build (type %u, "
+		  "key %u, value %u, %u entries, flags %#x); its state cannot "
+		  "be kept: detach --all and attach to start over",
+		  bpf_map__name(map), info.type, info.key_size, info.value_size,
+		  info.max_entries, info.map_flags, bpf_map__type(map),
+		  bpf_map__key_size(map), bpf_map__value_size(map),
+		  bpf_map__max_entries(map), bpf_map__map_flags(map));
+	return -EINVAL;
+}
+
+static int reuse_map(struct bpf_map *map, int fd, bool any_size)
+{
+	int err = check_reusable(map, fd, any_size);
+
+	if (!err)
+		err = bpf_map__reuse_fd(map, fd);
+	if (err && err != -EINVAL)
+		log_error("cannot reuse the map %s: %s", bpf_map__name(map),
+			  log_strerror(err));
+	return err;
+}
+
+/* The variable @name of the DATASEC @sec in @btf, or NULL. */
+static const struct btf_var_secinfo *datasec_var(const struct btf *btf,
+						 const struct btf_type *sec,
+						 const char *name)
+{
+	const struct btf_var_secinfo *v = btf_var_secinfos(sec);
+
+	for (__u16 i = 0; i < btf_vlen(sec); i++, v++) {
+		const struct btf_type *var = btf__type_by_id(btf, v->type);
+
+		if (var && !strcmp(btf__name_by_offset(btf, var->name_off),
+				   name))
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * The running program's load-time knobs (lookup mode, --cpus, ECMP seed,
+ * LB timeouts, ...) into the new .rodata, matched by name through BTF so
+ * that an upgrade with added or removed knobs keeps the others: a knob the
+ * old program did not have keeps this build's default.
+ */
+static int rodata_carry_over(struct router *r, const struct router *old)
+{
+	struct btf *new_btf = bpf_object__btf(r->skel->obj), *old_btf = NULL;
+	const struct btf_type *new_sec, *old_sec;
+	const struct btf_var_secinfo *v, *ov;
+	struct bpf_map_info info;
+	void *val = NULL;
+	__u32 zero = 0;
+	int fd, err, copied = 0;
+	__s32 id;
+
+	fd = prog_map_fd(old->prog_fd, NULL);
+	if (fd < 0)
+		return fd;
+	err = map_info(fd, &info);
+	if (!err && (!info.btf_id || !info.btf_value_type_id))
+		err = -ENOTSUP;	/* loaded without BTF: names unknown */
+	if (!err) {
+		val = calloc(1, info.value_size);
+		old_btf = btf__load_from_kernel_by_id(info.btf_id);
+		if (!val || !old_btf)
+			err = val ? -errno : -ENOMEM;
+	}
+	if (!err && bpf_map_lookup_elem(fd, &zero, val))
+		err = -errno;
+	close(fd);
+	id = new_btf ? btf__find_by_name_kind(new_btf, ".rodata",
+					      BTF_KIND_DATASEC) : -ENOENT;
+	if (!err && id < 0)
+		err = id;
+	if (err)
+		goto out;
+	new_sec = btf__type_by_id(new_btf, id);
+	old_sec = btf__type_by_id(old_btf, info.btf_value_type_id);
+	if (!old_sec || !btf_is_datasec(old_sec)) {
+		err = -EPROTO;
+		goto out;
+	}
+	v = btf_var_secinfos(new_sec);
+	for (__u16 i = 0; i < btf_vlen(new_sec); i++, v++) {
+		const char *name = btf__name_by_offset(new_btf,
+			btf__type_by_id(new_btf, v->type)->name_off);
+
+		ov = datasec_var(old_btf, old_sec, name);
+		if (!ov || ov->size != v->size ||
+		    ov->offset + ov->size > info.value_size) {
+			log_verbose("reload: %s: not in the running program, "
+				    "this build's default", name);
+			continue;
+		}
+		memcpy((char *)r->skel->rodata + v->offset,
+		       (char *)val + ov->offset, v->size);
+		copied++;
+	}
+	log_verbose("reload: carried %d load-time settings over", copied);
+out:
+	btf__free(old_btf);
+	free(val);
+	return err;
+}
+
+/*
+ * --cpus: the cpumap and its counters are not pinned; the new program takes
+ * the running program's (router_steer_set_prog() then points the entries at
+ * the new cpumap program).
+ */
+static int steer_reuse(struct router *r, const struct router *old)
+{
+	struct bpf_map *maps[] = { r->skel->maps.xr_cpus,
+				   r->skel->maps.xr_cpu_stats };
+	int err = bpf_map__set_max_entries(r->skel->maps.xr_cpus, r->nr_cpus);
+
+	if (!err)
+		err = bpf_program__set_autoload(r->skel->progs.xdp_router_cpu,
+				r->skel->rodata->xr_steer_ncpus > 0);
+	for (size_t i = 0; !err && i < sizeof(maps) / sizeof(*maps); i++) {
+		int fd = prog_map_fd(old->prog_fd, bpf_map__name(maps[i]));
+
+		if (fd == -ENOENT)
+			continue;	/* an old program without it */
+		if (fd < 0)
+			return fd;
+		err = reuse_map(maps[i], fd, false);
+		close(fd);
+	}
+	return err;
+}
+
+int router_load_over(struct router *r, const struct router *old)
+{
+	int err;
+
+	router_init(r, old->pin_path);
+	r->skel = xdp_router__open();
+	if (!r->skel) {
+		err = -errno;
+		log_error("cannot open the XDP object: %s", log_strerror(err));
+		return err;
+	}
+	err = rodata_carry_over(r, old);
+	if (err) {
+		log_error("cannot read the running program's load-time "
+			  "settings: %s", log_strerror(err));
+		goto fail;
+	}
+	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX;
+	     pin++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(
+			r->skel->obj, pin_name(pin));
+
+		err = map ? reuse_map(map, *map_fd((struct router *)old, pin),
+				      sized_at_load(pin)) : -ENOENT;
+	}
+	if (!err)
+		err = steer_reuse(r, old);
+	if (err)
+		goto fail;
+	err = load_skel(r);
+	if (!err)
+		return 0;
+fail:
+	router_close(r);
+	return err;
+}
+
+/* --cpus: the cpumap of @r's program and its settings; -ENODATA without. */
+static int steer_cpumap(const struct router *r, struct router_settings *s)
+{
+	int err = router_settings_read(r, s);
+
+	if (err)
+		return err;
+	return s->steer_ncpus ? prog_map_fd(r->prog_fd, XR_MAP_CPUS) :
+				-ENODATA;
+}
+
+int router_steer_prog(const struct router *r, __u32 *id)
+{
+	struct router_settings s;
+	struct bpf_cpumap_val val;
+	int fd = steer_cpumap(r, &s), err = 0;
+
+	*id = 0;
+	if (fd < 0)
+		return fd == -ENODATA ? 0 : fd;
+	if (bpf_map_lookup_elem(fd, &s.steer_cpus[0], &val))
+		err = -errno;
+	else
+		*id = val.bpf_prog.id;
+	close(fd);
+	return err;
+}
+
+int router_steer_set_prog(const struct router *r, int prog_fd)
+{
+	struct router_settings s;
+	struct bpf_cpumap_val val = { .bpf_prog.fd = prog_fd };
+	int fd = steer_cpumap(r, &s), err = 0;
+
+	if (fd < 0)
+		return fd == -ENODATA ? 0 : fd;
+	val.qsize = s.steer_qsize;
+	/* Replacing an entry drains the old queue through the old program. */
+	for (__u32 i = 0; !err && i < s.steer_ncpus; i++)
+		if (bpf_map_update_elem(fd, &s.steer_cpus[i], &val, 0))
+			err = -errno;
+	close(fd);
+	return err;
+}
+
+int router_steer_prog_fd(const struct router *r)
+{
+	return r->skel ? bpf_program__fd(r->skel->progs.xdp_router_cpu) :
+			 -ENOENT;
 }
