@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# `reload` under traffic: the program is swapped, the maps and packets stay.
+#
+# Phase "route" (A - R - B, R in table lookup mode, routes from `populate`):
+# - a paced UDP stream of N numbered datagrams A -> B while R reloads
+#   RELOADS times: B receives every one of them (none missing, none
+#   dropped by its socket), and R's XDP path forwarded all of them
+#   (redirect counter), so the mirrored routes were there throughout;
+# - every reload gave a new program id, status shows the last one on both
+#   interfaces, the pinned maps are the same maps (ids), the interface
+#   counters kept counting (never reset), and a re-run of `populate`
+#   finds nothing to add (the routes survived);
+# - a pinned map whose size does not fit this build is refused with one
+#   clear error, and nothing changes (same program, still forwarding).
+# Phase "lb" (the one-legged load balancer, DSR VIP, dsr.yaml):
+# - CONNS long-lived TCP connections through the VIP while the router
+#   reloads RELOADS times: none broke, none changed backend, every
+#   message answered; the VIP's connection-table hits kept growing and
+#   no held connection missed the table (conn_miss unchanged: the table
+#   survived), and the counters were never reset.
+#
+# Without an argument both phases run, each in namespaces of its own.
+# shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
+. "$(dirname "$0")/lib.sh"
+
+RATE=${XR_RELOAD_RATE:-20000}	# packets a second
+SECS=${XR_RELOAD_SECS:-5}
+RELOADS=${XR_RELOADS:-5}
+CONNS=${XR_LB_CONNS:-100}
+N=$((RATE * SECS))
+PORT=9000
+
+if [[ $# == 0 ]]; then
+	rc=0
+	for phase in route lb; do
+		r=0
+		bash "$0" "$phase" || r=$?
+		((r == 0 || r == XR_SKIP)) || rc=1
+		((r == XR_SKIP && rc == 0)) && rc=$XR_SKIP
+	done
+	exit "$rc"
+fi
+
+# reload_n: RELOADS x `reload --force`, ~SECS/(RELOADS+1) apart; logs the
+# times and leaves the program ids in RELOAD_IDS.
+RELOAD_IDS=()
+reload_n()
+{
+	local i out gap
+	gap=$(awk -v s="$SECS" -v n="$RELOADS" 'BEGIN { printf "%.2f", s / (n + 1) }')
+	for ((i = 1; i <= RELOADS; i++)); do
+		sleep "$gap"
+		out=$(xr_cli_ok "$1" --json reload --force)
+		RELOAD_IDS+=("$(xr_json_get "$out" 'j["prog_id"]')")
+		xr_log "reload $i: $(xr_json_get "$out" \
+			'"prog %d, load %.1f ms, switch %.1f ms" % (j["prog_id"], j["load_ms"], j["switch_ms"])')"
+	done
+}
+
+distinct()
+{
+	printf '%s\n' "$@" | sort -u | wc -l
+}
+
+# pinned_map_id NS NAME: the id of the map pinned as NAME in router NS.
+pinned_map_id()
+{
+	bpftool -j map show pinned "$(xr_pin_path "$1")/$2" |
+		"$XR_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["id"])'
+}
+
+phase_route()
+{
+	local f="$XR_RUN_DIR/flow" maps=(xr_routes_v4 xr_ifaces_arr xr_lb_conns xr_tx_ports)
+	local ids0 ids1 red0 red1 sent out m id0
+
+	xr_init rld
+	xr_need_cli
+	command -v bpftool >/dev/null || xr_skip "bpftool not installed"
+	xr_topo ab
+	xr_cli_ok r attach --lookup table --max-routes-v4 1024 \
+		--max-routes-v6 1024 ra rb >/dev/null
+	# Through the kernel first (the table is empty): neighbours resolved.
+	xr_ping a "$(xr_ip4 b)" 2
+	xr_populate r >/dev/null
+	xr_ping a "$(xr_ip4 b)" 2
+	id0=$(xr_xdp_prog_id r ra)
+	ids0=$(for m in "${maps[@]}"; do pinned_map_id r "$m"; done)
+
+	xr_step "$N datagrams A -> B at $RATE/s, $RELOADS reloads meanwhile"
+	red0=$(xr_stat r ra redirect)
+	xr_bg b "$XR_PYTHON" "$XR_LIB_DIR/seqflow.py" recv --port "$PORT" \
+		--count "$N" --ready "$f.ready" --out "$f.json"
+	xr_wait_until 5 "receiver ready" test -e "$f.ready"
+	xr_bg a "$XR_PYTHON" "$XR_LIB_DIR/seqflow.py" send --dst "$(xr_ip4 b)" \
+		--port "$PORT" --count "$N" --rate "$RATE" >"$f.sent"
+	local sender=$XR_BG_PID
+	reload_n r
+	xr_wait_pid_gone "$sender" $((SECS * 4 + 10)) || xr_fail "sender still running"
+	xr_wait_until $((SECS + 15)) "receiver's report" test -s "$f.json"
+	out=$(cat "$f.json")
+	xr_log "sender: $(cat "$f.sent"); receiver: $out"
+	xr_assert_eq "$(xr_json_get "$out" 'j["socket_drops"]')" 0 "datagrams the receiver's socket dropped"
+	xr_assert_eq "$(xr_json_get "$out" 'j["missing"]')" 0 "datagrams lost across $RELOADS reloads"
+	xr_assert_eq "$(xr_json_get "$out" 'j["unique"]')" "$N" "datagrams received"
+	red1=$(xr_stat r ra redirect)
+	xr_assert_ge $((red1 - red0)) "$N" "datagrams R's XDP path forwarded (table routes)"
+
+	xr_step "new program, same maps"
+	xr_assert_eq "$(distinct "$id0" "${RELOAD_IDS[@]}")" $((RELOADS + 1)) "distinct program ids"
+	xr_assert_eq "$(xr_xdp_prog_id r ra)" "${RELOAD_IDS[-1]}" "program on ra"
+	xr_assert_eq "$(xr_xdp_prog_id r rb)" "${RELOAD_IDS[-1]}" "program on rb"
+	out=$(xr_cli_ok r --json status)
+	xr_assert_eq "$(xr_json_get "$out" '",".join(str(i["prog_id"]) for i in j)')" \
+		"${RELOAD_IDS[-1]},${RELOAD_IDS[-1]}" "status: program ids"
+	ids1=$(for m in "${maps[@]}"; do pinned_map_id r "$m"; done)
+	xr_assert_eq "$(echo $ids1)" "$(echo $ids0)" "ids of the pinned maps (${maps[*]})"
+	out=$(xr_cli_ok r --json populate)
+	xr_assert_eq "$(xr_json_get "$out" 'j["changes"]["routes"]["added"] + j["changes"]["routes"]["removed"]')" \
+		0 "routes populate had to add or remove after the reloads"
+
+	xr_step "a pinned map this build cannot use: refused, nothing changes"
+	local pin conf_id vsize
+	pin=$(xr_pin_path r)
+	conf_id=$(pinned_map_id r xr_lb_conf)
+	vsize=$(bpftool -j map show id "$conf_id" |
+		"$XR_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["bytes_value"])')
+	rm "$pin/xr_lb_conf"
+	bpftool map create "$pin/xr_lb_conf" type array key 4 value "$vsize" \
+		entries 7 name xr_lb_conf || xr_fail "cannot create the odd map"
+	xr_cli_err r reload --force
+	[[ $XR_ERR == *xr_lb_conf*"does not fit this build"* ]] ||
+		xr_fail "the error does not name the map: $XR_ERR"
+	xr_assert_eq "$(xr_xdp_prog_id r ra)" "${RELOAD_IDS[-1]}" "program on ra after the refused reload"
+	xr_assert_empty "$(ls "$pin" | grep -v '^xr_' || true)" "nothing but the router's pins left"
+	rm "$pin/xr_lb_conf"
+	bpftool map pin id "$conf_id" "$pin/xr_lb_conf"
+	red0=$(xr_stat r ra redirect)
+	xr_ping a "$(xr_ip4 b)" 3
+	xr_assert_ge $(($(xr_stat r ra redirect) - red0)) 3 "forwarded by XDP after the refused reload"
+	xr_cli_ok r reload --force >/dev/null
+	xr_log "reload works again with the router's own map"
+}
+
+phase_lb()
+{
+	local out hit0 miss0 pk0 hit1 miss1 pk1 s
+
+	xr_init rldlb
+	xr_need_cli
+	xr_lb_topo dsr
+	xr_lb_attach
+	xr_lb_prime_arp
+	for b in b1 b2 b3; do
+		xr_lb_server_start "$b" 80
+	done
+	xr_lb_apply "$XR_LB_FIXTURES/dsr.yaml"
+
+	xr_step "$CONNS long-lived connections through the VIP, $RELOADS reloads"
+	xr_lb_hold_start held --dst "$XR_LB_VIP" --port 80 --conns "$CONNS" \
+		--sport-base 20000 --interval 0.3
+	out=$(xr_lb_json)
+	hit0=$(xr_lb_q "$out" "vc('web', 'conn_hit')")
+	miss0=$(xr_lb_q "$out" "vc('web', 'conn_miss')")
+	pk0=$(xr_lb_q "$out" "vc('web', 'packets')")
+	reload_n lb
+	sleep 1	# a round of messages on every connection after the last
+	out=$(xr_lb_json)
+	hit1=$(xr_lb_q "$out" "vc('web', 'conn_hit')")
+	miss1=$(xr_lb_q "$out" "vc('web', 'conn_miss')")
+	pk1=$(xr_lb_q "$out" "vc('web', 'packets')")
+	s=$(xr_lb_hold_stop held)
+	xr_log "clients: $s"
+	xr_assert_eq "$(xr_json_get "$s" 'j["connect_failed"]')" 0 "connections that failed to open"
+	xr_assert_eq "$(xr_json_get "$s" 'j["broken"]')" 0 "connections broken"
+	xr_assert_eq "$(xr_json_get "$s" 'j["switched"]')" 0 "connections answered by more than one backend"
+	xr_assert_eq "$(xr_json_get "$s" 'j["answered_all"]')" "$CONNS" "connections with every message answered"
+	xr_assert_eq "$miss1" "$miss0" "connection-table misses during the reloads"
+	xr_assert_ge $((hit1 - hit0)) "$CONNS" "connection-table hits during the reloads"
+	xr_assert_ge $((pk1 - pk0)) "$CONNS" "VIP packets counted on (not reset)"
+	xr_assert_eq "$(distinct "${RELOAD_IDS[@]}")" "$RELOADS" "distinct program ids"
+}
+
+case $1 in
+route) phase_route ;;
+lb) phase_lb ;;
+*) echo "usage: $0 [route|lb]" >&2; exit 2 ;;
+esac
