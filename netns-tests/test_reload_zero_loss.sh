@@ -3,7 +3,8 @@
 #
 # `reload` under traffic: the program is swapped, the maps and packets stay.
 #
-# Phase "route" (A - R - B, R in table lookup mode, routes from `populate`):
+# Phase "route" (A - R - B, R in table lookup mode with routes from
+# `populate`, routing on CPUs 0,1 through a cpumap (attach --cpus)):
 # - a paced UDP stream of N numbered datagrams A -> B while R reloads
 #   RELOADS times: B receives every one of them (none missing, none
 #   dropped by its socket), and R's XDP path forwarded all of them
@@ -80,8 +81,9 @@ phase_route()
 	xr_need_cli
 	command -v bpftool >/dev/null || xr_skip "bpftool not installed"
 	xr_topo ab
+	# --cpus: the cpumap's entries must move to the new cpumap program too.
 	xr_cli_ok r attach --lookup table --max-routes-v4 1024 \
-		--max-routes-v6 1024 ra rb >/dev/null
+		--max-routes-v6 1024 --cpus 0,1 ra rb >/dev/null
 	# Through the kernel first (the table is empty): neighbours resolved.
 	xr_ping a "$(xr_ip4 b)" 2
 	xr_populate r >/dev/null
@@ -112,6 +114,9 @@ phase_route()
 	xr_assert_eq "$(distinct "$id0" "${RELOAD_IDS[@]}")" $((RELOADS + 1)) "distinct program ids"
 	xr_assert_eq "$(xr_xdp_prog_id r ra)" "${RELOAD_IDS[-1]}" "program on ra"
 	xr_assert_eq "$(xr_xdp_prog_id r rb)" "${RELOAD_IDS[-1]}" "program on rb"
+	out=$(xr_cli_ok r --json status)
+	xr_assert_ge "$(xr_json_get "$out" 'sum(c["processed"] for c in j[0]["cpu_stats"])')" \
+		"$N" "packets the cpumap program routed (its counters kept)"
 	out=$(xr_cli_ok r --json status)
 	xr_assert_eq "$(xr_json_get "$out" '",".join(str(i["prog_id"]) for i in j)')" \
 		"${RELOAD_IDS[-1]},${RELOAD_IDS[-1]}" "status: program ids"
