@@ -81,8 +81,10 @@ static void print_member(const struct router *r, const struct member *m,
 	else
 		out_null(PRINT_ANY, "ifname", "%-16s");
 	out_uint(PRINT_ANY, "ifindex", " %-8llu", m->ifc.ifindex);
-	/* Still in the maps, but someone removed the program. */
+	/* Still in the maps, but the interface was deleted ("gone") or
+	 * someone removed the program ("detached"): detach cleans up. */
 	out_string(PRINT_ANY, "mode", " %-9s",
+		   !m->exists ? "gone" :
 		   m->attached ? mode_name(m->mode) : "detached");
 	out_string(PRINT_ANY, "lookup", " %-6s", lookup);
 	out_uint(PRINT_ANY, "prog_id", " %-8llu", r->prog_id);

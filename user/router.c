@@ -144,13 +144,14 @@ static int open_map(struct router *r, enum router_pin pin)
 
 	pin_of(r, pin, path, sizeof(path));
 	fd = bpf_obj_get(path);
+	if (fd == -ENOENT) {
+		log_error("incomplete router at %s: %s is missing (detach "
+			  "--all cleans up)", r->pin_path, path);
+		/* Not -ENOENT: that means "no router here". */
+		return -EUCLEAN;
+	}
 	if (fd < 0) {
-		if (fd == -ENOENT)
-			log_error("incomplete router at %s: %s is missing",
-				  r->pin_path, path);
-		else
-			log_error("cannot open %s: %s", path,
-				  log_strerror(fd));
+		log_error("cannot open %s: %s", path, log_strerror(fd));
 		return fd;
 	}
 	*map_fd(r, pin) = fd;
@@ -922,4 +923,36 @@ int router_steer_prog_fd(const struct router *r)
 {
 	return r->skel ? bpf_program__fd(r->skel->progs.xdp_router_cpu) :
 			 -ENOENT;
+}
+
+int router_open_from_prog(struct router *r, const char *pin_path)
+{
+	int err;
+
+	router_init(r, pin_path);
+	err = open_prog(r);
+	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX;
+	     pin++) {
+		int fd = prog_map_fd(r->prog_fd, pin_name(pin));
+
+		if (fd >= 0)
+			*map_fd(r, pin) = fd;
+		else if (fd != -ENOENT)
+			err = fd;
+	}
+	if (err && err != -ENOENT)
+		router_close(r);
+	return err;
+}
+
+bool router_has_pins(const struct router *r)
+{
+	char path[PATH_MAX];
+
+	for (int pin = 0; pin < ROUTER_PIN_MAX; pin++) {
+		pin_of(r, pin, path, sizeof(path));
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
 }

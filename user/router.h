@@ -165,4 +165,16 @@ int router_steer_set_prog(const struct router *r, int prog_fd);
 /* The cpumap program loaded by this invocation, or -ENOENT. */
 int router_steer_prog_fd(const struct router *r);
 
+/*
+ * detach --all on a damaged pin dir (a map pin missing or replaced): the
+ * program from its pin, its maps from the program itself, whatever is
+ * pinned beside it; a map the program does not use stays at -1. Returns
+ * -ENOENT, without reporting it, if no program is pinned (@r is still
+ * usable for router_unpin()).
+ */
+int router_open_from_prog(struct router *r, const char *pin_path);
+
+/* Any of the router's pin names present at its pin path. */
+bool router_has_pins(const struct router *r);
+
 #endif /* XR_ROUTER_H */
