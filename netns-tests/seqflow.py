@@ -2,16 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """seqflow.py - a paced UDP stream with sequence numbers, and its receiver.
 
-  seqflow.py recv --port P --count N --ready FILE --out FILE [--idle S]
-  seqflow.py send --dst ADDR --port P --count N --rate PPS [--burst B]
+  seqflow.py recv --port P [--count N] --ready FILE --out FILE [--idle S]
+  seqflow.py send --dst ADDR --port P [--count N] [--stop FILE] --rate PPS
+                  [--burst B]
 
 The sender sends datagrams 0..N-1 (an 8-byte sequence number, padded to
-64 bytes of payload), in bursts of B, paced to PPS packets a second. The
+64 bytes of payload), in bursts of B, paced to PPS packets a second; with
+--stop instead of --count, until FILE exists. It prints {"sent", ...}. The
 receiver counts them until all N arrived or nothing came for S seconds
 (after the first), and writes {"received", "unique", "missing",
 "first_missing", "duplicates", "out_of_order", "socket_drops"} to --out:
-loss is `missing`, and `socket_drops` tells the receiver's own drops apart
-from the network's.
+loss is `missing` (without --count: of 0..the highest number seen; compare
+`unique` with the sender's `sent`), and `socket_drops` tells the
+receiver's own drops apart from the network's.
 """
 import argparse
 import json
@@ -25,19 +28,24 @@ SO_RXQ_OVFL = 40
 SO_RCVBUFFORCE = 33
 
 
+def last_max(seen):
+    """1 + the highest sequence number seen."""
+    return len(seen.rstrip(b"\0"))
+
+
 def recv(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     # Root: a buffer big enough that a descheduled receiver loses nothing.
     s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
     s.setsockopt(socket.SOL_SOCKET, SO_RXQ_OVFL, 1)
     s.bind(("0.0.0.0", a.port))
-    seen = bytearray(a.count)
+    seen = bytearray(a.count or 1 << 24)
     got = dups = ooo = drops = 0
     last = -1
     open(a.ready, "w").close()
     s.settimeout(a.idle)
     first = True
-    while got < a.count:
+    while not a.count or got < a.count:
         try:
             data, anc, _, _ = s.recvmsg(2048, socket.CMSG_SPACE(4))
         except socket.timeout:
@@ -51,7 +59,7 @@ def recv(a):
         if len(data) < 8:
             continue
         seq = struct.unpack("!Q", data[:8])[0]
-        if seq >= a.count:
+        if seq >= len(seen):
             continue
         if seen[seq]:
             dups += 1
@@ -61,7 +69,7 @@ def recv(a):
         if seq < last:
             ooo += 1
         last = seq
-    missing = [i for i in range(a.count) if not seen[i]]
+    missing = [i for i in range(a.count or last_max(seen)) if not seen[i]]
     rep = {"received": got + dups, "unique": got, "missing": len(missing),
            "first_missing": missing[:20], "duplicates": dups,
            "out_of_order": ooo, "socket_drops": drops}
@@ -76,8 +84,9 @@ def send(a):
     pad = bytes(56)
     t0 = time.monotonic()
     seq = 0
-    while seq < a.count:
-        for _ in range(min(a.burst, a.count - seq)):
+    limit = a.count or float("inf")
+    while seq < limit and not (a.stop and os.path.exists(a.stop)):
+        for _ in range(int(min(a.burst, limit - seq))):
             while True:
                 try:
                     s.send(struct.pack("!Q", seq) + pad)
@@ -98,14 +107,15 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("recv")
     r.add_argument("--port", type=int, required=True)
-    r.add_argument("--count", type=int, required=True)
+    r.add_argument("--count", type=int, default=0)
     r.add_argument("--ready", required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--idle", type=float, default=3.0)
     t = sub.add_parser("send")
     t.add_argument("--dst", required=True)
     t.add_argument("--port", type=int, required=True)
-    t.add_argument("--count", type=int, required=True)
+    t.add_argument("--count", type=int, default=0)
+    t.add_argument("--stop")
     t.add_argument("--rate", type=float, required=True)
     t.add_argument("--burst", type=int, default=16)
     a = p.parse_args()

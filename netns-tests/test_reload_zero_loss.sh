@@ -74,10 +74,11 @@ pinned_map_id()
 
 phase_route()
 {
-	local f="$XR_RUN_DIR/flow" maps=(xr_routes_v4 xr_ifaces_arr xr_lb_conns xr_tx_ports)
-	local ids0 ids1 red0 red1 sent out m id0
+	local f maps=(xr_routes_v4 xr_ifaces_arr xr_lb_conns xr_tx_ports)
+	local ids0 ids1 red0 red1 out m id0
 
 	xr_init rld
+	f="$XR_RUN_DIR/flow"
 	xr_need_cli
 	command -v bpftool >/dev/null || xr_skip "bpftool not installed"
 	xr_topo ab
