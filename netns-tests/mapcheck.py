@@ -14,7 +14,8 @@ nexthop that exists. Prints {"routes_v4", "routes_v6", "nexthops",
 
 kills: runs `XDP_ROUTER --pin-path PIN_DIR populate UP` (the maps go from L
 to H IPv4 routes) or `... DOWN` (back), whichever moves the maps away from
-where they are, SIGKILLs it after a growing delay, and checks the maps;
+where they are, SIGKILLs it after a delay (per direction: longer while nothing was
+written, shorter while it finished), and checks the maps;
 until both directions were killed midway (strictly between L and H) or N
 tries. Prints {"tries", "midway_up", "midway_down", "bad": [...]}; exit 1
 if a check failed.
@@ -112,30 +113,31 @@ def check(pin):
 
 def kills(a):
     res = {"tries": 0, "midway_up": 0, "midway_down": 0, "bad": []}
-    delay = 0.005
+    delay = {True: 0.005, False: 0.005}	# per direction (up: True)
     n = check(a.pin)["routes_v4"]
     for _ in range(a.tries):
         if res["midway_up"] and res["midway_down"]:
             break
-        up = n < a.high
+        # Towards the other end; once one way was cut midway, the other.
+        up = n <= a.low if res["midway_up"] else n < a.high
         args = (a.up if up else a.down).split()
         p = subprocess.Popen([a.cli, "--pin-path", a.pin, "populate", *args],
                              stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+        time.sleep(delay[up])
         p.send_signal(signal.SIGKILL)
         p.wait()
         c = check(a.pin)
         n = c["routes_v4"]
         res["tries"] += 1
         if c["nr_dangling"]:
-            res["bad"].append({"up": up, "delay": delay, **c})
+            res["bad"].append({"up": up, "delay": delay[up], **c})
         if a.low < c["routes_v4"] < a.high:
             res["midway_up" if up else "midway_down"] += 1
         elif c["routes_v4"] == (a.high if up else a.low):
-            delay *= 0.7	# it finished: kill sooner
+            delay[up] *= 0.7	# it finished: kill sooner
         else:
-            delay *= 1.5	# nothing written yet: later
+            delay[up] *= 1.5	# nothing written yet: later
     print(json.dumps(res))
     return 1 if res["bad"] else 0
 
