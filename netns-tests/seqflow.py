@@ -11,7 +11,7 @@ The sender sends datagrams 0..N-1 (an 8-byte sequence number, padded to
 --stop instead of --count, until FILE exists. It prints {"sent", ...}. The
 receiver counts them until all N arrived or nothing came for S seconds
 (after the first), and writes {"received", "unique", "missing",
-"first_missing", "duplicates", "out_of_order", "socket_drops"} to --out:
+"missing_ranges", "duplicates", "out_of_order", "socket_drops"} to --out:
 loss is `missing` (without --count: of 0..the highest number seen; compare
 `unique` with the sender's `sent`), and `socket_drops` tells the
 receiver's own drops apart from the network's.
@@ -70,8 +70,14 @@ def recv(a):
             ooo += 1
         last = seq
     missing = [i for i in range(a.count or last_max(seen)) if not seen[i]]
+    ranges = []
+    for i in missing:
+        if ranges and ranges[-1][1] == i - 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
     rep = {"received": got + dups, "unique": got, "missing": len(missing),
-           "first_missing": missing[:20], "duplicates": dups,
+           "missing_ranges": ranges[:20], "duplicates": dups,
            "out_of_order": ooo, "socket_drops": drops}
     with open(a.out + ".tmp", "w") as f:
         json.dump(rep, f)

@@ -48,8 +48,6 @@ struct reload {
 	struct member *members;
 	size_t nmembers;
 	size_t swapped;		/* members[0..swapped) switched, in order */
-	int old_cpu_fd;		/* --cpus: the cpumap program running now */
-	bool cpus_switched;
 	char staged[PATH_MAX], pinned[PATH_MAX];
 };
 
@@ -89,9 +87,6 @@ static bool same_build(const struct reload *rl)
 /* Puts the old program back everywhere it was replaced. */
 static void rollback(struct reload *rl)
 {
-	if (rl->cpus_switched &&
-	    router_steer_set_prog(&rl->new, rl->old_cpu_fd))
-		log_error("rollback: cannot put the old cpumap program back");
 	while (rl->swapped > 0) {
 		struct member *m = &rl->members[--rl->swapped];
 
@@ -105,31 +100,9 @@ static void rollback(struct reload *rl)
 	unlink(rl->staged);
 }
 
-static int switch_cpus(struct reload *rl)
-{
-	__u32 id;
-	int err = router_steer_prog(&rl->old, &id);
-
-	if (!err && !id)
-		return 0;	/* no --cpus */
-	if (!err) {
-		rl->old_cpu_fd = bpf_prog_get_fd_by_id(id);
-		err = rl->old_cpu_fd < 0 ? rl->old_cpu_fd : 0;
-	}
-	if (!err) {
-		rl->cpus_switched = true;
-		err = router_steer_set_prog(&rl->new,
-					    router_steer_prog_fd(&rl->new));
-	}
-	if (err)
-		log_error("cannot switch the cpumap program of --cpus: %s",
-			  log_strerror(err));
-	return err;
-}
-
 /*
- * The swap: staged pin, every interface, the cpumap, then the pin renamed
- * over the old one (atomic on bpffs: a reader sees the old or the new).
+ * The swap: staged pin, every interface, then the pin renamed over the old
+ * one (atomic on bpffs: a reader sees the old or the new).
  */
 static int switch_over(struct reload *rl)
 {
@@ -162,9 +135,6 @@ static int switch_over(struct reload *rl)
 			goto fail;
 		}
 	}
-	err = switch_cpus(rl);
-	if (err)
-		goto fail;
 	if (rename(rl->staged, rl->pinned)) {
 		err = -errno;
 		log_error("cannot move the new pin over %s: %s", rl->pinned,
@@ -278,7 +248,7 @@ int cmd_reload(const struct global *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct reload rl = { .old_cpu_fd = -1 };
+	struct reload rl = { 0 };
 	bool force = false;
 	int c, err, lock_fd;
 
@@ -309,8 +279,6 @@ int cmd_reload(const struct global *g, int argc, char **argv)
 	if (lock_fd < 0)
 		return lock_fd;
 	err = reload(&rl, g->pin_path, force);
-	if (rl.old_cpu_fd >= 0)
-		close(rl.old_cpu_fd);
 	close(lock_fd);
 	return err;
 }

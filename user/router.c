@@ -811,34 +811,34 @@ out:
 }
 
 /*
- * --cpus: the cpumap and its counters are not pinned; the new program takes
- * the running program's (router_steer_set_prog() then points the entries at
- * the new cpumap program).
+ * --cpus: a cpumap of its own (fresh queues and kthreads, started before
+ * the switch; the old program's drain when it goes), the old counters
+ * (not pinned: found through the running program).
  */
 static int steer_reuse(struct router *r, const struct router *old)
 {
-	struct bpf_map *maps[] = { r->skel->maps.xr_cpus,
-				   r->skel->maps.xr_cpu_stats };
+	struct bpf_map *stats = r->skel->maps.xr_cpu_stats;
 	int err = bpf_map__set_max_entries(r->skel->maps.xr_cpus, r->nr_cpus);
+	int fd;
 
 	if (!err)
 		err = bpf_program__set_autoload(r->skel->progs.xdp_router_cpu,
 				r->skel->rodata->xr_steer_ncpus > 0);
-	for (size_t i = 0; !err && i < sizeof(maps) / sizeof(*maps); i++) {
-		int fd = prog_map_fd(old->prog_fd, bpf_map__name(maps[i]));
-
-		if (fd == -ENOENT)
-			continue;	/* an old program without it */
-		if (fd < 0)
-			return fd;
-		err = reuse_map(maps[i], fd, false);
-		close(fd);
-	}
+	if (err)
+		return err;
+	fd = prog_map_fd(old->prog_fd, bpf_map__name(stats));
+	if (fd == -ENOENT)
+		return 0;	/* an old program without it */
+	if (fd < 0)
+		return fd;
+	err = reuse_map(stats, fd, false);
+	close(fd);
 	return err;
 }
 
 int router_load_over(struct router *r, const struct router *old)
 {
+	struct router_settings s;
 	int err;
 
 	router_init(r, old->pin_path);
@@ -868,61 +868,14 @@ int router_load_over(struct router *r, const struct router *old)
 		goto fail;
 	err = load_skel(r);
 	if (!err)
+		err = router_settings_read(r, &s);
+	if (!err)
+		err = steer_start(r, &s);
+	if (!err)
 		return 0;
 fail:
 	router_close(r);
 	return err;
-}
-
-/* --cpus: the cpumap of @r's program and its settings; -ENODATA without. */
-static int steer_cpumap(const struct router *r, struct router_settings *s)
-{
-	int err = router_settings_read(r, s);
-
-	if (err)
-		return err;
-	return s->steer_ncpus ? prog_map_fd(r->prog_fd, XR_MAP_CPUS) :
-				-ENODATA;
-}
-
-int router_steer_prog(const struct router *r, __u32 *id)
-{
-	struct router_settings s;
-	struct bpf_cpumap_val val;
-	int fd = steer_cpumap(r, &s), err = 0;
-
-	*id = 0;
-	if (fd < 0)
-		return fd == -ENODATA ? 0 : fd;
-	if (bpf_map_lookup_elem(fd, &s.steer_cpus[0], &val))
-		err = -errno;
-	else
-		*id = val.bpf_prog.id;
-	close(fd);
-	return err;
-}
-
-int router_steer_set_prog(const struct router *r, int prog_fd)
-{
-	struct router_settings s;
-	struct bpf_cpumap_val val = { .bpf_prog.fd = prog_fd };
-	int fd = steer_cpumap(r, &s), err = 0;
-
-	if (fd < 0)
-		return fd == -ENODATA ? 0 : fd;
-	val.qsize = s.steer_qsize;
-	/* Replacing an entry drains the old queue through the old program. */
-	for (__u32 i = 0; !err && i < s.steer_ncpus; i++)
-		if (bpf_map_update_elem(fd, &s.steer_cpus[i], &val, 0))
-			err = -errno;
-	close(fd);
-	return err;
-}
-
-int router_steer_prog_fd(const struct router *r)
-{
-	return r->skel ? bpf_program__fd(r->skel->progs.xdp_router_cpu) :
-			 -ENOENT;
 }
 
 int router_open_from_prog(struct router *r, const char *pin_path)

@@ -148,22 +148,12 @@ int router_prog_ident(const struct router *r, char *name, size_t name_len,
 
 /*
  * reload: loads this build's program over the maps of the open router
- * @old (every pinned map, and the cpumap of --cpus), with its load-time
- * settings, into @r; pins nothing and attaches nothing. Refuses, changing
- * nothing, a map this build would read with another layout.
+ * @old (every pinned map, and the counters of --cpus), with its load-time
+ * settings, into @r, and starts its cpumap queues; pins nothing and
+ * attaches nothing. Refuses, changing nothing, a map this build would
+ * read with another layout.
  */
 int router_load_over(struct router *r, const struct router *old);
-
-/*
- * --cpus: the id of the program the cpumap entries run (0 without --cpus);
- * points them at @prog_fd. Return 0 or a negative errno, without reporting
- * it.
- */
-int router_steer_prog(const struct router *r, __u32 *id);
-int router_steer_set_prog(const struct router *r, int prog_fd);
-
-/* The cpumap program loaded by this invocation, or -ENOENT. */
-int router_steer_prog_fd(const struct router *r);
 
 /*
  * detach --all on a damaged pin dir (a map pin missing or replaced): the
