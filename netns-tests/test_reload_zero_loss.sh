@@ -15,7 +15,11 @@
 #   across the reloads still mirrors a new route, and a re-run of
 #   `populate` finds nothing to add (the routes survived);
 # - a pinned map whose size does not fit this build is refused with one
-#   clear error, and nothing changes (same program, still forwarding).
+#   clear error, and nothing changes (same program, still forwarding);
+# - (strace fault injection) a reload whose last step fails puts the old
+#   program back on every interface and leaves the pins as they were; one
+#   SIGKILLed between the switch and the rename of the pin is finished by
+#   the next reload: one program on every interface, pinned.
 # Phase "lb" (the one-legged load balancer, DSR VIP, dsr.yaml):
 # - CONNS long-lived TCP connections through the VIP while the router
 #   reloads RELOADS times: none broke, none changed backend, every
@@ -68,7 +72,7 @@ pinned_map_id()
 phase_route()
 {
 	local f maps=(xr_routes_v4 xr_ifaces_arr xr_lb_conns xr_tx_ports)
-	local ids0 ids1 red0 red1 out m id0
+	local ids0 ids1 red0 red1 out m id0 id1
 
 	xr_init rld
 	f="$XR_RUN_DIR/flow"
@@ -157,6 +161,47 @@ phase_route()
 	xr_assert_ge $(($(xr_stat r ra redirect) - red0)) 3 "forwarded by XDP after the refused reload"
 	xr_cli_ok r reload --force >/dev/null
 	xr_log "reload works again with the router's own map"
+
+	if ! command -v strace >/dev/null; then
+		xr_log "strace not installed: the fault injection steps are left out"
+		return
+	fi
+	xr_step "a reload failing at its last step (rename, injected) is rolled back"
+	id0=$(xr_xdp_prog_id r ra)
+	reload_injected error=EIO && xr_fail "reload succeeded despite the injected error"
+	xr_assert_eq "$(xr_xdp_prog_id r ra) $(xr_xdp_prog_id r rb) $(pinned_prog_id)" \
+		"$id0 $id0 $id0" "programs on ra, rb and pinned after the rollback"
+	xr_assert_empty "$(ls "$pin" | grep _new || true)" "staged pin left"
+
+	xr_step "a reload killed between the switch and the rename is finished"
+	reload_injected signal=KILL && xr_fail "reload survived SIGKILL"
+	id1=$(xr_xdp_prog_id r ra)
+	xr_assert_ne "$id1" "$id0" "program on ra after the killed reload"
+	xr_assert_eq "$(pinned_prog_id)" "$id0" "pinned program after the killed reload"
+	out=$(xr_cli_ok r --json reload)
+	xr_assert_eq "$(xr_json_get "$out" 'j["reloaded"]')" False "reload after it (this build already runs)"
+	xr_assert_eq "$(xr_xdp_prog_id r ra) $(xr_xdp_prog_id r rb) $(pinned_prog_id)" \
+		"$id1 $id1 $id1" "programs on ra, rb and pinned after the next reload"
+	xr_assert_empty "$(ls "$pin" | grep _new || true)" "staged pin left"
+	xr_ping a "$(xr_ip4 b)" 2
+}
+
+# reload_injected WHAT: `reload --force` in R with strace injecting WHAT
+# (error=E... or signal=...) into its rename(2) of the staged pin.
+reload_injected()
+{
+	local rc=0
+	xr_in r strace -f -qq -o /dev/null -e trace=rename \
+		-e inject=rename:"$1" "$XR_CLI" --pin-path "$(xr_pin_path r)" \
+		reload --force >"$XR_RUN_DIR/inj.out" 2>&1 || rc=$?
+	xr_log "reload with rename:$1 exited $rc: $(cat "$XR_RUN_DIR/inj.out")"
+	return "$rc"
+}
+
+pinned_prog_id()
+{
+	bpftool -j prog show pinned "$(xr_pin_path r)/xr_prog" |
+		"$XR_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["id"])'
 }
 
 phase_lb()

@@ -19,7 +19,9 @@
 #   refuse with one Error line naming the problem; detach --all still
 #   detaches the program (found through its pin) and removes every pin;
 # - map pins without a program pin: status says nothing is attached,
-#   detach --all removes them.
+#   detach --all removes them;
+# - a reload SIGKILLed before renaming its staged pin (strace injection):
+#   detach --all still leaves no program and no pin behind.
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
 
@@ -134,3 +136,15 @@ xr_assert_eq "$(status_modes)" "$(xr_ifindex r ra):native $(xr_ifindex r rb):nat
 	"status after a fresh attach"
 xr_cli_ok r detach --all >/dev/null
 pins_gone
+
+if command -v strace >/dev/null; then
+	xr_step "a reload killed before renaming its pin: detach --all cleans up"
+	xr_cli_ok r attach ra rb >/dev/null
+	xr_in r strace -f -qq -o /dev/null -e trace=rename -e inject=rename:signal=KILL \
+		"$XR_CLI" --pin-path "$PIN" reload --force >/dev/null 2>&1 &&
+		xr_fail "reload survived SIGKILL"
+	[[ -e $PIN/xr_prog_new ]] || xr_fail "the killed reload left no staged pin"
+	xr_cli_ok r detach --all >/dev/null
+	no_xdp ra rb
+	pins_gone
+fi

@@ -22,6 +22,8 @@ XR_DEB_PACKAGES=(
 	python3-matplotlib
 	# routing daemon of the populate tests (netns-tests/test_populate_bird.sh)
 	bird2
+	# fault injection of the reload test (netns-tests/test_reload_zero_loss.sh)
+	strace
 )
 
 # Packages of XR_DEB_PACKAGES that are not installed, one per line.

@@ -16,6 +16,7 @@
 #include "members.h"
 #include "output.h"
 #include "pin.h"
+#include "reload_staged.h"
 #include "router.h"
 
 static const char usage[] =
@@ -257,6 +258,12 @@ int cmd_detach(const struct global *g, int argc, char **argv)
 	lock_fd = pin_lock(g->pin_path);
 	if (lock_fd < 0)
 		return lock_fd;
+	/* A reload killed midway is finished first: one program everywhere. */
+	err = reload_recover(g->pin_path);
+	if (err) {
+		close(lock_fd);
+		return err;
+	}
 	/* --all also cleans up a damaged pin dir: the program's own maps. */
 	err = all ? router_open_from_prog(&r, g->pin_path) :
 		    router_open(&r, g->pin_path);

@@ -26,6 +26,7 @@
 #include "mode.h"
 #include "output.h"
 #include "pin.h"
+#include "reload_staged.h"
 #include "router.h"
 
 static const char usage[] =
@@ -38,10 +39,6 @@ static const char usage[] =
 	"interface switches atomically, no packet is lost.\n"
 	"  -f, --force  reload even if the router already runs this build\n"
 	"  -h, --help   show this help\n";
-
-/* Where the new program is pinned until it runs everywhere (bpffs refuses
- * names with a dot). */
-#define RELOAD_PIN_STAGED XR_PIN_PROG "_new"
 
 struct reload {
 	struct router old, new;
@@ -203,7 +200,9 @@ static int reload(struct reload *rl, const char *pin_path, bool force)
 	double t0, t1;
 	int err;
 
-	err = router_open_attached(&rl->old, pin_path);
+	err = reload_recover(pin_path);
+	if (!err)
+		err = router_open_attached(&rl->old, pin_path);
 	if (err)
 		return err;
 	err = members_list(&rl->old, &rl->members, &rl->nmembers);

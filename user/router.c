@@ -793,11 +793,20 @@ static int rodata_carry_over(struct router *r, const struct router *old)
 			btf__type_by_id(new_btf, v->type)->name_off);
 
 		ov = datasec_var(old_btf, old_sec, name);
-		if (!ov || ov->size != v->size ||
-		    ov->offset + ov->size > info.value_size) {
+		if (!ov) {
 			log_verbose("reload: %s: not in the running program, "
 				    "this build's default", name);
 			continue;
+		}
+		/* Half a setting carried over would be worse than none. */
+		if (ov->size != v->size ||
+		    ov->offset + ov->size > info.value_size) {
+			log_error("cannot carry the load-time setting %s over: "
+				  "its size changed (%u to %u bytes); detach "
+				  "--all and attach to start over", name,
+				  ov->size, v->size);
+			err = -EPROTO;
+			goto out;
 		}
 		memcpy((char *)r->skel->rodata + v->offset,
 		       (char *)val + ov->offset, v->size);
@@ -850,8 +859,9 @@ int router_load_over(struct router *r, const struct router *old)
 	}
 	err = rodata_carry_over(r, old);
 	if (err) {
-		log_error("cannot read the running program's load-time "
-			  "settings: %s", log_strerror(err));
+		if (!log_error_printed())
+			log_error("cannot read the running program's load-time "
+				  "settings: %s", log_strerror(err));
 		goto fail;
 	}
 	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX;
