@@ -718,9 +718,10 @@ static int reuse_map(struct bpf_map *map, int fd, bool any_size)
 {
 	int err = check_reusable(map, fd, any_size);
 
-	if (!err)
-		err = bpf_map__reuse_fd(map, fd);
-	if (err && err != -EINVAL)
+	if (err)
+		return err;
+	err = bpf_map__reuse_fd(map, fd);
+	if (err)
 		log_error("cannot reuse the map %s: %s", bpf_map__name(map),
 			  log_strerror(err));
 	return err;
