@@ -178,6 +178,9 @@ phase_route()
 	id1=$(xr_xdp_prog_id r ra)
 	xr_assert_ne "$id1" "$id0" "program on ra after the killed reload"
 	xr_assert_eq "$(pinned_prog_id)" "$id0" "pinned program after the killed reload"
+	xr_cli r status 2>&1 >/dev/null | grep -q "reload was interrupted" ||
+		xr_fail "status does not say that a reload was interrupted"
+	xr_log "ok: status says a reload was interrupted"
 	out=$(xr_cli_ok r --json reload)
 	xr_assert_eq "$(xr_json_get "$out" 'j["reloaded"]')" False "reload after it (this build already runs)"
 	xr_assert_eq "$(xr_xdp_prog_id r ra) $(xr_xdp_prog_id r rb) $(pinned_prog_id)" \

@@ -2,7 +2,9 @@
 /* status: the router's interfaces, like `xdp-loader status`. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include "caps.h"
 #include "command.h"
@@ -11,6 +13,7 @@
 #include "mode.h"
 #include "output.h"
 #include "pin.h"
+#include "reload_staged.h"
 #include "router.h"
 
 static const char usage[] =
@@ -155,6 +158,17 @@ static int status(const struct router *r)
 	return 0;
 }
 
+/* Interfaces of a killed reload run a program not pinned yet. */
+static void warn_interrupted_reload(const char *pin_path)
+{
+	char staged[PATH_MAX];
+
+	pin_file(staged, sizeof(staged), pin_path, RELOAD_PIN_STAGED);
+	if (!access(staged, F_OK))
+		log_warn("a reload was interrupted (%s is left); 'xdp-router "
+			 "reload' finishes it", staged);
+}
+
 int cmd_status(const struct global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -180,6 +194,7 @@ int cmd_status(const struct global *g, int argc, char **argv)
 	err = router_open_attached(&r, g->pin_path);
 	if (err)
 		return err;
+	warn_interrupted_reload(g->pin_path);
 	err = status(&r);
 	router_close(&r);
 	return err;
