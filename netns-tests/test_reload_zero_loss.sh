@@ -18,8 +18,9 @@
 #   clear error, and nothing changes (same program, still forwarding);
 # - (strace fault injection) a reload whose last step fails puts the old
 #   program back on every interface and leaves the pins as they were; one
-#   SIGKILLed between the switch and the rename of the pin is finished by
-#   the next reload: one program on every interface, pinned.
+#   SIGKILLed between the switch and the rename of the pin (also with only
+#   some interfaces switched) is finished by the next reload: one program
+#   on every interface, pinned.
 # Phase "lb" (the one-legged load balancer, DSR VIP, dsr.yaml):
 # - CONNS long-lived TCP connections through the VIP while the router
 #   reloads RELOADS times: none broke, none changed backend, every
@@ -181,6 +182,11 @@ phase_route()
 	xr_cli r status 2>&1 >/dev/null | grep -q "reload was interrupted" ||
 		xr_fail "status does not say that a reload was interrupted"
 	xr_log "ok: status says a reload was interrupted"
+	# As if it had been killed between the two interfaces: rb on the old.
+	ip -force -n "$(xr_ns r)" link set dev rb xdpdrv pinned "$pin/xr_prog" ||
+		xr_fail "cannot put the old program back on rb"
+	xr_assert_eq "$(xr_xdp_prog_id r ra) $(xr_xdp_prog_id r rb)" "$id1 $id0" \
+		"programs on ra, rb, half switched"
 	out=$(xr_cli_ok r --json reload)
 	xr_assert_eq "$(xr_json_get "$out" 'j["reloaded"]')" False "reload after it (this build already runs)"
 	xr_assert_eq "$(xr_xdp_prog_id r ra) $(xr_xdp_prog_id r rb) $(pinned_prog_id)" \
