@@ -766,3 +766,23 @@ xr_not()
 . "$XR_LIB_DIR/lib_populate.sh"
 # shellcheck source=lib_lb.sh
 . "$XR_LIB_DIR/lib_lb.sh"
+
+# xr_phases SCRIPT PHASE...: run `bash SCRIPT PHASE` for each PHASE (each in
+# namespaces of its own, as a test of its own); exit 1 if one failed, 77 if
+# all were skipped, else 0.
+xr_phases()
+{
+	local script=$1 phase r rc=0 skipped=0
+	shift
+	for phase in "$@"; do
+		r=0
+		bash "$script" "$phase" || r=$?
+		if ((r == XR_SKIP)); then
+			skipped=$((skipped + 1))
+		elif ((r != 0)); then
+			rc=1
+		fi
+	done
+	((rc == 0 && skipped == $#)) && rc=$XR_SKIP
+	exit "$rc"
+}

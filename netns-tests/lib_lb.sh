@@ -254,3 +254,30 @@ c = json.loads(sys.argv[1])
 tot = sum(v for k, v in c.items() if not k.startswith("!") and k != "-")
 print(round(100 * c.get(sys.argv[2], 0) / tot) if tot else 0)' "$1" "$2"
 }
+
+# xr_lb_setup dsr|nat: the topology, the router on l0, backends resolved
+# and a server on port 80 in each of b1-b3.
+xr_lb_setup()
+{
+	local b
+	xr_lb_topo "$1"
+	xr_lb_attach
+	xr_lb_prime_arp
+	for b in b1 b2 b3; do
+		xr_lb_server_start "$b" 80
+	done
+}
+
+# xr_lb_hold_intact NAME CONNS: stop clients NAME (xr_lb_hold_start); every
+# one of the CONNS connections opened, none broke or changed backend, every
+# message was answered.
+xr_lb_hold_intact()
+{
+	local s
+	s=$(xr_lb_hold_stop "$1")
+	xr_log "clients $1: $s"
+	xr_assert_eq "$(xr_json_get "$s" 'j["connect_failed"]')" 0 "connections that failed to open"
+	xr_assert_eq "$(xr_json_get "$s" 'j["broken"]')" 0 "connections broken"
+	xr_assert_eq "$(xr_json_get "$s" 'j["switched"]')" 0 "connections answered by more than one backend"
+	xr_assert_eq "$(xr_json_get "$s" 'j["answered_all"]')" "$2" "connections with every message answered"
+}

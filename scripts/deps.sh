@@ -25,6 +25,8 @@ XR_DEB_PACKAGES=(
 	# manual pages (rst2man) and their test (man -l), systemd unit check,
 	# the architecture drawing (dot: cmake --build build --target docs-images)
 	python3-docutils man-db bsdextrautils systemd graphviz
+	# fault injection of the reload test (netns-tests/test_reload_zero_loss.sh)
+	strace
 )
 
 # Packages of XR_DEB_PACKAGES that are not installed, one per line.

@@ -16,6 +16,7 @@
 #include "members.h"
 #include "output.h"
 #include "pin.h"
+#include "reload_staged.h"
 #include "router.h"
 
 static const char usage[] =
@@ -96,7 +97,12 @@ static int detach_programs(const struct router *r, struct member **sel,
 
 static int forget(const struct router *r, const struct member *m)
 {
-	int err = ifmap_remove(r, m->ifc.ifindex);
+	int err;
+
+	/* A damaged router's maps may be gone; its pins go anyway (--all). */
+	if (r->tx_ports_fd < 0 || r->ifaces_fd < 0 || r->ifaces_arr_fd < 0)
+		return 0;
+	err = ifmap_remove(r, m->ifc.ifindex);
 
 	if (err)
 		log_error("cannot remove ifindex %d from the maps: %s",
@@ -183,11 +189,33 @@ static int detach(struct router *r, char **names, int n, bool all)
 			err = forget(r, &members[i]) ?: err;
 	if (!err)
 		print_detached(sel, nsel);
-	unpin_if_unused(r);
+	if (all && !err)
+		router_unpin(r, false);
+	else
+		unpin_if_unused(r);
 out:
 	free(sel);
 	free(members);
 	return err;
+}
+
+/*
+ * No program pinned: --all removes map pins left behind (by an interrupted
+ * attach, or by someone who removed the program's pin).
+ */
+static int remove_stale_pins(struct router *r, bool all)
+{
+	if (!all || !router_has_pins(r)) {
+		log_error("nothing attached at %s", r->pin_path);
+		return -ENOENT;
+	}
+	router_unpin(r, false);
+	out_open_array(NULL);
+	out_text("no program pinned: removed the map pins left at %s\n",
+		 r->pin_path);
+	out_close_array();
+	out_flush();
+	return 0;
 }
 
 int cmd_detach(const struct global *g, int argc, char **argv)
@@ -230,10 +258,18 @@ int cmd_detach(const struct global *g, int argc, char **argv)
 	lock_fd = pin_lock(g->pin_path);
 	if (lock_fd < 0)
 		return lock_fd;
-	err = router_open(&r, g->pin_path);
+	/* A reload killed midway is finished first: one program everywhere. */
+	err = reload_recover(g->pin_path);
+	if (err) {
+		close(lock_fd);
+		return err;
+	}
+	/* --all also cleans up a damaged pin dir: the program's own maps. */
+	err = all ? router_open_from_prog(&r, g->pin_path) :
+		    router_open(&r, g->pin_path);
 	if (err == -ENOENT)
-		log_error("nothing attached at %s", g->pin_path);
-	if (!err) {
+		err = remove_stale_pins(&r, all);
+	else if (!err) {
 		err = detach(&r, argv + optind, n, all);
 		router_close(&r);
 	}

@@ -2,7 +2,9 @@
 /* status: the router's interfaces, like `xdp-loader status`. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include "caps.h"
 #include "command.h"
@@ -12,6 +14,7 @@
 #include "multiprog.h"
 #include "output.h"
 #include "pin.h"
+#include "reload_staged.h"
 #include "router.h"
 
 static const char usage[] =
@@ -135,8 +138,10 @@ static void print_member(const struct router *r, const struct member *m,
 	else
 		out_null(PRINT_ANY, "ifname", "%-16s");
 	out_uint(PRINT_ANY, "ifindex", " %-8llu", m->ifc.ifindex);
-	/* Still in the maps, but someone removed the program. */
+	/* Still in the maps, but the interface was deleted ("gone") or
+	 * someone removed the program ("detached"): detach cleans up. */
 	out_string(PRINT_ANY, "mode", " %-9s",
+		   !m->exists ? "gone" :
 		   m->attached || chain.ours ? mode_name(mode) : "detached");
 	out_string(PRINT_ANY, "lookup", " %-6s", lookup);
 	out_uint(PRINT_ANY, "prog_id", " %-8llu", r->prog_id);
@@ -208,6 +213,17 @@ static int status(const struct router *r)
 	return 0;
 }
 
+/* Interfaces of a killed reload run a program not pinned yet. */
+static void warn_interrupted_reload(const char *pin_path)
+{
+	char staged[PATH_MAX];
+
+	pin_file(staged, sizeof(staged), pin_path, RELOAD_PIN_STAGED);
+	if (!access(staged, F_OK))
+		log_warn("a reload was interrupted (%s is left); 'xdp-router "
+			 "reload' finishes it", staged);
+}
+
 int cmd_status(const struct global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -234,6 +250,7 @@ int cmd_status(const struct global *g, int argc, char **argv)
 	if (err)
 		return err;
 	multiprog_init(g->pin_path);
+	warn_interrupted_reload(g->pin_path);
 	err = status(&r);
 	router_close(&r);
 	return err;

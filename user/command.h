@@ -46,5 +46,6 @@ int cmd_stats(const struct global *g, int argc, char **argv);
 int cmd_populate(const struct global *g, int argc, char **argv);
 int cmd_lb(const struct global *g, int argc, char **argv);
 int cmd_adopt(const struct global *g, int argc, char **argv);
+int cmd_reload(const struct global *g, int argc, char **argv);
 
 #endif /* XR_COMMAND_H */

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{ "lb", cmd_lb, "the load balancer: VIPs, backends, health checks" },
 	{ "adopt", cmd_adopt,
 	  "take over the router loaded by ip, xdp-loader or bpftool" },
+	{ "reload", cmd_reload,
+	  "upgrade the running program, keeping maps and packets" },
 	{ "help", cmd_help, "show this help" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -108,10 +108,12 @@ static int cmp_member(const void *a, const void *b)
 int members_list(const struct router *r, struct member **members, size_t *n)
 {
 	struct member_set set = {};
-	int err;
+	int err = 0;
 
-	err = add_devmap(r, &set);
-	if (!err)
+	/* A damaged router may lack maps (router_open_from_prog()). */
+	if (r->tx_ports_fd >= 0)
+		err = add_devmap(r, &set);
+	if (!err && r->ifaces_fd >= 0 && r->ifaces_arr_fd >= 0)
 		err = add_configured(r, &set);
 	if (!err)
 		err = add_running(r, &set);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "xdp_router.skel.h"
 #include "xdp_router_types.h"
@@ -143,13 +144,14 @@ static int open_map(struct router *r, enum router_pin pin)
 
 	pin_of(r, pin, path, sizeof(path));
 	fd = bpf_obj_get(path);
+	if (fd == -ENOENT) {
+		log_error("incomplete router at %s: %s is missing (detach "
+			  "--all cleans up)", r->pin_path, path);
+		/* Not -ENOENT: that means "no router here". */
+		return -EUCLEAN;
+	}
 	if (fd < 0) {
-		if (fd == -ENOENT)
-			log_error("incomplete router at %s: %s is missing",
-				  r->pin_path, path);
-		else
-			log_error("cannot open %s: %s", path,
-				  log_strerror(fd));
+		log_error("cannot open %s: %s", path, log_strerror(fd));
 		return fd;
 	}
 	*map_fd(r, pin) = fd;
@@ -391,10 +393,34 @@ static int apply_settings(struct router *r, const struct router_settings *s)
 	return err;
 }
 
+/* Loads the opened skeleton; takes the fds and id of what it loaded. */
+static int load_skel(struct router *r)
+{
+	struct bpf_prog_info info;
+	int err = xdp_router__load(r->skel);
+
+	if (err) {
+		log_error("cannot load the XDP program: %s (-v shows the "
+			  "verifier's log)", log_strerror(err));
+		return err;
+	}
+	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
+	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
+		*map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
+			r->skel->obj, pin_name(pin)));
+	err = prog_info(r->prog_fd, &info);
+	if (err) {
+		log_error("cannot inspect the loaded program: %s",
+			  log_strerror(err));
+		return err;
+	}
+	r->prog_id = info.id;
+	return 0;
+}
+
 int router_load(struct router *r, const char *pin_path,
 		const struct router_settings *settings)
 {
-	struct bpf_prog_info info;
 	char path[PATH_MAX];
 	int err;
 
@@ -427,12 +453,9 @@ int router_load(struct router *r, const char *pin_path,
 			  log_strerror(err));
 		goto fail;
 	}
-	err = xdp_router__load(r->skel);
-	if (err) {
-		log_error("cannot load the XDP program: %s (-v shows the "
-			  "verifier's log)", log_strerror(err));
+	err = load_skel(r);
+	if (err)
 		goto fail;
-	}
 
 	pin_of(r, ROUTER_PIN_PROG, path, sizeof(path));
 	err = bpf_program__pin(r->skel->progs.xdp_router, path);
@@ -443,20 +466,9 @@ int router_load(struct router *r, const char *pin_path,
 	}
 	r->created |= 1U << ROUTER_PIN_PROG;
 
-	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
-	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-		*map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
-			r->skel->obj, pin_name(pin)));
 	err = steer_start(r, settings);
 	if (err)
 		goto fail;
-	err = prog_info(r->prog_fd, &info);
-	if (err) {
-		log_error("cannot inspect the loaded program: %s",
-			  log_strerror(err));
-		goto fail;
-	}
-	r->prog_id = info.id;
 	log_verbose("loaded %s (id %u, --lookup %s), pinned at %s",
 		    XR_PROG_NAME, r->prog_id, lookup_name(settings->lookup),
 		    pin_path);
@@ -630,4 +642,269 @@ int router_cpu_stats(const struct router *r, struct xr_cpu_stats *rows)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+/*
+ * reload: a new instance of this build's program over the maps of the
+ * running one (router_load_over()).
+ */
+
+/* Maps whose size is a load-time setting: the pinned size is the setting. */
+static bool sized_at_load(enum router_pin pin)
+{
+	switch (pin) {
+	case ROUTER_PIN_ROUTES_V4:
+	case ROUTER_PIN_ROUTES_V6:
+	case ROUTER_PIN_LB_VIPS:
+	case ROUTER_PIN_LB_VIP_KEYS:
+	case ROUTER_PIN_LB_RINGS:
+	case ROUTER_PIN_LB_CONNS:
+	case ROUTER_PIN_LB_VIP_STATS:
+	case ROUTER_PIN_LB_VIP_META:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The new object must read the map @fd as its own @map: same type, key,
+ * value, flags and (unless a load-time setting) size. Reports what differs.
+ */
+static int check_reusable(struct bpf_map *map, int fd, bool any_size)
+{
+	struct bpf_map_info info;
+	int err = map_info(fd, &info);
+
+	if (err) {
+		log_error("cannot inspect the running router's map %s: %s",
+			  bpf_map__name(map), log_strerror(err));
+		return err;
+	}
+	/* The kernel makes devmaps read-only for programs itself. */
+	if (info.type == BPF_MAP_TYPE_DEVMAP ||
+	    info.type == BPF_MAP_TYPE_DEVMAP_HASH)
+		info.map_flags &= ~BPF_F_RDONLY_PROG;
+	if (info.type == bpf_map__type(map) &&
+	    info.key_size == bpf_map__key_size(map) &&
+	    info.value_size == bpf_map__value_size(map) &&
+	    info.map_flags == bpf_map__map_flags(map) &&
+	    (any_size || info.max_entries == bpf_map__max_entries(map)))
+		return 0;
+	log_error("the running router's map %s (type %u, key %u, value %u, "
+		  "%u entries, flags %#x) does not fit this build (type %u, "
+		  "key %u, value %u, %u entries, flags %#x); its state cannot "
+		  "be kept: detach --all and attach to start over",
+		  bpf_map__name(map), info.type, info.key_size, info.value_size,
+		  info.max_entries, info.map_flags, bpf_map__type(map),
+		  bpf_map__key_size(map), bpf_map__value_size(map),
+		  bpf_map__max_entries(map), bpf_map__map_flags(map));
+	return -EINVAL;
+}
+
+static int reuse_map(struct bpf_map *map, int fd, bool any_size)
+{
+	int err = check_reusable(map, fd, any_size);
+
+	if (err)
+		return err;
+	err = bpf_map__reuse_fd(map, fd);
+	if (err)
+		log_error("cannot reuse the map %s: %s", bpf_map__name(map),
+			  log_strerror(err));
+	return err;
+}
+
+/* The variable @name of the DATASEC @sec in @btf, or NULL. */
+static const struct btf_var_secinfo *datasec_var(const struct btf *btf,
+						 const struct btf_type *sec,
+						 const char *name)
+{
+	const struct btf_var_secinfo *v = btf_var_secinfos(sec);
+
+	for (__u16 i = 0; i < btf_vlen(sec); i++, v++) {
+		const struct btf_type *var = btf__type_by_id(btf, v->type);
+
+		if (var && !strcmp(btf__name_by_offset(btf, var->name_off),
+				   name))
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * The running program's load-time knobs (lookup mode, --cpus, ECMP seed,
+ * LB timeouts, ...) into the new .rodata, matched by name through BTF so
+ * that an upgrade with added or removed knobs keeps the others: a knob the
+ * old program did not have keeps this build's default.
+ */
+static int rodata_carry_over(struct router *r, const struct router *old)
+{
+	struct btf *new_btf = bpf_object__btf(r->skel->obj), *old_btf = NULL;
+	const struct btf_type *new_sec, *old_sec;
+	const struct btf_var_secinfo *v, *ov;
+	struct bpf_map_info info;
+	void *val = NULL;
+	__u32 zero = 0;
+	int fd, err, copied = 0;
+	__s32 id;
+
+	fd = prog_map_fd(old->prog_fd, NULL);
+	if (fd < 0)
+		return fd;
+	err = map_info(fd, &info);
+	if (!err && (!info.btf_id || !info.btf_value_type_id))
+		err = -ENOTSUP;	/* loaded without BTF: names unknown */
+	if (!err) {
+		val = calloc(1, info.value_size);
+		old_btf = btf__load_from_kernel_by_id(info.btf_id);
+		if (!val || !old_btf)
+			err = val ? -errno : -ENOMEM;
+	}
+	if (!err && bpf_map_lookup_elem(fd, &zero, val))
+		err = -errno;
+	close(fd);
+	id = new_btf ? btf__find_by_name_kind(new_btf, ".rodata",
+					      BTF_KIND_DATASEC) : -ENOENT;
+	if (!err && id < 0)
+		err = id;
+	if (err)
+		goto out;
+	new_sec = btf__type_by_id(new_btf, id);
+	old_sec = btf__type_by_id(old_btf, info.btf_value_type_id);
+	if (!old_sec || !btf_is_datasec(old_sec)) {
+		err = -EPROTO;
+		goto out;
+	}
+	v = btf_var_secinfos(new_sec);
+	for (__u16 i = 0; i < btf_vlen(new_sec); i++, v++) {
+		const char *name = btf__name_by_offset(new_btf,
+			btf__type_by_id(new_btf, v->type)->name_off);
+
+		ov = datasec_var(old_btf, old_sec, name);
+		if (!ov) {
+			log_verbose("reload: %s: not in the running program, "
+				    "this build's default", name);
+			continue;
+		}
+		/* Half a setting carried over would be worse than none. */
+		if (ov->size != v->size ||
+		    ov->offset + ov->size > info.value_size) {
+			log_error("cannot carry the load-time setting %s over: "
+				  "its size changed (%u to %u bytes); detach "
+				  "--all and attach to start over", name,
+				  ov->size, v->size);
+			err = -EPROTO;
+			goto out;
+		}
+		memcpy((char *)r->skel->rodata + v->offset,
+		       (char *)val + ov->offset, v->size);
+		copied++;
+	}
+	log_verbose("reload: carried %d load-time settings over", copied);
+out:
+	btf__free(old_btf);
+	free(val);
+	return err;
+}
+
+/*
+ * --cpus: a cpumap of its own (fresh queues and kthreads, started before
+ * the switch; the old program's drain when it goes), the old counters
+ * (not pinned: found through the running program).
+ */
+static int steer_reuse(struct router *r, const struct router *old)
+{
+	struct bpf_map *stats = r->skel->maps.xr_cpu_stats;
+	int err = bpf_map__set_max_entries(r->skel->maps.xr_cpus, r->nr_cpus);
+	int fd;
+
+	if (!err)
+		err = bpf_program__set_autoload(r->skel->progs.xdp_router_cpu,
+				r->skel->rodata->xr_steer_ncpus > 0);
+	if (err)
+		return err;
+	fd = prog_map_fd(old->prog_fd, bpf_map__name(stats));
+	if (fd == -ENOENT)
+		return 0;	/* an old program without it */
+	if (fd < 0)
+		return fd;
+	err = reuse_map(stats, fd, false);
+	close(fd);
+	return err;
+}
+
+int router_load_over(struct router *r, const struct router *old)
+{
+	struct router_settings s;
+	int err;
+
+	router_init(r, old->pin_path);
+	r->skel = xdp_router__open();
+	if (!r->skel) {
+		err = -errno;
+		log_error("cannot open the XDP object: %s", log_strerror(err));
+		return err;
+	}
+	err = rodata_carry_over(r, old);
+	if (err) {
+		if (!log_error_printed())
+			log_error("cannot read the running program's load-time "
+				  "settings: %s", log_strerror(err));
+		goto fail;
+	}
+	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX;
+	     pin++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(
+			r->skel->obj, pin_name(pin));
+
+		err = map ? reuse_map(map, *map_fd((struct router *)old, pin),
+				      sized_at_load(pin)) : -ENOENT;
+	}
+	if (!err)
+		err = steer_reuse(r, old);
+	if (err)
+		goto fail;
+	err = load_skel(r);
+	if (!err)
+		err = router_settings_read(r, &s);
+	if (!err)
+		err = steer_start(r, &s);
+	if (!err)
+		return 0;
+fail:
+	router_close(r);
+	return err;
+}
+
+int router_open_from_prog(struct router *r, const char *pin_path)
+{
+	int err;
+
+	router_init(r, pin_path);
+	err = open_prog(r);
+	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX;
+	     pin++) {
+		int fd = prog_map_fd(r->prog_fd, pin_name(pin));
+
+		if (fd >= 0)
+			*map_fd(r, pin) = fd;
+		else if (fd != -ENOENT)
+			err = fd;
+	}
+	if (err && err != -ENOENT)
+		router_close(r);
+	return err;
+}
+
+bool router_has_pins(const struct router *r)
+{
+	char path[PATH_MAX];
+
+	for (int pin = 0; pin < ROUTER_PIN_MAX; pin++) {
+		pin_of(r, pin, path, sizeof(path));
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
 }

@@ -154,4 +154,25 @@ void router_pin_spec(enum router_pin pin, struct pin_map_spec *spec);
 int router_prog_ident(const struct router *r, char *name, size_t name_len,
 		      char tag[17]);
 
+/*
+ * reload: loads this build's program over the maps of the open router
+ * @old (every pinned map, and the counters of --cpus), with its load-time
+ * settings, into @r, and starts its cpumap queues; pins nothing and
+ * attaches nothing. Refuses, changing nothing, a map this build would
+ * read with another layout.
+ */
+int router_load_over(struct router *r, const struct router *old);
+
+/*
+ * detach --all on a damaged pin dir (a map pin missing or replaced): the
+ * program from its pin, its maps from the program itself, whatever is
+ * pinned beside it; a map the program does not use stays at -1. Returns
+ * -ENOENT, without reporting it, if no program is pinned (@r is still
+ * usable for router_unpin()).
+ */
+int router_open_from_prog(struct router *r, const char *pin_path);
+
+/* Any of the router's pin names present at its pin path. */
+bool router_has_pins(const struct router *r);
+
 #endif /* XR_ROUTER_H */

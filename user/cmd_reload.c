@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * reload [--force]
+ *
+ * Upgrades a running router to this binary's program without losing a
+ * packet or any state: the new program is loaded over the pinned maps
+ * (routes, interfaces and their counters, the load balancer's VIPs,
+ * connections and counters) with the running program's load-time
+ * settings, then swapped in atomically on every interface
+ * (XDP_FLAGS_REPLACE: the driver switches programs between two packets)
+ * and re-pinned. All or nothing: if any step fails, every interface runs
+ * the old program again and its pin is untouched.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "caps.h"
+#include "command.h"
+#include "log.h"
+#include "members.h"
+#include "mode.h"
+#include "output.h"
+#include "pin.h"
+#include "reload_staged.h"
+#include "router.h"
+
+static const char usage[] =
+	"Usage: xdp-router reload [--force]\n"
+	"\n"
+	"Replaces the running router's program with this binary's, keeping "
+	"its maps\n"
+	"(routes, counters, load balancer state) and load-time settings; "
+	"every\n"
+	"interface switches atomically, no packet is lost.\n"
+	"  -f, --force  reload even if the router already runs this build\n"
+	"  -h, --help   show this help\n";
+
+struct reload {
+	struct router old, new;
+	struct member *members;
+	size_t nmembers;
+	size_t swapped;		/* members[0..swapped) switched, in order */
+	char staged[PATH_MAX], pinned[PATH_MAX];
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static bool runs_old(const struct member *m)
+{
+	return m->exists && m->attached;
+}
+
+static int prog_tag(int fd, __u8 tag[BPF_TAG_SIZE])
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int err = bpf_obj_get_info_by_fd(fd, &info, &len);
+
+	if (!err)
+		memcpy(tag, info.tag, BPF_TAG_SIZE);
+	return err;
+}
+
+/* The same instructions: reloading would change nothing. */
+static bool same_build(const struct reload *rl)
+{
+	__u8 a[BPF_TAG_SIZE], b[BPF_TAG_SIZE];
+
+	return !prog_tag(rl->old.prog_fd, a) && !prog_tag(rl->new.prog_fd, b) &&
+	       !memcmp(a, b, sizeof(a));
+}
+
+/* Puts the old program back everywhere it was replaced. */
+static void rollback(struct reload *rl)
+{
+	while (rl->swapped > 0) {
+		struct member *m = &rl->members[--rl->swapped];
+
+		if (!runs_old(m))
+			continue;
+		if (iface_xdp_attach(m->ifc.ifindex, rl->old.prog_fd, m->mode,
+				     rl->new.prog_fd))
+			log_error("rollback: cannot put the old program back "
+				  "on %s", m->ifc.name);
+	}
+	unlink(rl->staged);
+}
+
+/*
+ * The swap: staged pin, every interface, then the pin renamed over the old
+ * one (atomic on bpffs: a reader sees the old or the new).
+ */
+static int switch_over(struct reload *rl)
+{
+	int err;
+
+	pin_file(rl->staged, sizeof(rl->staged), rl->old.pin_path,
+		 RELOAD_PIN_STAGED);
+	pin_file(rl->pinned, sizeof(rl->pinned), rl->old.pin_path,
+		 XR_PIN_PROG);
+	unlink(rl->staged);	/* left by a reload that was killed */
+	err = bpf_obj_pin(rl->new.prog_fd, rl->staged);
+	if (err) {
+		err = -errno;
+		log_error("cannot pin the new program at %s: %s", rl->staged,
+			  log_strerror(err));
+		return err;
+	}
+	for (; rl->swapped < rl->nmembers; rl->swapped++) {
+		struct member *m = &rl->members[rl->swapped];
+
+		if (!runs_old(m))
+			continue;
+		err = iface_xdp_attach(m->ifc.ifindex, rl->new.prog_fd,
+				       m->mode, rl->old.prog_fd);
+		if (err) {
+			log_error("cannot switch %s to the new program: %s%s",
+				  m->ifc.name, log_strerror(err),
+				  err == -EEXIST ? " (its program changed "
+				  "meanwhile)" : "");
+			goto fail;
+		}
+	}
+	if (rename(rl->staged, rl->pinned)) {
+		err = -errno;
+		log_error("cannot move the new pin over %s: %s", rl->pinned,
+			  log_strerror(err));
+		goto fail;
+	}
+	return 0;
+fail:
+	rollback(rl);
+	return err;
+}
+
+static void print_result(const struct reload *rl, bool reloaded,
+			 double load_ms, double swap_ms)
+{
+	out_open_object(NULL);
+	out_bool(PRINT_JSON, "reloaded", NULL, reloaded);
+	out_uint(PRINT_JSON, "old_prog_id", NULL, rl->old.prog_id);
+	out_uint(PRINT_JSON, "prog_id", NULL,
+		 reloaded ? rl->new.prog_id : rl->old.prog_id);
+	if (reloaded)
+		out_text("reloaded: prog id %u -> %u on", rl->old.prog_id,
+			 rl->new.prog_id);
+	else
+		out_text("already running this build (prog id %u; --force "
+			 "reloads anyway):", rl->old.prog_id);
+	out_open_array("interfaces");
+	for (size_t i = 0; i < rl->nmembers; i++) {
+		const struct member *m = &rl->members[i];
+
+		if (!runs_old(m))
+			continue;
+		out_open_object(NULL);
+		out_string(PRINT_ANY, "ifname", " %s", m->ifc.name);
+		out_uint(PRINT_JSON, "ifindex", NULL, m->ifc.ifindex);
+		out_string(PRINT_ANY, "mode", " (%s)", mode_name(m->mode));
+		out_close_object();
+	}
+	out_close_array();
+	/* Members the old program no longer runs on: not switched. */
+	out_open_array("stale");
+	for (size_t i = 0; i < rl->nmembers; i++) {
+		const struct member *m = &rl->members[i];
+
+		if (runs_old(m))
+			continue;
+		out_open_object(NULL);
+		out_uint(PRINT_ANY, "ifindex", ", not ifindex %llu",
+			 m->ifc.ifindex);
+		out_string(PRINT_ANY, "state", " (%s)",
+			   m->exists ? "detached" : "gone");
+		out_close_object();
+	}
+	out_close_array();
+	out_float(PRINT_ANY, "load_ms", "; load %.1f ms", load_ms);
+	if (reloaded)
+		out_float(PRINT_ANY, "switch_ms", ", switch %.1f ms", swap_ms);
+	out_text("\n");
+	out_close_object();
+	out_flush();
+}
+
+static int reload(struct reload *rl, const char *pin_path, bool force)
+{
+	size_t running = 0;
+	double t0, t1;
+	int err;
+
+	err = reload_recover(pin_path);
+	if (!err)
+		err = router_open_attached(&rl->old, pin_path);
+	if (err)
+		return err;
+	err = members_list(&rl->old, &rl->members, &rl->nmembers);
+	if (err) {
+		log_error("cannot list the router's interfaces: %s",
+			  log_strerror(err));
+		goto close_old;
+	}
+	for (size_t i = 0; i < rl->nmembers; i++)
+		running += runs_old(&rl->members[i]);
+	if (!running) {
+		log_error("the router at %s runs on no interface (status shows "
+			  "why); nothing to reload", pin_path);
+		err = -ENOENT;
+		goto close_old;
+	}
+
+	t0 = now_ms();
+	err = router_load_over(&rl->new, &rl->old);
+	if (err)
+		goto close_old;
+	t1 = now_ms();
+	if (!force && same_build(rl)) {
+		print_result(rl, false, t1 - t0, 0);
+		goto close_new;
+	}
+	err = switch_over(rl);
+	if (!err)
+		print_result(rl, true, t1 - t0, now_ms() - t1);
+close_new:
+	router_close(&rl->new);
+close_old:
+	router_close(&rl->old);
+	free(rl->members);
+	return err;
+}
+
+int cmd_reload(const struct global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct reload rl = { 0 };
+	bool force = false;
+	int c, err, lock_fd;
+
+	while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return command_bad_option("reload", c, argv);
+		}
+	}
+	err = command_no_more_args("reload", argc, argv);
+	if (!err)
+		err = caps_require();
+	if (err)
+		return err;
+	if (!pin_on_bpffs(g->pin_path)) {
+		log_error("nothing attached at %s (attach the router first)",
+			  g->pin_path);
+		return -ENOENT;
+	}
+	/* attach, detach and other reloads wait: the members stay put. */
+	lock_fd = pin_lock(g->pin_path);
+	if (lock_fd < 0)
+		return lock_fd;
+	err = reload(&rl, g->pin_path, force);
+	close(lock_fd);
+	return err;
+}
