@@ -151,7 +151,9 @@ phase_route()
 	bpftool map create "$pin/xr_lb_conf" type array key 4 value "$vsize" \
 		entries 7 name xr_lb_conf || xr_fail "cannot create the odd map"
 	xr_cli_err r reload --force
-	[[ $XR_ERR == *xr_lb_conf*"does not fit this build"* ]] ||
+	# Refused when the pins are opened (pin_check.c) or by reload's own
+	# check of the maps it reuses: either way naming the map.
+	[[ $XR_ERR == *xr_lb_conf* ]] ||
 		xr_fail "the error does not name the map: $XR_ERR"
 	xr_assert_eq "$(xr_xdp_prog_id r ra)" "${RELOAD_IDS[-1]}" "program on ra after the refused reload"
 	xr_assert_empty "$(ls "$pin" | grep -v '^xr_' || true)" "nothing but the router's pins left"

@@ -69,6 +69,9 @@ xr_ping a "$(xr_ip4 b)"
 out=$(xr_cli_ok r --json reload --force)
 xr_assert_eq "$(xr_json_get "$out" '[len(j["interfaces"]), j["stale"]]')" \
 	"[2, [{\"ifindex\": $ic, \"state\": \"gone\"}]]" "reload: switched, stale"
+"$XR_PYTHON" "$XR_LIB_DIR/../docs/schema/schema_tool.py" validate \
+	"$XR_LIB_DIR/../docs/schema/reload.json" <<<"$out" ||
+	xr_fail "reload --json does not match docs/schema/reload.json"
 xr_veth c c1 r rc
 xr_addr r rc 10.3.0.1/24
 xr_cli_ok r attach rc >/dev/null
