@@ -359,6 +359,35 @@ xr_assert_ge $((m4[0] - m3[0])) 60 "new connections through L1"
 xr_assert_ge $((m4[2] - m3[2])) 60 "new connections through L4"
 xr_assert_eq $((m4[1] - m3[1])) 0 "new connections through L3 (withdrawn)"
 
+xr_step "a new VIP takes web's row: web and alt move on every node, their connections stay"
+j=$(xr_cli_ok l1 --json lb show web)
+id0=$(xr_lb_q "$j" 'vip("web")["id"]')
+printf 'vips: []\n' >"$XR_RUN_DIR/empty.yaml"
+xr_cli_ok l3 lb apply "$XR_RUN_DIR/empty.yaml" >/dev/null
+xr_cli_ok l3 lb apply "$SO/web_plus.yaml" >/dev/null	# from scratch
+j=$(xr_cli_ok l3 --json lb show web)
+id1=$(xr_lb_q "$j" 'vip("web")["id"]')
+xr_assert_ne "$id1" "$id0" "web's row with the VIP 'first' (canonical, from scratch on L3)"
+m5=($(misses 1 4))
+for n in 1 4; do
+	cp "$SO/web_plus.yaml" "$XR_RUN_DIR/web-l$n.yaml.new"
+	mv "$XR_RUN_DIR/web-l$n.yaml.new" "$XR_RUN_DIR/web-l$n.yaml"
+done
+web_at() { [[ $(xr_lb_q "$(xr_cli_ok "l$1" --json lb show web)" 'vip("web")["id"]') == "$2" ]]; }
+for n in 1 4; do
+	xr_wait_until 10 "L$n's watcher moved web to row $id1" web_at "$n" "$id1"
+done
+d3=$(maps_digest 3)
+for n in 1 4; do
+	xr_assert_eq "$(maps_digest "$n")" "$d3" "L$n's maps after the moves, against L3's from scratch"
+done
+rounds_pass 4
+hold_alive
+m6=($(misses 1 4))
+xr_log "web moved from row $id0 to $id1 on L1 and L4; their established flows" \
+	"found again through Maglev: L1 +$((m6[0] - m5[0])), L4 +$((m6[1] - m5[1])) misses"
+xr_assert_ge $((m6[0] - m5[0] + m6[1] - m5[1])) "$CONNS" "misses of web's flows after the move (each flow once)"
+
 xr_step "every connection survived: open, answered every round, one backend each"
 s=$(hold_stop)
 xr_log "clients: $s"

@@ -76,6 +76,9 @@ static bool health_same(const struct lb_health *a, const struct lb_health *b)
 
 static const __u8 zero_mac[6];
 
+/* Rounds of id moves one apply makes at most (see lb_state_apply()). */
+#define LB_ID_ROUNDS 8
+
 /* MACs: required for active backends without one, refreshed for others. */
 static int resolve_macs(const struct lb_maps *m, struct lb_config *want,
 			const struct lb_config *cur,
@@ -144,43 +147,84 @@ out:
 	return rc;
 }
 
-/* A free id (not @busy), preferably one no entry is meant to have. */
-static __u32 pick_free(const bool *busy, const bool *target, __u32 first,
-		       __u32 max)
+/* A free id: not @busy, not anyone's canonical one; @max if none. */
+static __u32 pick_spare(const bool *busy, const bool *target, __u32 first,
+			__u32 max)
 {
 	for (__u32 id = first; id < max; id++)
 		if (!busy[id] && !target[id])
 			return id;
-	for (__u32 id = first; id < max; id++)
-		if (!busy[id])
-			return id;
 	return max;
+}
+
+/* A free id, a spare one if there is one; @max if none. */
+static __u32 pick_free(const bool *busy, const bool *target, __u32 first,
+		       __u32 max)
+{
+	__u32 id = pick_spare(busy, target, first, max);
+
+	for (id = id < max ? id : first; id < max && busy[id]; id++)
+		;
+	return id;
+}
+
+/*
+ * Where one entry (VIP or backend) goes in this round, given its canonical
+ * id @want and its current one @cur (@none: new). Pass 1 (@late false):
+ * to @want if that is free. Pass 2, for the others: an existing entry
+ * stays, unless it sits on someone's canonical id and a spare one is free
+ * (so that chains and cycles of displaced entries unwind); a new one takes
+ * a free id. Returns @none if it has to wait for pass 2 or nothing is free.
+ */
+static __u32 place_entry(__u32 want, __u32 cur, __u32 none, bool late,
+			 bool *busy, const bool *target, __u32 first,
+			 __u32 max)
+{
+	__u32 id = none;
+
+	if (!late) {
+		if (cur == want || !busy[want])
+			id = want;
+	} else if (cur != none) {
+		id = target[cur] ? pick_spare(busy, target, first, max) : max;
+		if (id == max)
+			id = cur;
+	} else {
+		id = pick_free(busy, target, first, max);
+		if (id == max)
+			id = none;
+	}
+	if (id != none)
+		busy[id] = true;
+	return id;
 }
 
 /*
  * Ids (lb_ids.h): each VIP and backend goes to its canonical id if that id
- * is free in the maps now; otherwise it stays where it is or, if new, takes
- * a free id that is nobody's canonical one, and moves in a later round once
- * the holder is gone. An id freed by this apply is still busy during it
- * (the data plane may name it until the rings are rewritten). Gens are
- * canonical. *@settled: every id is canonical.
+ * is free in the maps now, else waits where it is (or on a spare id) for a
+ * later round. An id freed by this apply is still busy during it (the data
+ * plane may name it until the rings are rewritten). Gens are canonical.
+ * *@settled: every id is canonical; *@moved: some entry changes id.
  */
 static int assign_ids(const struct lb_maps *m, struct snapshot *s,
-		      struct lb_config *want, bool *settled, char *err,
-		      size_t len)
+		      struct lb_config *want, bool *settled, bool *moved,
+		      char *err, size_t len)
 {
-	size_t nb = 0, k = 0;
+	size_t nb = 0, k;
 	__u32 max_vips = m->max_vips ? m->max_vips : 1;
 	bool *vip_busy = calloc(max_vips, 1), *vip_target = calloc(max_vips, 1);
 	bool *be_busy = calloc(m->max_backends, 1);
 	bool *be_target = calloc(m->max_backends, 1);
 	__u32 *cv = calloc(want->nr_vips + 1, sizeof(*cv)), *cb;
+	__u32 *vcur = calloc(want->nr_vips + 1, sizeof(*vcur)), *bcur;
 	int rc = 0;
 
 	for (size_t i = 0; i < want->nr_vips; i++)
 		nb += want->vips[i].nr_backends;
 	cb = calloc(nb + 1, sizeof(*cb));
-	if (!vip_busy || !vip_target || !be_busy || !be_target || !cv || !cb) {
+	bcur = calloc(nb + 1, sizeof(*bcur));
+	if (!vip_busy || !vip_target || !be_busy || !be_target || !cv ||
+	    !cb || !vcur || !bcur) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -198,7 +242,6 @@ static int assign_ids(const struct lb_maps *m, struct snapshot *s,
 	}
 	if (rc)
 		goto out;
-	*settled = true;
 	for (size_t i = 0; i < s->cfg.nr_vips; i++)
 		vip_busy[s->cfg.vips[i].id] = true;
 	for (size_t i = 0; i < want->nr_vips; i++)
@@ -210,26 +253,14 @@ static int assign_ids(const struct lb_maps *m, struct snapshot *s,
 	for (size_t i = 0; i < nb; i++)
 		be_target[cb[i]] = true;
 
+	/* What each entry is now; run-time fields from the maps. */
+	k = 0;
 	for (size_t i = 0; i < want->nr_vips; i++) {
 		struct lb_vip *v = &want->vips[i];
 		struct lb_vip *c = lb_config_find_vip(&s->cfg, v);
 
-		if ((c && c->id == cv[i]) || !vip_busy[cv[i]])
-			v->id = cv[i];
-		else if (c)
-			v->id = c->id;
-		else
-			v->id = pick_free(vip_busy, vip_target, 0,
-					  m->max_vips);
-		if (v->id >= m->max_vips) {
-			rc = plan_error(err, len, "VIP '%s': no free VIP id "
-					"(ids of VIPs removed now are free "
-					"after this apply: apply again)",
-					v->name);
-			goto out;
-		}
-		vip_busy[v->id] = true;
-		*settled &= v->id == cv[i];
+		vcur[i] = c ? c->id : ~0U;
+		v->id = ~0U;
 		for (size_t j = 0; j < v->nr_backends; j++, k++) {
 			struct lb_backend *b = &v->backends[j];
 			struct lb_backend *o =
@@ -239,28 +270,66 @@ static int assign_ids(const struct lb_maps *m, struct snapshot *s,
 
 			if (o && o->port != b->port)
 				o = NULL;
+			bcur[k] = o ? o->id : 0;
+			b->id = 0;
 			b->gen = lb_backend_gen(v, b);
-			if ((o && o->id == cb[k]) || !be_busy[cb[k]])
-				b->id = cb[k];
-			else if (o)
-				b->id = o->id;
-			else
-				b->id = pick_free(be_busy, be_target, 1,
-						  m->max_backends);
-			if (b->id >= m->max_backends) {
-				rc = plan_error(err, len, "VIP '%s': no free "
-						"backend id (ids of backends "
-						"removed now are free after "
-						"this apply: apply again)",
-						v->name);
-				goto out;
-			}
-			be_busy[b->id] = true;
-			*settled &= b->id == cb[k];
-			b->cur_state = o && o->id == b->id ? o->cur_state
-							   : 0xff;
+			b->cur_state = o ? o->cur_state : 0xff;
 			if (o && !memcmp(b->mac, zero_mac, 6))
 				memcpy(b->mac, o->mac, 6);
+		}
+	}
+	*settled = true;
+	*moved = false;
+	for (int late = 0; late < 2; late++) {
+		k = 0;
+		for (size_t i = 0; i < want->nr_vips; i++) {
+			struct lb_vip *v = &want->vips[i];
+
+			if (v->id == ~0U)
+				v->id = place_entry(cv[i], vcur[i], ~0U, late,
+						    vip_busy, vip_target, 0,
+						    m->max_vips);
+			if (late && v->id == ~0U) {
+				rc = plan_error(err, len, "VIP '%s': no free "
+						"VIP id (ids of VIPs removed "
+						"now are free after this "
+						"apply: apply again)", v->name);
+				goto out;
+			}
+			for (size_t j = 0; j < v->nr_backends; j++, k++) {
+				struct lb_backend *b = &v->backends[j];
+
+				if (!b->id)
+					b->id = place_entry(cb[k], bcur[k], 0,
+							    late, be_busy,
+							    be_target, 1,
+							    m->max_backends);
+				if (late && !b->id) {
+					rc = plan_error(err, len, "VIP '%s': "
+							"no free backend id "
+							"(ids of backends "
+							"removed now are free "
+							"after this apply: "
+							"apply again)",
+							v->name);
+					goto out;
+				}
+			}
+		}
+	}
+	k = 0;
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+
+		*settled &= v->id == cv[i];
+		*moved |= v->id != vcur[i];
+		for (size_t j = 0; j < v->nr_backends; j++, k++) {
+			struct lb_backend *b = &v->backends[j];
+
+			*settled &= b->id == cb[k];
+			*moved |= b->id != bcur[k];
+			if (b->id != bcur[k])
+				b->cur_state = 0xff;	/* a new entry */
 		}
 	}
 out:
@@ -270,6 +339,8 @@ out:
 	free(be_target);
 	free(cv);
 	free(cb);
+	free(vcur);
+	free(bcur);
 	return rc;
 }
 
@@ -553,7 +624,16 @@ static int write_all(struct writer *w, struct snapshot *s,
 		bool moved = c && c->id != v->id;
 
 		lb_vip_to_key(v, &k);
-		if (!c || moved) {
+		if (moved) {
+			/* Counters move with the VIP (a few packets counted
+			 * in the old row meanwhile are lost). */
+			rc = w->dry ? 0 : lb_percpu_copy(m, m->vip_stats,
+							 c->id, v->id,
+							 sizeof(struct xr_vip_stats));
+			if (rc)
+				return write_failed(w, rc, "%s[%u]",
+						    XR_MAP_LB_VIP_STATS, v->id);
+		} else if (!c) {
 			rc = w_zero_percpu(w, m->vip_stats, v->id,
 					 sizeof(struct xr_vip_stats));
 			if (rc)
@@ -625,8 +705,8 @@ static int write_all(struct writer *w, struct snapshot *s,
 /* One pass of the plan and the writes; MACs resolved if @resolve. */
 static int apply_round(const struct lb_maps *m, struct lb_config *want,
 		       const struct lb_apply_opts *opts, bool resolve,
-		       struct lb_apply_result *res, bool *settled, char *err,
-		       size_t err_len)
+		       struct lb_apply_result *res, bool *settled, bool *moved,
+		       char *err, size_t err_len)
 {
 	struct writer w = { .m = m, .res = res, .err = err, .len = err_len };
 	int32_t *table = NULL;
@@ -641,7 +721,7 @@ static int apply_round(const struct lb_maps *m, struct lb_config *want,
 			 log_strerror(rc));
 		return rc;
 	}
-	rc = assign_ids(m, &s, want, settled, err, err_len);
+	rc = assign_ids(m, &s, want, settled, moved, err, err_len);
 	if (!rc && resolve)
 		rc = resolve_macs(m, want, &s.cfg, opts, err, err_len);
 	if (rc)
@@ -698,7 +778,7 @@ int lb_state_apply(const struct lb_maps *m, struct lb_config *want,
 		   struct lb_apply_result *res, char *err, size_t err_len)
 {
 	struct lb_apply_result more;
-	bool settled = false;
+	bool settled = false, moved = false;
 	int rc;
 
 	err[0] = '\0';
@@ -709,17 +789,17 @@ int lb_state_apply(const struct lb_maps *m, struct lb_config *want,
 			if (v->backends[j].port == v->port)
 				v->backends[j].port = 0;
 	}
-	rc = apply_round(m, want, opts, true, res, &settled, err, err_len);
+	rc = apply_round(m, want, opts, true, res, &settled, &moved, err,
+			 err_len);
 	/*
-	 * Entries that wait for an id another one held: it is free now.
-	 * After one round every canonical id is free or its owner's (waiting
-	 * entries took ids that are nobody's), so one more settles all; a
-	 * third covers ids that had to be borrowed from a full pool.
+	 * Entries that waited for an id another one held: the holder has moved
+	 * or gone now. A chain of n displaced entries unwinds in about n
+	 * rounds; rounds stop when nothing moves any more.
 	 */
-	for (int round = 1; !rc && !settled && !opts->dry_run && round < 3;
-	     round++) {
-		rc = apply_round(m, want, opts, false, &more, &settled, err,
-				 err_len);
+	for (int round = 1; !rc && !settled && moved && !opts->dry_run &&
+			    round < LB_ID_ROUNDS; round++) {
+		rc = apply_round(m, want, opts, false, &more, &settled, &moved,
+				 err, err_len);
 		res->slots_written += more.slots_written;
 	}
 	if (!rc && !settled && !opts->dry_run)
