@@ -578,16 +578,17 @@ int lb_watch(const struct global *g, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	file_changed(&wt);
-	rc = watch_reload(&wt, true);
-	if (rc)
-		goto out;
+	/* The device first: a second watcher on it fails before applying. */
 	if (table) {
 		rc = lb_announce_open(&wt.ann, dev, table);
 		if (rc)
 			goto out;
-		announce_update(&wt);
 	}
+	file_changed(&wt);
+	rc = watch_reload(&wt, true);
+	if (rc)
+		goto out;
+	announce_update(&wt);
 
 	/* The directory: editors and config tools replace files. */
 	snprintf(dir, sizeof(dir), "%s", wt.path);
@@ -633,8 +634,10 @@ int lb_watch(const struct global *g, int argc, char **argv)
 	}
 	if (ino_fd >= 0)
 		close(ino_fd);
-	if (!rc)
+	if (!rc) {
+		lb_announce_set(&wt.ann, NULL, 0, announce_event);
 		event("stopped", NULL, NULL, NULL);
+	}
 out:
 	lb_announce_close(&wt.ann);
 	lb_config_free(&wt.cfg);
