@@ -202,8 +202,9 @@ static __u32 place_entry(__u32 want, __u32 cur, __u32 none, bool late,
 /*
  * Ids (lb_ids.h): each VIP and backend goes to its canonical id if that id
  * is free in the maps now, else waits where it is (or on a spare id) for a
- * later round. An id freed by this apply is still busy during it (the data
- * plane may name it until the rings are rewritten). Gens are canonical.
+ * later round. The id of a backend removed by this apply is still busy
+ * during it (the rings name it until they are rewritten); the row of a
+ * removed VIP is not (it is cleared first). Gens are canonical.
  * *@settled: every id is canonical; *@moved: some entry changes id.
  */
 static int assign_ids(const struct lb_maps *m, struct snapshot *s,
@@ -242,8 +243,10 @@ static int assign_ids(const struct lb_maps *m, struct snapshot *s,
 	}
 	if (rc)
 		goto out;
+	/* Rows of VIPs that go are cleared first (write order 1): free. */
 	for (size_t i = 0; i < s->cfg.nr_vips; i++)
-		vip_busy[s->cfg.vips[i].id] = true;
+		if (lb_config_find_vip(want, &s->cfg.vips[i]))
+			vip_busy[s->cfg.vips[i].id] = true;
 	for (size_t i = 0; i < want->nr_vips; i++)
 		vip_target[cv[i]] = true;
 	/* Anything the data plane may still name is busy, orphans too. */
@@ -291,9 +294,7 @@ static int assign_ids(const struct lb_maps *m, struct snapshot *s,
 						    m->max_vips);
 			if (late && v->id == ~0U) {
 				rc = plan_error(err, len, "VIP '%s': no free "
-						"VIP id (ids of VIPs removed "
-						"now are free after this "
-						"apply: apply again)", v->name);
+						"VIP id", v->name);
 				goto out;
 			}
 			for (size_t j = 0; j < v->nr_backends; j++, k++) {
