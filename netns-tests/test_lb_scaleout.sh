@@ -202,6 +202,17 @@ misses()
 	echo "${out[*]}"
 }
 
+# misses_grew BASE MIN N...: the misses of nodes N... add up to BASE + MIN.
+misses_grew()
+{
+	local base=$1 min=$2 n sum=0
+	shift 2
+	for n in "$@"; do
+		sum=$((sum + $(miss "$n")))
+	done
+	((sum - base >= min))
+}
+
 # probe NAME SRC A-B: one new connection per source port, closed with RST;
 # prints the per-backend counts.
 probe()
@@ -317,12 +328,13 @@ xr_step "L2 dies: its interface is deleted (no BGP goodbye)"
 ip -n "$(xr_ns l2)" link del l0
 death_ms=$(wait_hops "10.9.0.11 10.9.0.13" 20 "L2 gone")
 xr_log "ok: R dropped L2 $death_ms ms after its death (BGP hold time 3 s)"
-rounds_pass 6
-hold_alive
+# TCP retransmits what went to L2 meanwhile; those flows reach L1 and L3,
+# which have no entry for them.
+xr_wait_until 30 "L1 and L3 take over L2's ${on[1]} flows (conn-table misses)" \
+	misses_grew $((m1[0] + m1[2])) "${on[1]}" 1 3
 m2=($(misses 1 3))
-took=$((m2[0] - m1[0] + m2[1] - m1[2]))
-xr_log "L1 and L3 took $took flows mid-connection (L2 had ${on[1]})"
-xr_assert_ge "$took" "${on[1]}" "flows L1 and L3 took over from L2 (conn-table misses)"
+xr_log "ok: L1 and L3 took $((m2[0] - m1[0] + m2[1] - m1[2])) flows mid-connection (L2 had ${on[1]})"
+hold_alive
 
 xr_step "L4 comes up"
 lb_node 4 "$SO/web_reordered.yaml"
@@ -332,11 +344,11 @@ lb_announce 4
 wait_hops "10.9.0.11 10.9.0.13 10.9.0.14" 20 "L4 added" >/dev/null
 add_ms=$(($(xr_ms) - t0))
 xr_log "ok: R added L4 $add_ms ms after its BIRD and watcher started"
-rounds_pass 4
+xr_wait_until 30 "L4 takes established flows (conn-table misses)" \
+	misses_grew 0 $((CONNS / 10)) 4
+rounds_pass 2
+xr_log "ok: L4 took $(miss 4) established flows mid-connection"
 hold_alive
-took4=$(miss 4)
-xr_log "L4 took $took4 established flows mid-connection"
-xr_assert_ge "$took4" $((CONNS / 10)) "established flows L4 took over (conn-table misses)"
 
 xr_step "L3's watcher is SIGKILLed: its tun device and routes go, BIRD withdraws"
 {
@@ -381,12 +393,12 @@ d3=$(maps_digest 3)
 for n in 1 4; do
 	xr_assert_eq "$(maps_digest "$n")" "$d3" "L$n's maps after the moves, against L3's from scratch"
 done
-rounds_pass 4
+xr_wait_until 30 "web's $CONNS flows found again on L1 and L4 (one miss each)" \
+	misses_grew $((m5[0] + m5[1])) "$CONNS" 1 4
 hold_alive
 m6=($(misses 1 4))
 xr_log "web moved from row $id0 to $id1 on L1 and L4; their established flows" \
 	"found again through Maglev: L1 +$((m6[0] - m5[0])), L4 +$((m6[1] - m5[1])) misses"
-xr_assert_ge $((m6[0] - m5[0] + m6[1] - m5[1])) "$CONNS" "misses of web's flows after the move (each flow once)"
 
 xr_step "every connection survived: open, answered every round, one backend each"
 s=$(hold_stop)
