@@ -204,8 +204,10 @@ static __u32 place_entry(__u32 want, __u32 cur, __u32 none, bool late,
  * is free in the maps now, else waits where it is (or on a spare id) for a
  * later round. The id of a backend removed by this apply is still busy
  * during it (the rings name it until they are rewritten); the row of a
- * removed VIP is not (it is cleared first). Gens are canonical.
- * *@settled: every id is canonical; *@moved: some entry changes id.
+ * removed VIP is not (it is cleared first). A new VIP that finds every row
+ * busy gets ~0U: it waits for a later round, left out of this one. Gens
+ * are canonical. *@settled: every id is canonical; *@moved: some entry
+ * changes id.
  */
 static int assign_ids(const struct lb_maps *m, struct snapshot *s,
 		      struct lb_config *want, bool *settled, bool *moved,
@@ -293,9 +295,9 @@ static int assign_ids(const struct lb_maps *m, struct snapshot *s,
 						    vip_busy, vip_target, 0,
 						    m->max_vips);
 			if (late && v->id == ~0U) {
-				rc = plan_error(err, len, "VIP '%s': no free "
-						"VIP id", v->name);
-				goto out;
+				/* New, and every row busy: next round. */
+				k += v->nr_backends;
+				continue;
 			}
 			for (size_t j = 0; j < v->nr_backends; j++, k++) {
 				struct lb_backend *b = &v->backends[j];
@@ -327,6 +329,10 @@ static int assign_ids(const struct lb_maps *m, struct snapshot *s,
 		for (size_t j = 0; j < v->nr_backends; j++, k++) {
 			struct lb_backend *b = &v->backends[j];
 
+			if (v->id == ~0U) {
+				b->id = 0;	/* with its VIP, later */
+				continue;
+			}
 			*settled &= b->id == cb[k];
 			*moved |= b->id != bcur[k];
 			if (b->id != bcur[k])
@@ -662,6 +668,9 @@ static int write_all(struct writer *w, struct snapshot *s,
 		}
 		if (moved) {
 			rc = vip_row_clear(w, c->id);
+			/* Their meta names the VIP by id. */
+			for (size_t j = 0; !rc && j < v->nr_backends; j++)
+				rc = be_meta_write(w, v, &v->backends[j]);
 			if (rc)
 				return rc;
 		}
@@ -703,6 +712,37 @@ static int write_all(struct writer *w, struct snapshot *s,
 	return conf_write(w, &conf_want);
 }
 
+/*
+ * What this round writes: @want without the VIPs that wait for a row
+ * (assign_ids), in @view (VIPs copied, backends shared). They are counted
+ * as added in @res if given; if nothing moves, nothing will free a row.
+ */
+static int plan_of(const struct lb_config *want, struct lb_config *view,
+		   bool moved, struct lb_apply_result *res, char *err,
+		   size_t len)
+{
+	view->vips = calloc(want->nr_vips + 1, sizeof(*view->vips));
+	view->nr_vips = 0;
+	if (!view->vips)
+		return -ENOMEM;
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		const struct lb_vip *v = &want->vips[i];
+
+		if (v->id != ~0U) {
+			view->vips[view->nr_vips++] = *v;
+			continue;
+		}
+		if (!moved)
+			return plan_error(err, len, "VIP '%s': no free VIP id",
+					  v->name);
+		if (res) {
+			res->vips_added++;
+			res->backends_added += v->nr_backends;
+		}
+	}
+	return 0;
+}
+
 /* One pass of the plan and the writes; MACs resolved if @resolve. */
 static int apply_round(const struct lb_maps *m, struct lb_config *want,
 		       const struct lb_apply_opts *opts, bool resolve,
@@ -710,6 +750,7 @@ static int apply_round(const struct lb_maps *m, struct lb_config *want,
 		       char *err, size_t err_len)
 {
 	struct writer w = { .m = m, .res = res, .err = err, .len = err_len };
+	struct lb_config view = {};
 	int32_t *table = NULL;
 	__u32 **rings = NULL;
 	struct snapshot s;
@@ -725,8 +766,12 @@ static int apply_round(const struct lb_maps *m, struct lb_config *want,
 	rc = assign_ids(m, &s, want, settled, moved, err, err_len);
 	if (!rc && resolve)
 		rc = resolve_macs(m, want, &s.cfg, opts, err, err_len);
+	if (!rc)
+		rc = plan_of(want, &view, *moved, resolve ? res : NULL, err,
+			     err_len);
 	if (rc)
 		goto out;
+	want = &view;
 
 	/* Every ring first: nothing is written if one cannot be built. */
 	rings = calloc(want->nr_vips ? want->nr_vips : 1, sizeof(*rings));
@@ -770,6 +815,7 @@ out:
 	free(w.cur_ring);
 	free(w.keys);
 	free(w.vals);
+	free(view.vips);
 	lb_snapshot_free(&s);
 	return rc;
 }
