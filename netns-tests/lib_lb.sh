@@ -254,3 +254,15 @@ c = json.loads(sys.argv[1])
 tot = sum(v for k, v in c.items() if not k.startswith("!") and k != "-")
 print(round(100 * c.get(sys.argv[2], 0) / tot) if tot else 0)' "$1" "$2"
 }
+
+# xr_lb_maps_digest NS: a digest of router NS's xr_lb_rings and xr_lb_backends
+# as bpftool dumps them: equal on nodes with the same configuration
+# (docs/scale-out.md).
+xr_lb_maps_digest()
+{
+	local m pin
+	pin=$(xr_pin_path "$1")
+	for m in xr_lb_rings xr_lb_backends; do
+		bpftool map dump pinned "$pin/$m" || xr_fail "cannot dump $m of $1"
+	done | sha256sum | cut -c1-16
+}

@@ -40,16 +40,6 @@ for n in n1 n2; do
 done
 printf 'vips: []\n' >"$XR_RUN_DIR/empty.yaml"
 
-# digest NS: sha256 of the rings and backends maps as bpftool dumps them.
-digest()
-{
-	local m pin
-	pin=$(xr_pin_path "$1")
-	for m in xr_lb_rings xr_lb_backends; do
-		bpftool map dump pinned "$pin/$m" || xr_fail "cannot dump $m of $1"
-	done | sha256sum | cut -c1-16
-}
-
 # ids NS: "name=id ..." of the VIPs, sorted.
 ids()
 {
@@ -96,7 +86,7 @@ for seed in $(seq "$SEEDS"); do
 		done
 	done
 	# bpftool dumps 4 x 65537 ring slots in about a second: once a seed.
-	xr_assert_eq "$(digest n1)" "$(digest n2)" "seed $seed: maps, byte for byte"
+	xr_assert_eq "$(xr_lb_maps_digest n1)" "$(xr_lb_maps_digest n2)" "seed $seed: maps, byte for byte"
 done
 xr_log "VIP rows moved on N1 along the histories: $moves"
 xr_assert_ge "$moves" 1 "VIP moves exercised"

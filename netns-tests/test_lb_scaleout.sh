@@ -174,15 +174,8 @@ wait_hops()
 	echo $(($(xr_ms) - t0))
 }
 
-# maps_digest N: sha256 of L_N's rings and backends maps, as bpftool dumps them.
-maps_digest()
-{
-	local pin m
-	pin=$(xr_pin_path "l$1")
-	for m in xr_lb_rings xr_lb_backends; do
-		bpftool map dump pinned "$pin/$m" || xr_fail "cannot dump $m of L$1"
-	done | sha256sum | cut -c1-16
-}
+# maps_digest N: L_N's rings and backends maps (xr_lb_maps_digest).
+maps_digest() { xr_lb_maps_digest "l$1"; }
 
 # miss N: L_N's conn-table misses of web (new flows to this node).
 miss()
