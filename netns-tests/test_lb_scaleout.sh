@@ -24,8 +24,9 @@
 # - BGP: R's route to the VIP has L1-L3 as next hops (time measured);
 # - CONNS long-lived connections from four client addresses, a line each
 #   way every 0.5 s, spread over the three nodes;
-# - L2 dies (its interface deleted: no goodbye, R notices after the BGP
-#   hold time); L4 comes up; L3's watcher is SIGKILLed (its routes go with
+# - L2 dies (its interface deleted: no goodbye; R notices by BFD, 200 ms x
+#   3, `lb bgp-config --bfd 200`); L4 comes up; L3's watcher is SIGKILLed
+#   (its routes go with
 #   its tun device, BIRD withdraws at once): R's next hops follow each time
 #   (times measured), the surviving nodes take L2's and L3's flows
 #   mid-connection (conn-table misses), L4 takes flows mid-connection;
@@ -134,7 +135,7 @@ lb_announce()
 	local n=$1 conf="$XR_RUN_DIR/bird-l$n.conf"
 	xr_cli_ok "l$n" lb bgp-config --table "$TABLE" --local-as 65001 \
 		--neighbor 10.9.0.1 --neighbor-as 65000 \
-		--router-id "10.9.0.1$n" >"$conf"
+		--router-id "10.9.0.1$n" --bfd 200 >"$conf"
 	xr_bird_start "l$n" "l$n" "$conf"
 	xr_bg "l$n" "$XR_CLI" --pin-path "$(xr_pin_path "l$n")" lb watch \
 		"$XR_RUN_DIR/web-l$n.yaml" --announce-table "$TABLE" \
@@ -317,10 +318,10 @@ for i in 0 1 2; do
 done
 xr_assert_ge $((on[0] + on[1] + on[2])) "$CONNS" "new flows on L1-L3"
 
-xr_step "L2 dies: its interface is deleted (no BGP goodbye)"
+xr_step "L2 dies: its interface is deleted (no BGP goodbye; BFD notices)"
 ip -n "$(xr_ns l2)" link del l0
 death_ms=$(wait_hops "10.9.0.11 10.9.0.13" 20 "L2 gone")
-xr_log "ok: R dropped L2 $death_ms ms after its death (BGP hold time 3 s)"
+xr_log "ok: R dropped L2 $death_ms ms after its death (BFD 200 ms x 3)"
 # TCP retransmits what went to L2 meanwhile; those flows reach L1 and L3,
 # which have no entry for them.
 xr_wait_until 30 "L1 and L3 take over L2's ${on[1]} flows (conn-table misses)" \

@@ -18,6 +18,7 @@
 
 struct bgp_opts {
 	unsigned long table, local_as, peer_as, hold;
+	unsigned long bfd_ms;	/* 0: no BFD */
 	const char *router_id, *dev;
 	const char *neighbor[MAX_NEIGHBORS];
 	int family[MAX_NEIGHBORS];
@@ -67,10 +68,18 @@ static void print_config(const struct bgp_opts *o)
 		       "\tipv%d { table xrlb%d; import where ifname = \"%s\"; "
 		       "export none; };\n}\n",
 		       o->dev, f, o->table, f, f, o->dev);
+	if (o->bfd_ms)
+		printf("\n# BFD: a dead node is dropped after 3 missed packets "
+		       "instead of the hold\n# time; the neighbors must run "
+		       "BFD too.\nprotocol bfd xrlb_bfd {\n"
+		       "\tinterface \"*\" {\n\t\tmin rx interval %lu ms;\n"
+		       "\t\tmin tx interval %lu ms;\n\t\tmultiplier 3;\n"
+		       "\t};\n}\n", o->bfd_ms, o->bfd_ms);
 	printf("\ntemplate bgp xrlb_peer {\n\tlocal as %lu;\n"
 	       "\thold time %lu;\n\tkeepalive time %lu;\n"
-	       "\tconnect retry time 1;\n\terror wait time 1, 5;\n}\n",
-	       o->local_as, o->hold, o->hold / 3 ? o->hold / 3 : 1);
+	       "\tconnect retry time 1;\n\terror wait time 1, 5;\n%s}\n",
+	       o->local_as, o->hold, o->hold / 3 ? o->hold / 3 : 1,
+	       o->bfd_ms ? "\tbfd on;\n" : "");
 	for (size_t i = 0; i < o->nr; i++) {
 		int f = o->family[i] == AF_INET ? 4 : 6;
 
@@ -92,6 +101,7 @@ int lb_bgp_config(const struct global *g, int argc, char **argv)
 		{ "router-id", required_argument, NULL, 'r' },
 		{ "dev", required_argument, NULL, 'd' },
 		{ "hold", required_argument, NULL, 'H' },
+		{ "bfd", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -99,7 +109,7 @@ int lb_bgp_config(const struct global *g, int argc, char **argv)
 	unsigned char buf[16];
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, ":t:l:n:a:r:d:H:h", opts,
+	while ((c = getopt_long(argc, argv, ":t:l:n:a:r:d:H:b:h", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -122,6 +132,9 @@ int lb_bgp_config(const struct global *g, int argc, char **argv)
 			break;
 		case 'H':
 			rc = number("--hold", optarg, 3, 65535, &o.hold);
+			break;
+		case 'b':
+			rc = number("--bfd", optarg, 10, 10000, &o.bfd_ms);
 			break;
 		case 'n':
 			if (o.nr == MAX_NEIGHBORS) {
@@ -159,7 +172,8 @@ int lb_bgp_config(const struct global *g, int argc, char **argv)
 			fputs("Usage: xdp-router lb bgp-config --table N "
 			      "--local-as AS --neighbor ADDR...\n"
 			      "                  --neighbor-as AS "
-			      "[--router-id ID] [--dev NAME] [--hold S]\n\n"
+			      "[--router-id ID] [--dev NAME] [--hold S]\n"
+			      "                  [--bfd MS]\n\n"
 			      "Prints a BIRD 2 configuration announcing over "
 			      "eBGP the VIP routes that\n"
 			      "'lb watch FILE --announce-table N' keeps while "
@@ -171,7 +185,10 @@ int lb_bgp_config(const struct global *g, int argc, char **argv)
 			      "is a whole bird.conf; without, a part to "
 			      "include. --hold: BGP hold time\n"
 			      "(default 3 s, BIRD's minimum), how long a dead "
-			      "node keeps its traffic.\n", stdout);
+			      "node keeps its traffic;\n"
+			      "--bfd MS: BFD every MS ms on the sessions "
+			      "(a dead node goes after 3 x MS;\n"
+			      "the neighbors must run BFD too).\n", stdout);
 			return 0;
 		default:
 			return command_bad_option("lb bgp-config", c, argv);

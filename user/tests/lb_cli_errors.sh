@@ -80,7 +80,9 @@ expect_error "--neighbor '10.9.0.300': not an IP"	lb bgp-config --table 100 --lo
 expect_error "--dev 'a\"b': not an interface"		lb bgp-config --table 100 "${BGP[@]}" --dev 'a"b'
 expect_error "unexpected argument"			lb bgp-config --table 100 "${BGP[@]}" extra
 # A valid one needs no router; BIRD, if installed, must accept it.
-expect_ok lb bgp-config --table 100 "${BGP[@]}" --neighbor fd00::1 --router-id 10.9.0.11
+expect_error "--bfd '5': expected 10..10000"		lb bgp-config --table 100 "${BGP[@]}" --bfd 5
+expect_ok lb bgp-config --table 100 "${BGP[@]}" --neighbor fd00::1 --router-id 10.9.0.11 \
+	--bfd 100
 if command -v bird >/dev/null; then
 	cp "$out" "$dir/bird.conf"
 	bird -p -c "$dir/bird.conf" 2>"$err" || fail "bird rejects lb bgp-config's output: $(cat "$err")"
