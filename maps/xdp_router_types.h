@@ -314,7 +314,7 @@ struct xr_backend {
 	__u8 state;		/* enum xr_backend_state */
 	__be16 port;		/* NAT: destination port; 0 keeps the VIP's */
 	__u16 pad;
-	__u32 gen;		/* bumped when the id is given to another backend */
+	__u32 gen;		/* a hash of the backend: differs on id reuse */
 };
 _Static_assert(sizeof(struct xr_backend) == 32, "xr_backend size");
 

@@ -281,3 +281,15 @@ xr_lb_hold_intact()
 	xr_assert_eq "$(xr_json_get "$s" 'j["switched"]')" 0 "connections answered by more than one backend"
 	xr_assert_eq "$(xr_json_get "$s" 'j["answered_all"]')" "$2" "connections with every message answered"
 }
+
+# xr_lb_maps_digest NS: a digest of router NS's xr_lb_rings and xr_lb_backends
+# as bpftool dumps them: equal on nodes with the same configuration
+# (docs/scale-out.md).
+xr_lb_maps_digest()
+{
+	local m pin
+	pin=$(xr_pin_path "$1")
+	for m in xr_lb_rings xr_lb_backends; do
+		bpftool map dump pinned "$pin/$m" || xr_fail "cannot dump $m of $1"
+	done | sha256sum | cut -c1-16
+}

@@ -43,7 +43,9 @@ static const char usage[] =
 	"  health [VIP...]            probe every backend once and report\n"
 	"  watch FILE                 apply FILE, follow its changes, probe the\n"
 	"                             backends and take failed ones out, until\n"
-	"                             SIGINT/SIGTERM\n"
+	"                             SIGINT/SIGTERM; --announce-table N: keep\n"
+	"                             routes to the served VIPs for BGP\n"
+	"  bgp-config --table N ...   a BIRD 2 configuration announcing them\n"
 	"\n"
 	"VIP is a VIP's name or ADDR[:PORT]. 'xdp-router lb COMMAND --help'\n"
 	"describes a command.\n";
@@ -385,6 +387,7 @@ static const struct command lb_commands[] = {
 	{ "del-backend", lb_del_backend, "remove backends from a VIP" },
 	{ "health", lb_health_cmd, "probe the backends once" },
 	{ "watch", lb_watch, "apply a file and keep backends checked" },
+	{ "bgp-config", lb_bgp_config, "print a BIRD config announcing VIPs" },
 	{ "help", lb_help, "show this help" },
 };
 

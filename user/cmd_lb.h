@@ -2,7 +2,8 @@
 /*
  * The lb command's pieces, shared by its files: cmd_lb.c (dispatch, the
  * session, apply and the helpers of every subcommand), cmd_lb_show.c (show,
- * export), cmd_lb_edit.c (one-off changes), cmd_lb_watch.c (health, watch).
+ * export), cmd_lb_edit.c (one-off changes), cmd_lb_watch.c (health, watch),
+ * cmd_lb_bgp.c (bgp-config).
  * Functions return 0 or a negative errno after reporting it.
  */
 #ifndef XR_CMD_LB_H
@@ -54,5 +55,6 @@ int lb_set_backend(const struct global *g, int argc, char **argv);
 int lb_del_backend(const struct global *g, int argc, char **argv);
 int lb_health_cmd(const struct global *g, int argc, char **argv);
 int lb_watch(const struct global *g, int argc, char **argv);
+int lb_bgp_config(const struct global *g, int argc, char **argv);
 
 #endif /* XR_CMD_LB_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* lb health and lb watch: backend probes, and the long-running loop. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <poll.h>
 #include "command.h"
+#include "lb_announce.h"
 #include "lb_config.h"
 #include "lb_health.h"
 #include "lb_state.h"
@@ -164,6 +166,9 @@ struct watch {
 	struct timespec mtime;
 	off_t size;
 	ino_t ino;
+	struct lb_announce ann;		/* tun_fd -1: not announcing */
+	int ifindexes[XR_MAX_IFACES];	/* where the router is attached */
+	size_t nr_ifindexes;
 };
 
 static long long mono_ms(void)
@@ -213,6 +218,8 @@ static int watch_apply(struct watch *wt, bool file, const char *why)
 	rc = session_open(wt->g, &s);
 	if (rc)
 		return rc;
+	memcpy(wt->ifindexes, s.maps.ifindexes, sizeof(wt->ifindexes));
+	wt->nr_ifindexes = s.maps.nr_ifindexes;
 	if (file) {
 		rc = lb_config_copy(&copy, &wt->cfg);
 	} else {
@@ -455,6 +462,56 @@ static long long next_due(const struct watch *wt)
 	return due;
 }
 
+static void announce_event(const struct lb_addr *addr, bool on,
+			   const char *err)
+{
+	char a[INET6_ADDRSTRLEN], why[INET6_ADDRSTRLEN + 80];
+
+	lb_addr_str(addr, a, sizeof(a));
+	if (err)
+		snprintf(why, sizeof(why), "%s: %s", a, err);
+	event(err ? (on ? "announce-failed" : "withdraw-failed")
+		  : (on ? "announced" : "withdrawn"), NULL, NULL,
+	      err ? why : a);
+}
+
+/* Routes for the VIPs served now (lb_announce.h); failures retried. */
+static void announce_update(struct watch *wt)
+{
+	struct lb_addr *addrs;
+	size_t n;
+
+	if (wt->ann.tun_fd < 0)
+		return;
+	addrs = calloc(wt->cfg.nr_vips + 1, sizeof(*addrs));
+	if (!addrs)
+		return;
+	n = lb_announce_serving(&wt->cfg,
+				lb_announce_links_up(wt->ifindexes,
+						     wt->nr_ifindexes),
+				addrs);
+	lb_announce_set(&wt->ann, addrs, n, announce_event);
+	free(addrs);
+}
+
+static int parse_table(const char *s, __u32 *table)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || !v || v > 0xffffffffUL ||
+	    (v >= 253 && v <= 255) || s[0] == '-') {
+		log_error("lb watch: --announce-table '%s': expected a "
+			  "routing table number other than 0 and 253-255 "
+			  "(default, main, local)", s);
+		return -EINVAL;
+	}
+	*table = v;
+	return 0;
+}
+
 int lb_watch(const struct global *g, int argc, char **argv)
 {
 	struct watch wt = { .g = g };
@@ -462,20 +519,56 @@ int lb_watch(const struct global *g, int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc, ino_fd;
 
-	rc = simple_opts("lb watch",
-			 "Usage: xdp-router lb watch FILE\n\n"
-			 "Applies FILE, then stays in the foreground: applies "
-			 "it again whenever it\n"
-			 "changes (an invalid version is reported and "
-			 "ignored), probes the backends\n"
-			 "of VIPs with health checks (health: in FILE), takes "
-			 "a backend out of its\n"
-			 "ring after 'fall' failed probes and back after "
-			 "'rise' good ones, and logs\n"
-			 "every transition. SIGINT/SIGTERM end it (exit "
-			 "0); the maps stay as they are.\n", argc, argv);
-	if (rc)
-		return rc > 0 ? 0 : rc;
+	static const struct option opts[] = {
+		{ "announce-table", required_argument, NULL, 't' },
+		{ "announce-dev", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *dev = LB_ANNOUNCE_DEV;
+	__u32 table = 0;
+	int c;
+
+	wt.ann.tun_fd = -1;
+	while ((c = getopt_long(argc, argv, ":t:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			rc = parse_table(optarg, &table);
+			if (rc)
+				return rc;
+			break;
+		case 'd':
+			dev = optarg;
+			break;
+		case 'h':
+			fputs("Usage: xdp-router lb watch FILE "
+			      "[--announce-table N [--announce-dev NAME]]\n\n"
+			      "Applies FILE, then stays in the foreground: "
+			      "applies it again whenever it\n"
+			      "changes (an invalid version is reported and "
+			      "ignored), probes the backends\n"
+			      "of VIPs with health checks (health: in FILE), "
+			      "takes a backend out of its\n"
+			      "ring after 'fall' failed probes and back after "
+			      "'rise' good ones, and logs\n"
+			      "every transition. SIGINT/SIGTERM end it (exit "
+			      "0); the maps stay as they are.\n"
+			      "  -t, --announce-table N  keep a host route "
+			      "to each VIP address this node\n"
+			      "                          serves in routing "
+			      "table N, through device NAME\n"
+			      "                          (default "
+			      LB_ANNOUNCE_DEV "), for BIRD/FRR to "
+			      "announce; the device\n"
+			      "                          and its routes go "
+			      "when this process ends\n"
+			      "                          (see lb bgp-config)"
+			      "\n", stdout);
+			return 0;
+		default:
+			return command_bad_option("lb watch", c, argv);
+		}
+	}
 	if (argc - optind != 1) {
 		log_error("lb watch: expected FILE");
 		return -EINVAL;
@@ -485,10 +578,17 @@ int lb_watch(const struct global *g, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The device first: a second watcher on it fails before applying. */
+	if (table) {
+		rc = lb_announce_open(&wt.ann, dev, table);
+		if (rc)
+			goto out;
+	}
 	file_changed(&wt);
 	rc = watch_reload(&wt, true);
 	if (rc)
 		goto out;
+	announce_update(&wt);
 
 	/* The directory: editors and config tools replace files. */
 	snprintf(dir, sizeof(dir), "%s", wt.path);
@@ -530,12 +630,16 @@ int lb_watch(const struct global *g, int argc, char **argv)
 		rc = watch_probe_due(&wt);
 		if (rc)
 			break;
+		announce_update(&wt);
 	}
 	if (ino_fd >= 0)
 		close(ino_fd);
-	if (!rc)
+	if (!rc) {
+		lb_announce_set(&wt.ann, NULL, 0, announce_event);
 		event("stopped", NULL, NULL, NULL);
+	}
 out:
+	lb_announce_close(&wt.ann);
 	lb_config_free(&wt.cfg);
 	free(wt.w);
 	if (rc && !log_error_printed())

@@ -281,6 +281,21 @@ int lb_percpu_zero(const struct lb_maps *m, int fd, __u32 id,
 	return err;
 }
 
+int lb_percpu_copy(const struct lb_maps *m, int fd, __u32 from, __u32 to,
+		   size_t vsize)
+{
+	void *buf = calloc(m->nr_cpus, percpu_size(vsize));
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(fd, &from, buf);
+	if (!err)
+		err = bpf_map_update_elem(fd, &to, buf, BPF_ANY);
+	free(buf);
+	return err;
+}
+
 /*
  * The per-CPU values of @id in @fd into *@buf (freed by the caller, NULL
  * if it cannot be allocated); @out (@vsize bytes) is zeroed for the sum.

@@ -4,23 +4,25 @@
  * and a desired configuration applied to them as a difference.
  *
  * Ids. VIP ids (rows of the rings and VIP stats) and backend ids (indexes
- * of xr_lb_backends, one per backend of a VIP) are kept for as long as the
- * VIP, or the backend (address, port) in its VIP, stays in the
- * configuration. A new one takes the lowest free id, not one freed by the
- * same apply if another is free. Every time a backend id is given out its
- * gen goes up (xr_lb_be_meta keeps the last one while the id is free), so
- * connection entries that still name the id's previous backend miss.
+ * of xr_lb_backends, one per backend of a VIP) are canonical (lb_ids.h): a
+ * function of the configuration, so that every node with the same one
+ * holds the same maps. An entry keeps its id while the configuration keeps
+ * it, unless a new entry takes its place in a collision chain: then it
+ * moves, to an id that is free at the time, in as many rounds of writes as
+ * the chain needs. A backend's gen is a hash of its name, so connection
+ * entries that still name an id's previous backend miss.
  *
  * Order of writes, so that the data plane never follows a pointer to
  * something not yet (or no longer) there:
  *   1. VIPs to delete: VIP entry removed, then its ring zeroed.
  *   2. Backends entering a ring (new ones, back to active, new MAC).
  *   3. Rings: only the slots that change; then new VIP entries (after their
- *      ring) and changed modes.
+ *      ring) and changed modes; a VIP that moves: new row complete, entry
+ *      switched to it, old row cleared.
  *   4. Backends leaving the rings: drain/down written after the rings.
  *   5. Removed backends zeroed (gen 0: their connections miss).
  * Established connections to backends that remain keep their entries: ids
- * and gens of unchanged backends never change.
+ * of unchanged backends change only when they move (above), gens never.
  */
 #ifndef XR_LB_STATE_H
 #define XR_LB_STATE_H

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include "lb_ids.h"
 #include "lb_neigh.h"
 #include "lb_state.h"
 #include "lb_state_priv.h"
@@ -74,6 +75,9 @@ static bool health_same(const struct lb_health *a, const struct lb_health *b)
 }
 
 static const __u8 zero_mac[6];
+
+/* Rounds of id moves one apply makes at most (see lb_state_apply()). */
+#define LB_ID_ROUNDS 8
 
 /* MACs: required for active backends without one, refreshed for others. */
 static int resolve_macs(const struct lb_maps *m, struct lb_config *want,
@@ -143,110 +147,207 @@ out:
 	return rc;
 }
 
-/* Ids: matched ones kept, new ones from the free pool. */
-static int assign_ids(const struct lb_maps *m, struct snapshot *s,
-		      struct lb_config *want, char *err, size_t len)
+/* A free id: not @busy, not anyone's canonical one; @max if none. */
+static __u32 pick_spare(const bool *busy, const bool *target, __u32 first,
+			__u32 max)
 {
-	bool *vip_busy = calloc(m->max_vips ? m->max_vips : 1, 1);
-	bool *vip_freed = calloc(m->max_vips ? m->max_vips : 1, 1);
+	for (__u32 id = first; id < max; id++)
+		if (!busy[id] && !target[id])
+			return id;
+	return max;
+}
+
+/* A free id, a spare one if there is one; @max if none. */
+static __u32 pick_free(const bool *busy, const bool *target, __u32 first,
+		       __u32 max)
+{
+	__u32 id = pick_spare(busy, target, first, max);
+
+	for (id = id < max ? id : first; id < max && busy[id]; id++)
+		;
+	return id;
+}
+
+/*
+ * Where one entry (VIP or backend) goes in this round, given its canonical
+ * id @want and its current one @cur (@none: new). Pass 1 (@late false):
+ * to @want if that is free. Pass 2, for the others: an existing entry
+ * stays, unless it sits on someone's canonical id and a spare one is free
+ * (so that chains and cycles of displaced entries unwind); a new one takes
+ * a free id. Returns @none if it has to wait for pass 2 or nothing is free.
+ */
+static __u32 place_entry(__u32 want, __u32 cur, __u32 none, bool late,
+			 bool *busy, const bool *target, __u32 first,
+			 __u32 max)
+{
+	__u32 id = none;
+
+	if (!late) {
+		if (cur == want || !busy[want])
+			id = want;
+	} else if (cur != none) {
+		id = target[cur] ? pick_spare(busy, target, first, max) : max;
+		if (id == max)
+			id = cur;
+	} else {
+		id = pick_free(busy, target, first, max);
+		if (id == max)
+			id = none;
+	}
+	if (id != none)
+		busy[id] = true;
+	return id;
+}
+
+/*
+ * Ids (lb_ids.h): each VIP and backend goes to its canonical id if that id
+ * is free in the maps now, else waits where it is (or on a spare id) for a
+ * later round. The id of a backend removed by this apply is still busy
+ * during it (the rings name it until they are rewritten); the row of a
+ * removed VIP is not (it is cleared first). A new VIP that finds every row
+ * busy gets ~0U: it waits for a later round, left out of this one. Gens
+ * are canonical. *@settled: every id is canonical; *@moved: some entry
+ * changes id.
+ */
+static int assign_ids(const struct lb_maps *m, struct snapshot *s,
+		      struct lb_config *want, bool *settled, bool *moved,
+		      char *err, size_t len)
+{
+	size_t nb = 0, k;
+	__u32 max_vips = m->max_vips ? m->max_vips : 1;
+	bool *vip_busy = calloc(max_vips, 1), *vip_target = calloc(max_vips, 1);
 	bool *be_busy = calloc(m->max_backends, 1);
+	bool *be_target = calloc(m->max_backends, 1);
+	__u32 *cv = calloc(want->nr_vips + 1, sizeof(*cv)), *cb;
+	__u32 *vcur = calloc(want->nr_vips + 1, sizeof(*vcur)), *bcur;
 	int rc = 0;
 
-	if (!vip_busy || !vip_freed || !be_busy) {
+	for (size_t i = 0; i < want->nr_vips; i++)
+		nb += want->vips[i].nr_backends;
+	cb = calloc(nb + 1, sizeof(*cb));
+	bcur = calloc(nb + 1, sizeof(*bcur));
+	if (!vip_busy || !vip_target || !be_busy || !be_target || !cv ||
+	    !cb || !vcur || !bcur) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	rc = lb_ids_canonical(want, m->max_vips, m->max_backends, cv, cb);
+	if (rc == -ENOSPC) {
+		if (want->nr_vips > m->max_vips)
+			rc = plan_error(err, len, "%zu VIPs: no room: the "
+					"router holds at most %u VIPs (attach "
+					"--lb-max-vips)", want->nr_vips,
+					m->max_vips);
+		else
+			rc = plan_error(err, len, "%zu backends: no room: "
+					"the router holds at most %u", nb,
+					m->max_backends - 1);
+	}
+	if (rc)
+		goto out;
+	/* Rows of VIPs that go are cleared first (write order 1): free. */
 	for (size_t i = 0; i < s->cfg.nr_vips; i++)
-		vip_busy[s->cfg.vips[i].id] = true;
+		if (lb_config_find_vip(want, &s->cfg.vips[i]))
+			vip_busy[s->cfg.vips[i].id] = true;
+	for (size_t i = 0; i < want->nr_vips; i++)
+		vip_target[cv[i]] = true;
 	/* Anything the data plane may still name is busy, orphans too. */
 	be_busy[0] = true;
 	for (__u32 id = 1; id < m->max_backends; id++)
 		be_busy[id] = s->be[id].gen != 0;
+	for (size_t i = 0; i < nb; i++)
+		be_target[cb[i]] = true;
 
+	/* What each entry is now; run-time fields from the maps. */
+	k = 0;
 	for (size_t i = 0; i < want->nr_vips; i++) {
 		struct lb_vip *v = &want->vips[i];
 		struct lb_vip *c = lb_config_find_vip(&s->cfg, v);
 
-		v->id = c ? c->id : ~0U;
-		if (c)
-			vip_freed[c->id] = false;
-		for (size_t j = 0; j < v->nr_backends; j++) {
+		vcur[i] = c ? c->id : ~0U;
+		v->id = ~0U;
+		for (size_t j = 0; j < v->nr_backends; j++, k++) {
 			struct lb_backend *b = &v->backends[j];
 			struct lb_backend *o =
 				c ? lb_vip_find_backend(c, &b->addr,
 							lb_backend_port(v, b))
 				  : NULL;
 
-			if (o && o->port == b->port) {
-				b->id = o->id;
-				b->gen = o->gen;
-				b->cur_state = o->cur_state;
-				if (!memcmp(b->mac, zero_mac, 6))
-					memcpy(b->mac, o->mac, 6);
-			} else {
-				b->id = 0;
-				b->gen = 0;
-				b->cur_state = 0xff;
-			}
+			if (o && o->port != b->port)
+				o = NULL;
+			bcur[k] = o ? o->id : 0;
+			b->id = 0;
+			b->gen = lb_backend_gen(v, b);
+			b->cur_state = o ? o->cur_state : 0xff;
+			if (o && !memcmp(b->mac, zero_mac, 6))
+				memcpy(b->mac, o->mac, 6);
 		}
 	}
-	/* VIPs that go away free their ids, reused only if nothing else is. */
-	for (size_t i = 0; i < s->cfg.nr_vips; i++)
-		if (!lb_config_find_vip(want, &s->cfg.vips[i]))
-			vip_freed[s->cfg.vips[i].id] = true;
-	for (size_t i = 0; i < want->nr_vips; i++) {
-		struct lb_vip *v = &want->vips[i];
-		__u32 id;
+	*settled = true;
+	*moved = false;
+	for (int late = 0; late < 2; late++) {
+		k = 0;
+		for (size_t i = 0; i < want->nr_vips; i++) {
+			struct lb_vip *v = &want->vips[i];
 
-		if (v->id != ~0U)
-			continue;
-		for (id = 0; id < m->max_vips && vip_busy[id]; id++)
-			;
-		if (id == m->max_vips)
-			for (id = 0; id < m->max_vips && !vip_freed[id]; id++)
-				;
-		if (id == m->max_vips) {
-			rc = plan_error(err, len, "VIP '%s': no room: the "
-					"router holds at most %u VIPs (attach "
-					"--lb-max-vips)", v->name,
-					m->max_vips);
-			goto out;
-		}
-		vip_busy[id] = true;
-		vip_freed[id] = false;
-		v->id = id;
-	}
-	for (size_t i = 0; i < want->nr_vips; i++) {
-		struct lb_vip *v = &want->vips[i];
-
-		for (size_t j = 0; j < v->nr_backends; j++) {
-			struct lb_backend *b = &v->backends[j];
-			__u32 id, last;
-
-			if (b->id)
+			if (v->id == ~0U)
+				v->id = place_entry(cv[i], vcur[i], ~0U, late,
+						    vip_busy, vip_target, 0,
+						    m->max_vips);
+			if (late && v->id == ~0U) {
+				/* New, and every row busy: next round. */
+				k += v->nr_backends;
 				continue;
-			for (id = 1; id < m->max_backends && be_busy[id]; id++)
-				;
-			if (id == m->max_backends) {
-				rc = plan_error(err, len, "VIP '%s': no free "
-						"backend id (%u in all; ids of "
-						"backends removed now are free "
-						"after this apply: apply "
-						"again)", v->name,
-						m->max_backends - 1);
-				goto out;
 			}
-			be_busy[id] = true;
-			last = s->bm[id].gen > s->be[id].gen ? s->bm[id].gen
-							     : s->be[id].gen;
-			b->id = id;
-			b->gen = last + 1 ? last + 1 : 1;
+			for (size_t j = 0; j < v->nr_backends; j++, k++) {
+				struct lb_backend *b = &v->backends[j];
+
+				if (!b->id)
+					b->id = place_entry(cb[k], bcur[k], 0,
+							    late, be_busy,
+							    be_target, 1,
+							    m->max_backends);
+				if (late && !b->id) {
+					rc = plan_error(err, len, "VIP '%s': "
+							"no free backend id "
+							"(ids of backends "
+							"removed now are free "
+							"after this apply: "
+							"apply again)",
+							v->name);
+					goto out;
+				}
+			}
+		}
+	}
+	k = 0;
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+
+		*settled &= v->id == cv[i];
+		*moved |= v->id != vcur[i];
+		for (size_t j = 0; j < v->nr_backends; j++, k++) {
+			struct lb_backend *b = &v->backends[j];
+
+			if (v->id == ~0U) {
+				b->id = 0;	/* with its VIP, later */
+				continue;
+			}
+			*settled &= b->id == cb[k];
+			*moved |= b->id != bcur[k];
+			if (b->id != bcur[k])
+				b->cur_state = 0xff;	/* a new entry */
 		}
 	}
 out:
 	free(vip_busy);
-	free(vip_freed);
+	free(vip_target);
 	free(be_busy);
+	free(be_target);
+	free(cv);
+	free(cb);
+	free(vcur);
+	free(bcur);
 	return rc;
 }
 
@@ -414,6 +515,21 @@ static int vip_key_write(struct writer *w, __u32 id,
 	return rc ? write_failed(w, rc, "%s[%u]", XR_MAP_LB_VIP_KEYS, id) : 0;
 }
 
+/* VIP id @id no longer in use: its ring, key and meta zeroed. */
+static int vip_row_clear(struct writer *w, __u32 id)
+{
+	struct xr_lb_vip_meta vm = {};
+	struct xr_vip_key k = {};
+	int rc = ring_write(w, id, NULL);
+
+	if (!rc)
+		rc = vip_key_write(w, id, &k);
+	if (rc)
+		return rc;
+	rc = w_update(w, w->m->vip_meta, &id, &vm);
+	return rc ? write_failed(w, rc, "%s[%u]", XR_MAP_LB_VIP_META, id) : 0;
+}
+
 static int write_all(struct writer *w, struct snapshot *s,
 		     struct lb_config *want, __u32 **rings)
 {
@@ -425,7 +541,6 @@ static int write_all(struct writer *w, struct snapshot *s,
 	/* 1. VIPs that go: entry first, then the ring. */
 	for (size_t i = 0; i < s->cfg.nr_vips; i++) {
 		struct lb_vip *c = &s->cfg.vips[i];
-		struct xr_lb_vip_meta vm = {};
 		struct xr_vip_key k;
 
 		if (lb_config_find_vip(want, c))
@@ -434,17 +549,9 @@ static int write_all(struct writer *w, struct snapshot *s,
 		rc = w_delete(w, m->vips, &k);
 		if (rc && rc != -ENOENT)
 			return write_failed(w, rc, "VIP '%s'", c->name);
-		rc = ring_write(w, c->id, NULL);
+		rc = vip_row_clear(w, c->id);
 		if (rc)
 			return rc;
-		memset(&k, 0, sizeof(k));
-		rc = vip_key_write(w, c->id, &k);
-		if (rc)
-			return rc;
-		rc = w_update(w, m->vip_meta, &c->id, &vm);
-		if (rc)
-			return write_failed(w, rc, "%s[%u]",
-					    XR_MAP_LB_VIP_META, c->id);
 		w->res->vips_removed++;
 	}
 
@@ -477,7 +584,8 @@ static int write_all(struct writer *w, struct snapshot *s,
 				continue;
 			}
 			if (o->weight != b->weight || o->state != b->state ||
-			    o->health_down != b->health_down) {
+			    o->health_down != b->health_down ||
+			    o->gen != b->gen) {
 				rc = be_meta_write(w, v, b);
 				if (rc)
 					return rc;
@@ -486,9 +594,12 @@ static int write_all(struct writer *w, struct snapshot *s,
 			    o->health_down != b->health_down ||
 			    memcmp(o->mac, b->mac, 6))
 				w->res->backends_changed++;
+			/* A gen other than the canonical one: maps written
+			 * before gens were canonical. */
 			if ((eff == XR_BE_ACTIVE && o->cur_state != eff) ||
 			    (memcmp(o->mac, b->mac, 6) &&
-			     o->cur_state == eff)) {
+			     o->cur_state == eff) ||
+			    (o->gen != b->gen && o->cur_state == eff)) {
 				rc = be_write(w, v, b);
 				if (rc)
 					return rc;
@@ -515,16 +626,28 @@ static int write_all(struct writer *w, struct snapshot *s,
 		struct xr_lb_vip_meta vm;
 		struct xr_vip xv = { .id = v->id, .mode = v->mode };
 		struct xr_vip_key k;
+		/* To its canonical row: the new row complete, then the
+		 * entry switched to it, then the old row cleared. */
+		bool moved = c && c->id != v->id;
 
 		lb_vip_to_key(v, &k);
-		if (!c) {
+		if (moved) {
+			/* Counters move with the VIP (a few packets counted
+			 * in the old row meanwhile are lost). */
+			rc = w->dry ? 0 : lb_percpu_copy(m, m->vip_stats,
+							 c->id, v->id,
+							 sizeof(struct xr_vip_stats));
+			if (rc)
+				return write_failed(w, rc, "%s[%u]",
+						    XR_MAP_LB_VIP_STATS, v->id);
+		} else if (!c) {
 			rc = w_zero_percpu(w, m->vip_stats, v->id,
 					 sizeof(struct xr_vip_stats));
 			if (rc)
 				return write_failed(w, rc, "%s[%u]",
 						    XR_MAP_LB_VIP_STATS, v->id);
 		}
-		if (!c || strcmp(c->name, v->name) ||
+		if (!c || moved || strcmp(c->name, v->name) ||
 		    !health_same(&c->health, &v->health)) {
 			vip_meta(v, &vm);
 			rc = w_update(w, m->vip_meta, &v->id, &vm);
@@ -537,15 +660,24 @@ static int write_all(struct writer *w, struct snapshot *s,
 			rc = vip_key_write(w, v->id, &k);
 		if (rc)
 			return rc;
-		if (!c || c->mode != v->mode) {
+		if (!c || moved || c->mode != v->mode) {
 			rc = w_update(w, m->vips, &k, &xv);
 			if (rc)
 				return write_failed(w, rc, "VIP '%s'",
 						    v->name);
 		}
+		if (moved) {
+			rc = vip_row_clear(w, c->id);
+			/* Their meta names the VIP by id. */
+			for (size_t j = 0; !rc && j < v->nr_backends; j++)
+				rc = be_meta_write(w, v, &v->backends[j]);
+			if (rc)
+				return rc;
+		}
 		if (!c)
 			w->res->vips_added++;
-		else if (c->mode != v->mode || strcmp(c->name, v->name) ||
+		else if (moved || c->mode != v->mode ||
+			 strcmp(c->name, v->name) ||
 			 !health_same(&c->health, &v->health) ||
 			 w->res->slots_written != before)
 			w->res->vips_changed++;
@@ -580,36 +712,66 @@ static int write_all(struct writer *w, struct snapshot *s,
 	return conf_write(w, &conf_want);
 }
 
-int lb_state_apply(const struct lb_maps *m, struct lb_config *want,
-		   const struct lb_apply_opts *opts,
-		   struct lb_apply_result *res, char *err, size_t err_len)
+/*
+ * What this round writes: @want without the VIPs that wait for a row
+ * (assign_ids), in @view (VIPs copied, backends shared). They are counted
+ * as added in @res if given; if nothing moves, nothing will free a row.
+ */
+static int plan_of(const struct lb_config *want, struct lb_config *view,
+		   bool moved, struct lb_apply_result *res, char *err,
+		   size_t len)
+{
+	view->vips = calloc(want->nr_vips + 1, sizeof(*view->vips));
+	view->nr_vips = 0;
+	if (!view->vips)
+		return -ENOMEM;
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		const struct lb_vip *v = &want->vips[i];
+
+		if (v->id != ~0U) {
+			view->vips[view->nr_vips++] = *v;
+			continue;
+		}
+		if (!moved)
+			return plan_error(err, len, "VIP '%s': no free VIP id",
+					  v->name);
+		if (res) {
+			res->vips_added++;
+			res->backends_added += v->nr_backends;
+		}
+	}
+	return 0;
+}
+
+/* One pass of the plan and the writes; MACs resolved if @resolve. */
+static int apply_round(const struct lb_maps *m, struct lb_config *want,
+		       const struct lb_apply_opts *opts, bool resolve,
+		       struct lb_apply_result *res, bool *settled, bool *moved,
+		       char *err, size_t err_len)
 {
 	struct writer w = { .m = m, .res = res, .err = err, .len = err_len };
+	struct lb_config view = {};
 	int32_t *table = NULL;
 	__u32 **rings = NULL;
 	struct snapshot s;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	err[0] = '\0';
-	for (size_t i = 0; i < want->nr_vips; i++) {
-		struct lb_vip *v = &want->vips[i];
-
-		for (size_t j = 0; j < v->nr_backends; j++)
-			if (v->backends[j].port == v->port)
-				v->backends[j].port = 0;
-	}
 	rc = lb_snapshot_read(m, &s);
 	if (rc) {
 		snprintf(err, err_len, "cannot read the load balancer maps: %s",
 			 log_strerror(rc));
 		return rc;
 	}
-	rc = assign_ids(m, &s, want, err, err_len);
-	if (!rc)
+	rc = assign_ids(m, &s, want, settled, moved, err, err_len);
+	if (!rc && resolve)
 		rc = resolve_macs(m, want, &s.cfg, opts, err, err_len);
+	if (!rc)
+		rc = plan_of(want, &view, *moved, resolve ? res : NULL, err,
+			     err_len);
 	if (rc)
 		goto out;
+	want = &view;
 
 	/* Every ring first: nothing is written if one cannot be built. */
 	rings = calloc(want->nr_vips ? want->nr_vips : 1, sizeof(*rings));
@@ -653,6 +815,43 @@ out:
 	free(w.cur_ring);
 	free(w.keys);
 	free(w.vals);
+	free(view.vips);
 	lb_snapshot_free(&s);
+	return rc;
+}
+
+int lb_state_apply(const struct lb_maps *m, struct lb_config *want,
+		   const struct lb_apply_opts *opts,
+		   struct lb_apply_result *res, char *err, size_t err_len)
+{
+	struct lb_apply_result more;
+	bool settled = false, moved = false;
+	int rc;
+
+	err[0] = '\0';
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		struct lb_vip *v = &want->vips[i];
+
+		for (size_t j = 0; j < v->nr_backends; j++)
+			if (v->backends[j].port == v->port)
+				v->backends[j].port = 0;
+	}
+	rc = apply_round(m, want, opts, true, res, &settled, &moved, err,
+			 err_len);
+	/*
+	 * Entries that waited for an id another one held: the holder has moved
+	 * or gone now. A chain of n displaced entries unwinds in about n
+	 * rounds; rounds stop when nothing moves any more.
+	 */
+	for (int round = 1; !rc && !settled && moved && !opts->dry_run &&
+			    round < LB_ID_ROUNDS; round++) {
+		rc = apply_round(m, want, opts, false, &more, &settled, &moved,
+				 err, err_len);
+		res->slots_written += more.slots_written;
+	}
+	if (!rc && !settled && !opts->dry_run)
+		log_warn("load balancer ids not all canonical: the maps may "
+			 "differ from another node's with the same "
+			 "configuration (apply again)");
 	return rc;
 }

@@ -16,6 +16,9 @@ int lb_array_read(int fd, __u32 start, __u32 n, size_t vsize, void *out);
 int lb_array_write(int fd, const __u32 *keys, const void *vals,
 		   __u32 n, size_t vsize);
 int lb_percpu_zero(const struct lb_maps *m, int fd, __u32 id, size_t vsize);
+/* Entry @from's per-CPU values into entry @to (a VIP that moves). */
+int lb_percpu_copy(const struct lb_maps *m, int fd, __u32 from, __u32 to,
+		   size_t vsize);
 
 /* ---- reading (lb_state_read.c) ---- */
 

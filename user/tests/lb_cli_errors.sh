@@ -66,12 +66,34 @@ grep -q "^Error: nothing attached at" "$err" || fail "'lb export' error"
 jq -e '.error | test("lb export: the output is YAML")' "$out" >/dev/null 2>&1 ||
 	fail "'--json lb export' is not refused"
 expect_error "lb watch: expected FILE"			lb watch
+expect_error "routing table number other than 0 and 253-255" \
+	lb watch "$dir/good.yaml" --announce-table 254
+expect_error "--announce-table 'x'"			lb watch "$dir/good.yaml" --announce-table x
+BGP=(--local-as 65001 --neighbor 10.9.0.1 --neighbor-as 65000)
+expect_error "are required"				lb bgp-config
+expect_error "are required"				lb bgp-config --table 100
+expect_error "kernel's own"				lb bgp-config --table 254 "${BGP[@]}"
+expect_error "--local-as '0': expected 1"		lb bgp-config --table 100 --local-as 0 \
+	--neighbor 10.9.0.1 --neighbor-as 1
+expect_error "--neighbor '10.9.0.300': not an IP"	lb bgp-config --table 100 --local-as 1 \
+	--neighbor 10.9.0.300 --neighbor-as 2
+expect_error "--dev 'a\"b': not an interface"		lb bgp-config --table 100 "${BGP[@]}" --dev 'a"b'
+expect_error "unexpected argument"			lb bgp-config --table 100 "${BGP[@]}" extra
+# A valid one needs no router; BIRD, if installed, must accept it.
+expect_error "--bfd '5': expected 10..10000"		lb bgp-config --table 100 "${BGP[@]}" --bfd 5
+expect_ok lb bgp-config --table 100 "${BGP[@]}" --neighbor fd00::1 --router-id 10.9.0.11 \
+	--bfd 100
+if command -v bird >/dev/null; then
+	cp "$out" "$dir/bird.conf"
+	bird -p -c "$dir/bird.conf" 2>"$err" || fail "bird rejects lb bgp-config's output: $(cat "$err")"
+fi
 
 expect_ok lb help
 expect_ok lb --help
 expect_ok lb apply --help
 expect_ok lb set-backend --help
 expect_ok lb watch --help
+expect_ok lb bgp-config --help
 
 if [ $failures -ne 0 ]; then
 	echo "$failures failure(s)" >&2
