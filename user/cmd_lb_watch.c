@@ -553,17 +553,20 @@ int lb_watch(const struct global *g, int argc, char **argv)
 			      "'rise' good ones, and logs\n"
 			      "every transition. SIGINT/SIGTERM end it (exit "
 			      "0); the maps stay as they are.\n"
-			      "  -t, --announce-table N  keep a host route "
+			      "  -t, --announce-table N    keep a host route "
 			      "to each VIP address this node\n"
-			      "                          serves in routing "
-			      "table N, through device NAME\n"
-			      "                          (default "
-			      LB_ANNOUNCE_DEV "), for BIRD/FRR to "
-			      "announce; the device\n"
-			      "                          and its routes go "
+			      "                            serves in routing "
+			      "table N, through a device of\n"
+			      "                            its own, for "
+			      "BIRD/FRR to announce; the device\n"
+			      "                            and its routes go "
 			      "when this process ends\n"
-			      "                          (see lb bgp-config)"
-			      "\n", stdout);
+			      "                            (see lb bgp-config)"
+			      "\n"
+			      "      --announce-dev NAME  that device (default "
+			      LB_ANNOUNCE_DEV ")\n"
+			      "  -h, --help                show this help\n",
+			      stdout);
 			return 0;
 		default:
 			return command_bad_option("lb watch", c, argv);
