@@ -18,6 +18,7 @@
 #include "pin_check.h"
 #include "prog_maps.h"
 #include "router.h"
+#include "router_priv.h"
 
 #define MAP_FD(field) offsetof(struct router, field)
 
@@ -84,12 +85,12 @@ static const struct router_map {
 		MAP_FD(lb_be_meta_fd) },
 };
 
-static int *map_fd(struct router *r, enum router_pin pin)
+int *router_map_fd(struct router *r, enum router_pin pin)
 {
 	return (int *)((char *)r + router_maps[pin].fd_offset);
 }
 
-static const char *pin_name(enum router_pin pin)
+const char *router_pin_name(enum router_pin pin)
 {
 	return pin == ROUTER_PIN_PROG ? XR_PIN_PROG : router_maps[pin].name;
 }
@@ -98,17 +99,17 @@ void router_pin_spec(enum router_pin pin, struct pin_map_spec *spec)
 {
 	const struct router_map *m = &router_maps[pin];
 
-	*spec = (struct pin_map_spec){ pin_name(pin), m->type, m->key_size,
+	*spec = (struct pin_map_spec){ router_pin_name(pin), m->type, m->key_size,
 				       m->value_size };
 }
 
-static void router_init(struct router *r, const char *pin_path)
+void router_init(struct router *r, const char *pin_path)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->pin_path, sizeof(r->pin_path), "%s", pin_path);
 	r->prog_fd = -1;
 	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-		*map_fd(r, pin) = -1;
+		*router_map_fd(r, pin) = -1;
 	r->nr_cpus = libbpf_num_possible_cpus();
 }
 
@@ -116,7 +117,7 @@ static void pin_of(const struct router *r, enum router_pin pin, char *buf,
 		   size_t len)
 {
 	/* pin_path_resolve() left room for every name. */
-	pin_file(buf, len, r->pin_path, pin_name(pin));
+	pin_file(buf, len, r->pin_path, router_pin_name(pin));
 }
 
 static int prog_info(int fd, struct bpf_prog_info *info)
@@ -154,7 +155,7 @@ static int open_map(struct router *r, enum router_pin pin)
 		log_error("cannot open %s: %s", path, log_strerror(fd));
 		return fd;
 	}
-	*map_fd(r, pin) = fd;
+	*router_map_fd(r, pin) = fd;
 	return check_map(fd, path, &router_maps[pin]);
 }
 
@@ -213,7 +214,7 @@ int router_open_attached(struct router *r, const char *pin_path)
 static int pin_map(struct router *r, enum router_pin pin)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj,
-							   pin_name(pin));
+							   router_pin_name(pin));
 	char path[PATH_MAX];
 
 	if (!map)
@@ -281,7 +282,7 @@ static int steer_apply(struct router *r, const struct router_settings *s)
 
 /* After load: a queue and kthread on every listed CPU, running the cpumap
  * program. */
-static int steer_start(struct router *r, const struct router_settings *s)
+int router_steer_start(struct router *r, const struct router_settings *s)
 {
 	struct bpf_cpumap_val val = {
 		.qsize = s->steer_qsize,
@@ -394,7 +395,7 @@ static int apply_settings(struct router *r, const struct router_settings *s)
 }
 
 /* Loads the opened skeleton; takes the fds and id of what it loaded. */
-static int load_skel(struct router *r)
+int router_load_skel(struct router *r)
 {
 	struct bpf_prog_info info;
 	int err = xdp_router__load(r->skel);
@@ -406,8 +407,8 @@ static int load_skel(struct router *r)
 	}
 	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
 	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-		*map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
-			r->skel->obj, pin_name(pin)));
+		*router_map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
+			r->skel->obj, router_pin_name(pin)));
 	err = prog_info(r->prog_fd, &info);
 	if (err) {
 		log_error("cannot inspect the loaded program: %s",
@@ -453,7 +454,7 @@ int router_load(struct router *r, const char *pin_path,
 			  log_strerror(err));
 		goto fail;
 	}
-	err = load_skel(r);
+	err = router_load_skel(r);
 	if (err)
 		goto fail;
 
@@ -466,7 +467,7 @@ int router_load(struct router *r, const char *pin_path,
 	}
 	r->created |= 1U << ROUTER_PIN_PROG;
 
-	err = steer_start(r, settings);
+	err = router_steer_start(r, settings);
 	if (err)
 		goto fail;
 	log_verbose("loaded %s (id %u, --lookup %s), pinned at %s",
@@ -515,12 +516,12 @@ void router_close(struct router *r)
 		if (r->prog_fd >= 0)
 			close(r->prog_fd);
 		for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-			if (*map_fd(r, pin) >= 0)
-				close(*map_fd(r, pin));
+			if (*router_map_fd(r, pin) >= 0)
+				close(*router_map_fd(r, pin));
 	}
 	r->prog_fd = -1;
 	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-		*map_fd(r, pin) = -1;
+		*router_map_fd(r, pin) = -1;
 }
 
 int router_prog_ident(const struct router *r, char *name, size_t name_len,
@@ -537,7 +538,7 @@ int router_prog_ident(const struct router *r, char *name, size_t name_len,
 	return 0;
 }
 
-static int map_info(int fd, struct bpf_map_info *info)
+int router_map_info(int fd, struct bpf_map_info *info)
 {
 	__u32 len = sizeof(*info);
 
@@ -557,7 +558,7 @@ static bool has_suffix(const char *s, const char *suffix)
  * the kernel's 15 characters, the suffix kept), or (@name) the map of that
  * name. Returns an fd or a negative errno.
  */
-static int prog_map_fd(int prog_fd, const char *name)
+int router_prog_map_fd(int prog_fd, const char *name)
 {
 	struct bpf_map_info mi;
 	__u32 n, *ids;
@@ -573,7 +574,7 @@ static int prog_map_fd(int prog_fd, const char *name)
 			err = map_fd;
 			break;
 		}
-		err = map_info(map_fd, &mi);
+		err = router_map_info(map_fd, &mi);
 		if (!err && has_suffix(mi.name, ".rodata"))
 			fd = map_fd;
 		else
@@ -592,10 +593,10 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	__u32 key = 0;
 	int fd, err;
 
-	fd = prog_map_fd(r->prog_fd, NULL);
+	fd = router_prog_map_fd(r->prog_fd, NULL);
 	if (fd < 0)
 		return fd;
-	err = map_info(fd, &info);
+	err = router_map_info(fd, &info);
 	/* Another version's knobs would be misread. */
 	if (!err && info.value_size != sizeof(rodata))
 		err = -EPROTO;
@@ -612,19 +613,19 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	for (__u32 i = 0; i < s->steer_ncpus; i++)
 		s->steer_cpus[i] = rodata.xr_steer_cpus[i];
 
-	err = map_info(r->routes_v4_fd, &info);
+	err = router_map_info(r->routes_v4_fd, &info);
 	if (err)
 		return err;
 	s->max_routes_v4 = info.max_entries;
-	err = map_info(r->routes_v6_fd, &info);
+	err = router_map_info(r->routes_v6_fd, &info);
 	if (err)
 		return err;
 	s->max_routes_v6 = info.max_entries;
-	err = map_info(r->lb_vips_fd, &info);
+	err = router_map_info(r->lb_vips_fd, &info);
 	if (err)
 		return err;
 	s->lb_max_vips = info.max_entries;
-	err = map_info(r->lb_conns_fd, &info);
+	err = router_map_info(r->lb_conns_fd, &info);
 	if (err)
 		return err;
 	s->lb_max_conns = info.max_entries;
@@ -634,246 +635,13 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 int router_cpu_stats(const struct router *r, struct xr_cpu_stats *rows)
 {
 	__u32 zero = 0;
-	int fd = prog_map_fd(r->prog_fd, XR_MAP_CPU_STATS), err = 0;
+	int fd = router_prog_map_fd(r->prog_fd, XR_MAP_CPU_STATS), err = 0;
 
 	if (fd < 0)
 		return fd;
 	if (bpf_map_lookup_elem(fd, &zero, rows))
 		err = -errno;
 	close(fd);
-	return err;
-}
-
-/*
- * reload: a new instance of this build's program over the maps of the
- * running one (router_load_over()).
- */
-
-/* Maps whose size is a load-time setting: the pinned size is the setting. */
-static bool sized_at_load(enum router_pin pin)
-{
-	switch (pin) {
-	case ROUTER_PIN_ROUTES_V4:
-	case ROUTER_PIN_ROUTES_V6:
-	case ROUTER_PIN_LB_VIPS:
-	case ROUTER_PIN_LB_VIP_KEYS:
-	case ROUTER_PIN_LB_RINGS:
-	case ROUTER_PIN_LB_CONNS:
-	case ROUTER_PIN_LB_VIP_STATS:
-	case ROUTER_PIN_LB_VIP_META:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/*
- * The new object must read the map @fd as its own @map: same type, key,
- * value, flags and (unless a load-time setting) size. Reports what differs.
- */
-static int check_reusable(struct bpf_map *map, int fd, bool any_size)
-{
-	struct bpf_map_info info;
-	int err = map_info(fd, &info);
-
-	if (err) {
-		log_error("cannot inspect the running router's map %s: %s",
-			  bpf_map__name(map), log_strerror(err));
-		return err;
-	}
-	/* The kernel makes devmaps read-only for programs itself. */
-	if (info.type == BPF_MAP_TYPE_DEVMAP ||
-	    info.type == BPF_MAP_TYPE_DEVMAP_HASH)
-		info.map_flags &= ~BPF_F_RDONLY_PROG;
-	if (info.type == bpf_map__type(map) &&
-	    info.key_size == bpf_map__key_size(map) &&
-	    info.value_size == bpf_map__value_size(map) &&
-	    info.map_flags == bpf_map__map_flags(map) &&
-	    (any_size || info.max_entries == bpf_map__max_entries(map)))
-		return 0;
-	log_error("the running router's map %s (type %u, key %u, value %u, "
-		  "%u entries, flags %#x) does not fit this build (type %u, "
-		  "key %u, value %u, %u entries, flags %#x); its state cannot "
-		  "be kept: detach --all and attach to start over",
-		  bpf_map__name(map), info.type, info.key_size, info.value_size,
-		  info.max_entries, info.map_flags, bpf_map__type(map),
-		  bpf_map__key_size(map), bpf_map__value_size(map),
-		  bpf_map__max_entries(map), bpf_map__map_flags(map));
-	return -EINVAL;
-}
-
-static int reuse_map(struct bpf_map *map, int fd, bool any_size)
-{
-	int err = check_reusable(map, fd, any_size);
-
-	if (err)
-		return err;
-	err = bpf_map__reuse_fd(map, fd);
-	if (err)
-		log_error("cannot reuse the map %s: %s", bpf_map__name(map),
-			  log_strerror(err));
-	return err;
-}
-
-/* The variable @name of the DATASEC @sec in @btf, or NULL. */
-static const struct btf_var_secinfo *datasec_var(const struct btf *btf,
-						 const struct btf_type *sec,
-						 const char *name)
-{
-	const struct btf_var_secinfo *v = btf_var_secinfos(sec);
-
-	for (__u16 i = 0; i < btf_vlen(sec); i++, v++) {
-		const struct btf_type *var = btf__type_by_id(btf, v->type);
-
-		if (var && !strcmp(btf__name_by_offset(btf, var->name_off),
-				   name))
-			return v;
-	}
-	return NULL;
-}
-
-/*
- * The running program's load-time knobs (lookup mode, --cpus, ECMP seed,
- * LB timeouts, ...) into the new .rodata, matched by name through BTF so
- * that an upgrade with added or removed knobs keeps the others: a knob the
- * old program did not have keeps this build's default.
- */
-static int rodata_carry_over(struct router *r, const struct router *old)
-{
-	struct btf *new_btf = bpf_object__btf(r->skel->obj), *old_btf = NULL;
-	const struct btf_type *new_sec, *old_sec;
-	const struct btf_var_secinfo *v, *ov;
-	struct bpf_map_info info;
-	void *val = NULL;
-	__u32 zero = 0;
-	int fd, err, copied = 0;
-	__s32 id;
-
-	fd = prog_map_fd(old->prog_fd, NULL);
-	if (fd < 0)
-		return fd;
-	err = map_info(fd, &info);
-	if (!err && (!info.btf_id || !info.btf_value_type_id))
-		err = -ENOTSUP;	/* loaded without BTF: names unknown */
-	if (!err) {
-		val = calloc(1, info.value_size);
-		old_btf = btf__load_from_kernel_by_id(info.btf_id);
-		if (!val || !old_btf)
-			err = val ? -errno : -ENOMEM;
-	}
-	if (!err && bpf_map_lookup_elem(fd, &zero, val))
-		err = -errno;
-	close(fd);
-	id = new_btf ? btf__find_by_name_kind(new_btf, ".rodata",
-					      BTF_KIND_DATASEC) : -ENOENT;
-	if (!err && id < 0)
-		err = id;
-	if (err)
-		goto out;
-	new_sec = btf__type_by_id(new_btf, id);
-	old_sec = btf__type_by_id(old_btf, info.btf_value_type_id);
-	if (!old_sec || !btf_is_datasec(old_sec)) {
-		err = -EPROTO;
-		goto out;
-	}
-	v = btf_var_secinfos(new_sec);
-	for (__u16 i = 0; i < btf_vlen(new_sec); i++, v++) {
-		const char *name = btf__name_by_offset(new_btf,
-			btf__type_by_id(new_btf, v->type)->name_off);
-
-		ov = datasec_var(old_btf, old_sec, name);
-		if (!ov) {
-			log_verbose("reload: %s: not in the running program, "
-				    "this build's default", name);
-			continue;
-		}
-		/* Half a setting carried over would be worse than none. */
-		if (ov->size != v->size ||
-		    ov->offset + ov->size > info.value_size) {
-			log_error("cannot carry the load-time setting %s over: "
-				  "its size changed (%u to %u bytes); detach "
-				  "--all and attach to start over", name,
-				  ov->size, v->size);
-			err = -EPROTO;
-			goto out;
-		}
-		memcpy((char *)r->skel->rodata + v->offset,
-		       (char *)val + ov->offset, v->size);
-		copied++;
-	}
-	log_verbose("reload: carried %d load-time settings over", copied);
-out:
-	btf__free(old_btf);
-	free(val);
-	return err;
-}
-
-/*
- * --cpus: a cpumap of its own (fresh queues and kthreads, started before
- * the switch; the old program's drain when it goes), the old counters
- * (not pinned: found through the running program).
- */
-static int steer_reuse(struct router *r, const struct router *old)
-{
-	struct bpf_map *stats = r->skel->maps.xr_cpu_stats;
-	int err = bpf_map__set_max_entries(r->skel->maps.xr_cpus, r->nr_cpus);
-	int fd;
-
-	if (!err)
-		err = bpf_program__set_autoload(r->skel->progs.xdp_router_cpu,
-				r->skel->rodata->xr_steer_ncpus > 0);
-	if (err)
-		return err;
-	fd = prog_map_fd(old->prog_fd, bpf_map__name(stats));
-	if (fd == -ENOENT)
-		return 0;	/* an old program without it */
-	if (fd < 0)
-		return fd;
-	err = reuse_map(stats, fd, false);
-	close(fd);
-	return err;
-}
-
-int router_load_over(struct router *r, const struct router *old)
-{
-	struct router_settings s;
-	int err;
-
-	router_init(r, old->pin_path);
-	r->skel = xdp_router__open();
-	if (!r->skel) {
-		err = -errno;
-		log_error("cannot open the XDP object: %s", log_strerror(err));
-		return err;
-	}
-	err = rodata_carry_over(r, old);
-	if (err) {
-		if (!log_error_printed())
-			log_error("cannot read the running program's load-time "
-				  "settings: %s", log_strerror(err));
-		goto fail;
-	}
-	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX;
-	     pin++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(
-			r->skel->obj, pin_name(pin));
-
-		err = map ? reuse_map(map, *map_fd((struct router *)old, pin),
-				      sized_at_load(pin)) : -ENOENT;
-	}
-	if (!err)
-		err = steer_reuse(r, old);
-	if (err)
-		goto fail;
-	err = load_skel(r);
-	if (!err)
-		err = router_settings_read(r, &s);
-	if (!err)
-		err = steer_start(r, &s);
-	if (!err)
-		return 0;
-fail:
-	router_close(r);
 	return err;
 }
 
@@ -885,10 +653,10 @@ int router_open_from_prog(struct router *r, const char *pin_path)
 	err = open_prog(r);
 	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX;
 	     pin++) {
-		int fd = prog_map_fd(r->prog_fd, pin_name(pin));
+		int fd = router_prog_map_fd(r->prog_fd, router_pin_name(pin));
 
 		if (fd >= 0)
-			*map_fd(r, pin) = fd;
+			*router_map_fd(r, pin) = fd;
 		else if (fd != -ENOENT)
 			err = fd;
 	}

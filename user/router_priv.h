@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What router.c shares with router_reload.c, and with nothing else: the
+ * steps of opening and loading a router, which a reload repeats over the
+ * running router's maps.
+ */
+#ifndef XR_ROUTER_PRIV_H
+#define XR_ROUTER_PRIV_H
+
+#include <bpf/bpf.h>
+#include "router.h"
+
+/* An empty router (no fds) for @pin_path. */
+void router_init(struct router *r, const char *pin_path);
+
+/* Where the fd of map @pin is kept in @r. */
+int *router_map_fd(struct router *r, enum router_pin pin);
+
+/* The file name @pin is pinned under. */
+const char *router_pin_name(enum router_pin pin);
+
+int router_map_info(int fd, struct bpf_map_info *info);
+
+/* The .rodata map (@name NULL) or the map @name of program @prog_fd: an
+ * fd, or a negative errno (-ENOENT: it has none). */
+int router_prog_map_fd(int prog_fd, const char *name);
+
+/* Loads the opened skeleton; takes the fds and id of what it loaded. */
+int router_load_skel(struct router *r);
+
+/* After load, with attach --cpus: a queue and kthread on every listed CPU,
+ * running the cpumap program. */
+int router_steer_start(struct router *r, const struct router_settings *s);
+
+#endif
