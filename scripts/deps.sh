@@ -22,6 +22,9 @@ XR_DEB_PACKAGES=(
 	python3-matplotlib
 	# routing daemon of the populate tests (netns-tests/test_populate_bird.sh)
 	bird2
+	# sanitizers and libFuzzer (XR_SANITIZE, XR_FUZZ: clang's runtime);
+	# capsh for the capability tests
+	libclang-rt-14-dev libcap2-bin
 )
 
 # Packages of XR_DEB_PACKAGES that are not installed, one per line.
