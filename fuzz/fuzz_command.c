@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "command.h"
+#include "fuzz_input.h"
 
 #define MAX_ARGS 64
 
@@ -52,7 +53,7 @@ static void options(int argc, char **argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *line = strndup((const char *)data, size), *save = NULL;
+	char *line = fuzz_c_string(data, size), *save = NULL;
 	char *argv[MAX_ARGS + 1], candidates[256];
 	const struct command *found = NULL;
 	int argc = 0, rc;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz_input.h"
 #include "lb_config.h"
 #include "mode.h"
 #include "params.h"
@@ -54,7 +55,7 @@ static void names(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = strndup((const char *)data, size);
+	char *s = fuzz_c_string(data, size);
 	unsigned int count;
 	double seconds;
 
