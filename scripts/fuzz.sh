@@ -28,6 +28,8 @@ build=${XR_FUZZ_BUILD_DIR:-build-fuzz}
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DXR_FUZZ=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target "fuzz_$target"
 mkdir -p "$build/fuzz/corpus/$target"
+dict=()
+[[ -f fuzz/$target.dict ]] && dict=(-dict="fuzz/$target.dict")
 exec "$build/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 \
-	-rss_limit_mb=2048 -print_final_stats=1 "$@" \
+	-rss_limit_mb=2048 -print_final_stats=1 "${dict[@]}" "$@" \
 	"$build/fuzz/corpus/$target" "fuzz/corpus/$target"
