@@ -31,6 +31,11 @@ cmake --build "$build" -j "$(nproc)"
 # ctest got arguments (a selection of tests) or with XR_TEST_SANITIZE=0.
 if (($# == 0)) && [[ ${XR_TEST_SANITIZE:-1} != 0 ]]; then
 	asan=${XR_ASAN_BUILD_DIR:-build-asan}
+	# A cache made with another compiler cannot switch to clang in place.
+	if [[ -f $asan/CMakeCache.txt ]] &&
+		! grep -q '^CMAKE_C_COMPILER:.*clang' "$asan/CMakeCache.txt"; then
+		rm -rf "$asan/CMakeCache.txt" "$asan/CMakeFiles"
+	fi
 	# shellcheck disable=SC2086
 	cmake -S . -B "$asan" -DCMAKE_C_COMPILER=clang -DXR_FUZZ=ON \
 		-DXR_FUZZ_SECONDS="${XR_FUZZ_SECONDS:-15}" ${XR_CMAKE_ARGS:-}

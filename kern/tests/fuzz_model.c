@@ -325,6 +325,7 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 	const __u8 *ip = frame + FZ_ETH_LEN;
 	bool options = false, hbh = false, waypoint = false, simple;
 	const struct fz_link *via = NULL;
+	const __u8 *src, *dst;
 	enum route_answer ra;
 	unsigned int ttl;
 	__u8 family;
@@ -362,9 +363,8 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 	}
 	e->l3 = true;
 	family = e->v6 ? AF_INET6 : AF_INET;
-	const __u8 *src = ip + (e->v6 ? 8 : 12);
-	const __u8 *dst = ip + (e->v6 ? 24 : 16);
-
+	src = ip + (e->v6 ? 8 : 12);
+	dst = ip + (e->v6 ? 24 : 16);
 	ttl = ip[e->v6 ? 7 : 8];
 	if (e->v6 ? v6_martian_src(src) || v6_not_unicast_dst(dst) :
 		    v4_martian_src(src) || v4_not_unicast_dst(dst)) {
@@ -448,7 +448,6 @@ static void leave_free(struct image *im, size_t off)
 
 static void image_init(struct image *im, const __u8 *in, size_t len)
 {
-	memset(im, 0, offsetof(struct image, b));
 	im->len = len < sizeof(im->b) ? len : sizeof(im->b);
 	memcpy(im->b, in, im->len);
 	im->n_free = 0;

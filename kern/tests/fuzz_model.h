@@ -2,7 +2,7 @@
 /*
  * The packet fuzzer's network and its reference model (fuzz_model.c).
  *
- * The network is described once, in tables: fuzz_model.c turns them into
+ * The network is described once, in tables: fuzz_net.c turns them into
  * fixture directives (links, addresses, neighbours, routes, LB VIPs and
  * backends) and the model answers from the same tables what a Linux router
  * with that configuration may do with a frame: forward it (where, how big at

@@ -3,7 +3,7 @@
  * Packet fuzzing of the XDP data plane, through BPF_PROG_TEST_RUN.
  *
  *   fuzz_packets [--table CLI]
- *   XR_FUZZ_SEED=N XR_FUZZ_FRAMES=N fuzz_packets ...   (defaults 1, 1000000)
+ *   XR_FUZZ_SEED=N XR_FUZZ_FRAMES=N fuzz_packets ...   (defaults 1, 5000000)
  *
  * In a private network namespace, the fixture runner's machinery
  * (fixture_runner.h) builds fuzz_net.c's network, loads the data plane
@@ -42,9 +42,10 @@
 #include "fuzz_model.h"
 #include "xdp_router.skel.h"
 
-#define DEFAULT_FRAMES 1000000
+#define DEFAULT_FRAMES 5000000
 #define MAX_REPORTS 10		/* failures described in full */
 #define MAX_INGRESS 16		/* ifindexes of fuzz_net.c are below */
+#define COVERAGE_FRAMES 100000	/* enough to reach every main outcome */
 
 struct tally {
 	__u64 frames, failures, must_checked;
@@ -298,7 +299,7 @@ static int report_coverage(__u64 frames)
 			       (unsigned long long)total[o]);
 	printf("#   frames the model said must be forwarded or balanced: %llu\n",
 	       (unsigned long long)t.must_checked);
-	if (frames < DEFAULT_FRAMES / 10)
+	if (frames < COVERAGE_FRAMES)
 		return 0;	/* too few to expect every outcome */
 	for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
 		if (total[required[i]])
