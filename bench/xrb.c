@@ -432,7 +432,10 @@ static void print_cpu(const struct cpu_times *a, const struct cpu_times *b,
 
 static int cmd_gen(struct gen_opts *o)
 {
-	static unsigned char frame[MAX_FRAME];
+	/* The IP header 4-byte aligned after the 14-byte Ethernet header,
+	 * as NET_IP_ALIGN does: build_frame() writes it through structs. */
+	static unsigned char buf[MAX_FRAME + 2] __attribute__((aligned(8)));
+	unsigned char *frame = buf + 2;
 	static struct gen_thread th[MAX_CPUS];
 	struct cpu_times c0[MAX_CPUS], c1[MAX_CPUS];
 	unsigned char smac[ETH_ALEN];

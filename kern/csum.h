@@ -30,6 +30,29 @@ static __always_inline int ipv4_csum_ok(const struct iphdr *iph)
 }
 
 /*
+ * The same for a header with options (IHL > 5), which only the load
+ * balancer acts on: the kernel would drop it if this failed, so the LB must
+ * not send it to a backend nor rewrite it. Bounds checked word by word.
+ */
+static __always_inline int ipv4_csum_ok_options(const struct iphdr *iph,
+						const void *data_end)
+{
+	const __u16 *w = (const __u16 *)iph;
+	int words = iph->ihl * 2;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < 30; i++) {	/* IHL 15: 60 bytes */
+		if (i < words) {
+			if ((const void *)(w + i + 1) > data_end)
+				return 0;
+			sum += w[i];
+		}
+	}
+	return csum_fold32(sum) == 0xffff;
+}
+
+/*
  * Decrement the TTL and patch the checksum incrementally (RFC 1624), as the
  * kernel's ip_decrease_ttl() does: the TTL is the high byte of its 16-bit
  * word, so the word drops by 0x0100 and the checksum rises by the same.

@@ -332,6 +332,10 @@ static __always_inline int lb_reparse(struct xdp_md *ctx, struct packet *p,
 
 		if ((void *)(iph + 1) > p->data_end || iph->ihl < 5)
 			return -1;
+		/* parse_ipv4() checked the checksum of option-less headers
+		 * only: the others were the kernel's until the LB took them. */
+		if (iph->ihl > 5 && !ipv4_csum_ok_options(iph, p->data_end))
+			return -1;
 		p->l3_len = bpf_ntohs(iph->tot_len);
 		if (p->l3_len < iph->ihl * 4)
 			return -1;

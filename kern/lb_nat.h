@@ -85,13 +85,19 @@ static __always_inline void nat_rewrite(struct packet *p, struct lb_pkt *pk,
  * exceeded). IPv6 UDP without a checksum is invalid (RFC 8200 8.1); the
  * backend would drop it after we made one up from nothing.
  */
+static __always_inline int nat_udp6_no_csum(const struct lb_pkt *pk,
+					    int is_v6)
+{
+	return is_v6 && pk->key.proto == IPPROTO_UDP && pk->l4 &&
+	       !((struct udphdr *)pk->l4)->check;
+}
+
 static __always_inline int nat_check(const struct packet *p,
 				     const struct lb_pkt *pk, int is_v6)
 {
 	if (ttl_expired(p, is_v6))
 		return XR_PASS_TTL_EXPIRED;
-	if (is_v6 && pk->key.proto == IPPROTO_UDP && pk->l4 &&
-	    !((struct udphdr *)pk->l4)->check)
+	if (nat_udp6_no_csum(pk, is_v6))
 		return XR_DROP_MALFORMED;
 	return XR_CONTINUE;
 }
@@ -150,7 +156,8 @@ static __always_inline int nat_reply(struct packet *p, struct lb_pkt *pk,
 	vk = bpf_map_lookup_elem(&xr_lb_vip_keys, &vip_id);
 	if (!vk || vk->family != pk->key.family)
 		return XR_CONTINUE;
-	if (nat_check(p, pk, is_v6) == XR_DROP_MALFORMED)
+	/* Whatever its TTL (forward()'s to check): not rewritten either. */
+	if (nat_udp6_no_csum(pk, is_v6))
 		return XR_DROP_MALFORMED;
 	frag_remember(pk, vip_id, c->backend, c->backend_gen,
 		      XR_CONN_F_REPLY);

@@ -187,7 +187,7 @@ static void describe_pinned(int prog_fd, const struct btf *btf)
 }
 
 static int load_fib_instance(const char *obj_path, const char *pin_path,
-			     int pinned_fd)
+			     int pinned_fd, struct bpf_object **objp)
 {
 	struct bpf_object *obj = bpf_object__open_file(obj_path, NULL);
 	struct bpf_program *prog;
@@ -196,6 +196,7 @@ static int load_fib_instance(const char *obj_path, const char *pin_path,
 
 	if (!obj)
 		die(obj_path, errno);
+	*objp = obj;
 	bpf_object__for_each_map(map, obj) {
 		const char *name = bpf_map__name(map);
 		char path[4096];
@@ -233,7 +234,7 @@ static int load_fib_instance(const char *obj_path, const char *pin_path,
 		die("no program " XR_PROG_NAME " in the object", ENOENT);
 	if (bpf_object__btf(obj))
 		describe_pinned(pinned_fd, bpf_object__btf(obj));
-	return bpf_program__fd(prog);	/* obj stays loaded until exit */
+	return bpf_program__fd(prog);	/* while *objp is open */
 }
 
 static int unhex(const char *s, __u8 *out, __u32 max)
@@ -262,6 +263,7 @@ int main(int argc, char **argv)
 	const char *obj_path = NULL;
 	char path[4096], *line = NULL;
 	size_t cap = 0;
+	struct bpf_object *fib_obj = NULL;
 	int c, prog_fd, fib_fd = -1, cases = 0;
 
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -294,7 +296,8 @@ int main(int argc, char **argv)
 	if (ifaces_arr_fd < 0)
 		die(path, errno);
 	if (obj_path)
-		fib_fd = load_fib_instance(obj_path, argv[optind], prog_fd);
+		fib_fd = load_fib_instance(obj_path, argv[optind], prog_fd,
+					   &fib_obj);
 
 	while (getline(&line, &cap, stdin) > 0) {
 		unsigned int ifindex;
@@ -321,5 +324,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	fprintf(stderr, "xrt_fibdiff: %d cases\n", cases);
 	free(line);
+	bpf_object__close(fib_obj);
+	free(percpu);
 	return 0;
 }

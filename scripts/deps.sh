@@ -27,6 +27,9 @@ XR_DEB_PACKAGES=(
 	python3-docutils man-db bsdextrautils systemd graphviz
 	# fault injection of the reload test (netns-tests/test_reload_zero_loss.sh)
 	strace
+	# sanitizers and libFuzzer (XR_SANITIZE, XR_FUZZ: clang's runtime);
+	# capsh for the capability tests
+	libclang-rt-14-dev libcap2-bin
 )
 
 # Packages of XR_DEB_PACKAGES that are not installed, one per line.

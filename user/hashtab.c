@@ -58,7 +58,8 @@ void htab_init(struct htab *h, size_t key_size, size_t val_size)
 	memset(h, 0, sizeof(*h));
 	h->key_size = key_size;
 	h->val_size = val_size;
-	h->slot_size = (key_size + val_size + 7) & ~(size_t)7;
+	h->val_off = (key_size + 7) & ~(size_t)7;
+	h->slot_size = (h->val_off + val_size + 7) & ~(size_t)7;
 	if (h->slot_size == 0)
 		h->slot_size = 8;
 }
@@ -85,7 +86,7 @@ static inline uint8_t *slot_key(const struct htab *h, size_t i)
 
 static inline void *slot_val(const struct htab *h, size_t i)
 {
-	return h->slots + i * h->slot_size + h->key_size;
+	return h->slots + i * h->slot_size + h->val_off;
 }
 
 static size_t home_of(const struct htab *h, const void *key)

@@ -17,6 +17,7 @@
 struct htab {
 	size_t key_size;
 	size_t val_size;
+	size_t val_off;		/* the value's offset in a slot: 8-aligned */
 	size_t slot_size;	/* key + value, rounded up for alignment */
 	size_t cap;		/* slots, a power of two (0: nothing allocated) */
 	size_t n;		/* entries */

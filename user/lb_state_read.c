@@ -203,15 +203,18 @@ int lb_snapshot_read(const struct lb_maps *m, struct snapshot *s)
 	for (size_t i = 0; i < s->cfg.nr_vips; i++) {
 		struct lb_vip *v = &s->cfg.vips[i];
 
-		qsort(v->backends, v->nr_backends, sizeof(*v->backends),
-		      by_addr);
+		if (v->nr_backends)	/* qsort(NULL, 0) is undefined */
+			qsort(v->backends, v->nr_backends,
+			      sizeof(*v->backends), by_addr);
 		/* A port-0 VIP without a way to probe: checks off. */
 		if (!v->port && !v->health.port)
 			for (size_t j = 0; j < v->nr_backends; j++)
 				if (!v->backends[j].port)
 					v->health.enabled = false;
 	}
-	qsort(s->cfg.vips, s->cfg.nr_vips, sizeof(*s->cfg.vips), by_name);
+	if (s->cfg.nr_vips)
+		qsort(s->cfg.vips, s->cfg.nr_vips, sizeof(*s->cfg.vips),
+		      by_name);
 	return 0;
 fail:
 	lb_snapshot_free(s);

@@ -221,11 +221,21 @@ int pin_mkdir(const char *pin_path)
 	if (!mkdir(pin_path, 0700))
 		return 0;
 	err = -errno;
-	if (err == -EEXIST && !stat(pin_path, &st) && S_ISDIR(st.st_mode))
-		return 0;
-	log_error("cannot create pin directory %s: %s", pin_path,
-		  log_strerror(err));
-	return err;
+	if (err != -EEXIST || lstat(pin_path, &st) || !S_ISDIR(st.st_mode)) {
+		log_error("cannot create pin directory %s: %s", pin_path,
+			  log_strerror(err));
+		return err;
+	}
+	/* Someone else's directory, or one others may write to: they could
+	 * have planted maps or a program we would then load and trust. */
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_error("pin directory %s is not safe (owner uid %u, mode "
+			  "%04o): it must be ours and writable by us only",
+			  pin_path, (unsigned int)st.st_uid,
+			  (unsigned int)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
 }
 
 int pin_file(char *buf, size_t len, const char *pin_path, const char *name)

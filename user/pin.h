@@ -32,7 +32,10 @@ int pin_ensure_bpffs(const char *pin_path);
  */
 int pin_lock(const char *pin_path);
 
-/* Creates the pin dir, mode 0700; an existing directory is fine. */
+/*
+ * Creates the pin dir, mode 0700; an existing directory is fine if it is
+ * ours and no one else may write to it (-EPERM, reported, if not).
+ */
 int pin_mkdir(const char *pin_path);
 
 /* @pin_path/@name into @buf. */

@@ -54,7 +54,7 @@ static int snapshot_add(const struct runner *r, struct snapshot *s, int fd,
 	return 0;
 }
 
-static int take_snapshot(const struct runner *r, struct snapshot *s)
+int take_snapshot(const struct runner *r, struct snapshot *s)
 {
 	__u32 key, *prev = NULL;
 	int err;

@@ -176,7 +176,7 @@ static int do_bench_list(struct runner *r, char **argv, int argc)
 	return select_cases(r, argv + 1, argc - 1, true);
 }
 
-static int do_line(struct runner *r, char *line)
+int run_line(struct runner *r, char *line)
 {
 	char *argv[MAX_ARGS + 1], *save = NULL;
 	int argc = 0;
@@ -230,8 +230,8 @@ int run_file(struct runner *r, const char *path)
 	}
 	while (!err && getline(&line, &cap, f) > 0) {
 		lineno++;
-		copy = strdup(line);	/* do_line() splits it in place */
-		err = copy ? do_line(r, copy) : -ENOMEM;
+		copy = strdup(line);	/* run_line() splits it in place */
+		err = copy ? run_line(r, copy) : -ENOMEM;
 		if (err)
 			printf("Bail out! %s:%d: %s: %.60s\n", path, lineno,
 			       strerror(-err), line);

@@ -6,6 +6,8 @@
  *   fixture_file.c    reading the fixture file, selecting cases
  *   fixture_case.c    running a case and comparing its results
  *   fixture_bench.c   --bench timing
+ *   fixture_names.c   names of actions and outcomes
+ * fuzz_packets.c reuses all but main() for random frames.
  */
 #ifndef XR_FIXTURE_RUNNER_H
 #define XR_FIXTURE_RUNNER_H
@@ -119,11 +121,14 @@ int load_fib(struct runner *r);
 
 /* fixture_file.c */
 int run_file(struct runner *r, const char *path);
+/* One directive (split in place); case lines run the case. */
+int run_line(struct runner *r, char *line);
 int select_cases(struct runner *r, char **names, int n, bool copy);
 void free_selection(struct runner *r);
 
 /* fixture_case.c */
 int test_run(int prog_fd, const struct fixture *fx, struct run_result *res);
+int take_snapshot(const struct runner *r, struct snapshot *s);
 void run_case(struct runner *r, const struct fixture *fx);
 
 /* fixture_bench.c */
