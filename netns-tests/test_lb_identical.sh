@@ -16,6 +16,13 @@
 # emptied, then given the step's file) show the same VIP ids and backend
 # ids, gens and ring slots (`lb show`); after each seed's last step their
 # maps are equal byte for byte (bpftool); some VIPs moved rows on the way.
+#
+# Chains (N3, a 16-row VIP table holding 15 VIPs on their canonical rows):
+# adding a 16th VIP whose row is at the head of a chain of 8 or more moves
+# (one free row: one move per round, the new VIP's row is free in round 9
+# or later) still puts it in the maps, on the same ids
+# an apply from nothing gives, and the summary counts each moved VIP and
+# backend once, as changed.
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +33,7 @@ xr_init lbident
 xr_need_cli
 command -v bpftool >/dev/null || xr_skip "bpftool not installed"
 
-for n in n1 n2; do
+for n in n1 n2 n3; do
 	xr_router_ns "$n"
 	ip -n "$(xr_ns "$n")" link add l0 type veth peer name p0
 	ip -n "$(xr_ns "$n")" link set l0 up
@@ -36,7 +43,7 @@ for n in n1 n2; do
 		ip -n "$(xr_ns "$n")" neigh add "10.9.0.$i" lladdr "02:00:00:00:00:$i" \
 			dev l0 nud permanent
 	done
-	xr_cli_ok "$n" attach --lb-max-vips 4 l0 >/dev/null
+	xr_cli_ok "$n" attach --lb-max-vips "$([[ $n == n3 ]] && echo 16 || echo 4)" l0 >/dev/null
 done
 printf 'vips: []\n' >"$XR_RUN_DIR/empty.yaml"
 
@@ -61,6 +68,57 @@ print(" ".join(sorted("%s/%s=%s:%s:%s" % (v["name"], b["address"], b["id"],
                       b["gen"], b["ring_slots"])
                       for v in vips for b in v["backends"])))'
 }
+
+# chain_cfg N [NEW]: N VIPs 10.0.1.1-N (and 10.0.2.NEW), a backend each.
+chain_cfg()
+{
+	local i
+	echo "vips:"
+	for i in $(seq "$1"); do
+		printf '  - { name: v%s, address: 10.0.1.%s, port: 80, backends: [ { address: 10.9.0.21 } ] }\n' "$i" "$i"
+	done
+	[[ -z ${2:-} ]] ||
+		printf '  - { name: new, address: 10.0.2.%s, port: 80, backends: [ { address: 10.9.0.21 } ] }\n' "$2"
+}
+
+chain_cfg 15 >"$XR_RUN_DIR/chain-15.yaml"
+# 10.0.2.2 and .8: chains of 8 and 9 moves (found with the rounds capped
+# at 8, which left the new VIP out of the maps and exited 0).
+for new in 2 8; do
+	xr_step "chain: VIP 10.0.2.$new added to 15 VIPs in 16 rows"
+	f="$XR_RUN_DIR/chain-$new.yaml"
+	chain_cfg 15 "$new" >"$f"
+	xr_cli_ok n3 lb apply "$XR_RUN_DIR/empty.yaml" >/dev/null
+	xr_cli_ok n3 lb apply "$XR_RUN_DIR/chain-15.yaml" >/dev/null
+	before_v=$(ids n3)
+	before_b=$(backends n3)
+	out=$(xr_cli_ok n3 --json lb apply "$f")
+	after_v=$(ids n3)
+	after_b=$(backends n3)
+	xr_assert_eq "$(wc -w <<<"$after_v")" 16 "chain $new: every VIP in the maps"
+	# Each entry that kept its name and changed its id moved once.
+	moved=$("$XR_PYTHON" - "$before_v" "$after_v" "$before_b" "$after_b" <<'PY'
+import sys
+def kv(s):
+    return dict((w.split("=")[0], w.split("=")[1].split(":")[0]) for w in s.split())
+bv, av, bb, ab = (kv(a) for a in sys.argv[1:])
+print(sum(1 for k in bv if av[k] != bv[k]),
+      sum(1 for k in bb if ab[k] != bb[k]))
+PY
+)
+	xr_log "chain $new: moved (VIPs backends): $moved"
+	read -r mv mb <<<"$moved"
+	xr_assert_ge "$mv" 8 "chain $new: a chain of 8 moves or more"
+	xr_assert_eq "$("$XR_PYTHON" -c 'import json, sys
+j = json.loads(sys.argv[1])
+print(j["vips"]["added"], j["vips"]["changed"], j["vips"]["removed"],
+      j["backends"]["added"], j["backends"]["changed"], j["backends"]["removed"])' "$out")" \
+		"1 $mv 0 1 $mb 0" "chain $new: summary (VIPs, backends: added changed removed)"
+	xr_cli_ok n3 lb apply "$XR_RUN_DIR/empty.yaml" >/dev/null
+	xr_cli_ok n3 lb apply "$f" >/dev/null
+	xr_assert_eq "$after_v" "$(ids n3)" "chain $new: VIP ids, after the chain vs from nothing"
+	xr_assert_eq "$after_b" "$(backends n3)" "chain $new: backend ids, gens, ring slots"
+done
 
 moves=0
 for seed in $(seq "$SEEDS"); do

@@ -76,8 +76,19 @@ static bool health_same(const struct lb_health *a, const struct lb_health *b)
 
 static const __u8 zero_mac[6];
 
-/* Rounds of id moves one apply makes at most (see lb_state_apply()). */
-#define LB_ID_ROUNDS 8
+/*
+ * What an apply did to each entry of the configuration, over all its rounds:
+ * the summary counts entries, not writes (an entry that moves twice, or is
+ * added then moved, is counted once).
+ */
+enum { DONE_ADDED = 1, DONE_CHANGED = 2 };
+
+struct apply_log {
+	__u8 *vip;		/* [want->nr_vips] */
+	__u8 *be;		/* [backends of want, VIP by VIP] */
+	size_t *be_base;	/* [want->nr_vips]: a VIP's first in @be */
+	unsigned int vips_removed, backends_removed, slots_written;
+};
 
 /* MACs: required for active backends without one, refreshed for others. */
 static int resolve_macs(const struct lb_maps *m, struct lb_config *want,
@@ -354,7 +365,9 @@ out:
 struct writer {
 	const struct lb_maps *m;
 	bool dry;		/* count what would be written, write nothing */
-	struct lb_apply_result *res;
+	struct apply_log *log;
+	const size_t *at;	/* [i]: index in the whole configuration of
+				 * this round's VIP i (see plan_of()) */
 	char *err;
 	size_t len;
 	__u32 *cur_ring;	/* scratch */
@@ -414,7 +427,7 @@ static int ring_write(struct writer *w, __u32 id, const __u32 *ids)
 					  sizeof(__u32));
 	if (rc)
 		return write_failed(w, rc, "the ring of VIP id %u", id);
-	w->res->slots_written += n;
+	w->log->slots_written += n;
 	return 0;
 }
 
@@ -446,7 +459,29 @@ static int be_meta_write(struct writer *w, const struct lb_vip *v,
 		  : 0;
 }
 
-static int be_free(struct writer *w, struct snapshot *s, __u32 id)
+/* Whether backend id @id of @s names one that @want keeps (elsewhere). */
+static bool backend_kept(const struct snapshot *s, const struct lb_config *want,
+			 __u32 id)
+{
+	for (size_t i = 0; i < s->cfg.nr_vips; i++) {
+		const struct lb_vip *c = &s->cfg.vips[i];
+		const struct lb_vip *v = lb_config_find_vip(want, c);
+
+		for (size_t j = 0; v && j < c->nr_backends; j++) {
+			const struct lb_backend *o = &c->backends[j], *b;
+
+			if (o->id != id)
+				continue;
+			b = lb_vip_find_backend(v, &o->addr,
+						lb_backend_port(c, o));
+			return b && b->port == o->port;
+		}
+	}
+	return false;
+}
+
+static int be_free(struct writer *w, struct snapshot *s,
+		   const struct lb_config *want, __u32 id)
 {
 	struct xr_backend zero = {};
 	struct xr_lb_be_meta bm = { .gen = s->be[id].gen > s->bm[id].gen ?
@@ -459,7 +494,8 @@ static int be_free(struct writer *w, struct snapshot *s, __u32 id)
 		rc = w_update(w, w->m->be_meta, &id, &bm);
 	if (rc)
 		return write_failed(w, rc, "backend id %u", id);
-	w->res->backends_removed++;
+	if (!backend_kept(s, want, id))
+		w->log->backends_removed++;	/* else it moved */
 	return 0;
 }
 
@@ -552,13 +588,14 @@ static int write_all(struct writer *w, struct snapshot *s,
 		rc = vip_row_clear(w, c->id);
 		if (rc)
 			return rc;
-		w->res->vips_removed++;
+		w->log->vips_removed++;
 	}
 
 	/* 2. Backends that enter a ring, or change in place. */
 	for (size_t i = 0; i < want->nr_vips; i++) {
 		struct lb_vip *v = &want->vips[i];
 		struct lb_vip *c = lb_config_find_vip(&s->cfg, v);
+		__u8 *done = &w->log->be[w->log->be_base[w->at[i]]];
 
 		for (size_t j = 0; j < v->nr_backends; j++) {
 			struct lb_backend *b = &v->backends[j];
@@ -568,9 +605,11 @@ static int write_all(struct writer *w, struct snapshot *s,
 				  : NULL;
 			__u8 eff = lb_backend_effective(b);
 
-			if (o && o->id != b->id)
+			if (o && o->port != b->port)
 				o = NULL;
-			if (!o) {
+			if (!o || o->id != b->id) {
+				/* New, or moved to another id: written
+				 * whole there (the old id is freed in 5). */
 				rc = w_zero_percpu(w, m->be_stats, b->id,
 						 sizeof(struct xr_counter));
 				if (!rc)
@@ -580,7 +619,7 @@ static int write_all(struct writer *w, struct snapshot *s,
 				if (rc)
 					return rc;
 				b->cur_state = eff;
-				w->res->backends_added++;
+				done[j] |= o ? DONE_CHANGED : DONE_ADDED;
 				continue;
 			}
 			if (o->weight != b->weight || o->state != b->state ||
@@ -593,7 +632,7 @@ static int write_all(struct writer *w, struct snapshot *s,
 			if (o->weight != b->weight || o->state != b->state ||
 			    o->health_down != b->health_down ||
 			    memcmp(o->mac, b->mac, 6))
-				w->res->backends_changed++;
+				done[j] |= DONE_CHANGED;
 			/* A gen other than the canonical one: maps written
 			 * before gens were canonical. */
 			if ((eff == XR_BE_ACTIVE && o->cur_state != eff) ||
@@ -622,7 +661,7 @@ static int write_all(struct writer *w, struct snapshot *s,
 	for (size_t i = 0; i < want->nr_vips; i++) {
 		struct lb_vip *v = &want->vips[i];
 		struct lb_vip *c = lb_config_find_vip(&s->cfg, v);
-		__u32 before = w->res->slots_written;
+		__u32 before = w->log->slots_written;
 		struct xr_lb_vip_meta vm;
 		struct xr_vip xv = { .id = v->id, .mode = v->mode };
 		struct xr_vip_key k;
@@ -675,12 +714,12 @@ static int write_all(struct writer *w, struct snapshot *s,
 				return rc;
 		}
 		if (!c)
-			w->res->vips_added++;
+			w->log->vip[w->at[i]] |= DONE_ADDED;
 		else if (moved || c->mode != v->mode ||
 			 strcmp(c->name, v->name) ||
 			 !health_same(&c->health, &v->health) ||
-			 w->res->slots_written != before)
-			w->res->vips_changed++;
+			 w->log->slots_written != before)
+			w->log->vip[w->at[i]] |= DONE_CHANGED;
 	}
 
 	/* 4. Backends that left the rings: drain/down after the rings. */
@@ -704,7 +743,7 @@ static int write_all(struct writer *w, struct snapshot *s,
 	for (__u32 id = 1; id < m->max_backends; id++) {
 		if (!s->be[id].gen || backend_in(want, id))
 			continue;
-		rc = be_free(w, s, id);
+		rc = be_free(w, s, want, id);
 		if (rc)
 			return rc;
 	}
@@ -714,11 +753,13 @@ static int write_all(struct writer *w, struct snapshot *s,
 
 /*
  * What this round writes: @want without the VIPs that wait for a row
- * (assign_ids), in @view (VIPs copied, backends shared). They are counted
- * as added in @res if given; if nothing moves, nothing will free a row.
+ * (assign_ids), in @view (VIPs copied, backends shared); @at[i]: the index
+ * in @want of @view's VIP i. A VIP that waits is logged as added with its
+ * backends (what a dry run reports; a real apply writes it in a later
+ * round). If nothing moves, nothing will free a row.
  */
 static int plan_of(const struct lb_config *want, struct lb_config *view,
-		   bool moved, struct lb_apply_result *res, char *err,
+		   size_t *at, bool moved, struct apply_log *log, char *err,
 		   size_t len)
 {
 	view->vips = calloc(want->nr_vips + 1, sizeof(*view->vips));
@@ -729,16 +770,16 @@ static int plan_of(const struct lb_config *want, struct lb_config *view,
 		const struct lb_vip *v = &want->vips[i];
 
 		if (v->id != ~0U) {
+			at[view->nr_vips] = i;
 			view->vips[view->nr_vips++] = *v;
 			continue;
 		}
 		if (!moved)
 			return plan_error(err, len, "VIP '%s': no free VIP id",
 					  v->name);
-		if (res) {
-			res->vips_added++;
-			res->backends_added += v->nr_backends;
-		}
+		log->vip[i] |= DONE_ADDED;
+		for (size_t j = 0; j < v->nr_backends; j++)
+			log->be[log->be_base[i] + j] |= DONE_ADDED;
 	}
 	return 0;
 }
@@ -746,32 +787,35 @@ static int plan_of(const struct lb_config *want, struct lb_config *view,
 /* One pass of the plan and the writes; MACs resolved if @resolve. */
 static int apply_round(const struct lb_maps *m, struct lb_config *want,
 		       const struct lb_apply_opts *opts, bool resolve,
-		       struct lb_apply_result *res, bool *settled, bool *moved,
+		       struct apply_log *log, bool *settled, bool *moved,
 		       char *err, size_t err_len)
 {
-	struct writer w = { .m = m, .res = res, .err = err, .len = err_len };
+	struct writer w = { .m = m, .log = log, .err = err, .len = err_len };
 	struct lb_config view = {};
 	int32_t *table = NULL;
 	__u32 **rings = NULL;
+	size_t *at = calloc(want->nr_vips + 1, sizeof(*at));
 	struct snapshot s;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
+	if (!at)
+		return -ENOMEM;
 	rc = lb_snapshot_read(m, &s);
 	if (rc) {
 		snprintf(err, err_len, "cannot read the load balancer maps: %s",
 			 log_strerror(rc));
+		free(at);
 		return rc;
 	}
 	rc = assign_ids(m, &s, want, settled, moved, err, err_len);
 	if (!rc && resolve)
 		rc = resolve_macs(m, want, &s.cfg, opts, err, err_len);
 	if (!rc)
-		rc = plan_of(want, &view, *moved, resolve ? res : NULL, err,
-			     err_len);
+		rc = plan_of(want, &view, at, *moved, log, err, err_len);
 	if (rc)
 		goto out;
 	want = &view;
+	w.at = at;
 
 	/* Every ring first: nothing is written if one cannot be built. */
 	rings = calloc(want->nr_vips ? want->nr_vips : 1, sizeof(*rings));
@@ -816,16 +860,58 @@ out:
 	free(w.keys);
 	free(w.vals);
 	free(view.vips);
+	free(at);
 	lb_snapshot_free(&s);
 	return rc;
 }
 
+static void log_summary(const struct lb_config *want,
+			const struct apply_log *log,
+			struct lb_apply_result *res)
+{
+	size_t k = 0;
+
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < want->nr_vips; i++) {
+		const struct lb_vip *v = &want->vips[i];
+
+		res->vips_added += !!(log->vip[i] & DONE_ADDED);
+		res->vips_changed += log->vip[i] == DONE_CHANGED;
+		for (size_t j = 0; j < v->nr_backends; j++, k++) {
+			res->backends_added += !!(log->be[k] & DONE_ADDED);
+			res->backends_changed += log->be[k] == DONE_CHANGED;
+		}
+	}
+	res->vips_removed = log->vips_removed;
+	res->backends_removed = log->backends_removed;
+	res->slots_written = log->slots_written;
+}
+
+/*
+ * Rounds (see assign_ids()): an entry waits for its canonical id while
+ * another one holds it, and takes it in the round after that one has moved
+ * or gone, so a chain of n displaced entries unwinds in about n rounds. They
+ * go on until every id is canonical, or a round moves nothing (a cycle with
+ * no spare id to break it; or a dry run, which writes nothing).
+ *
+ * Each round that moves something brings the entries closer to their
+ * canonical ids: with an entry's distance 0 on its canonical id, 1 on a
+ * spare one, 2 on another's canonical one and 3 not in the maps, every move
+ * place_entry() makes lowers it (-> canonical: to 0; pass 2: 2 -> 1, or
+ * 3 -> 1 or 2), and nothing ever raises it. So the rounds end, after
+ * at most 3 x entries rounds; the cap only guards that proof. A VIP that
+ * waits for a row implies a move in its round (rows are busy only with
+ * VIPs kept, and there are fewer of them than rows), so it is always
+ * written before the rounds end: an apply never succeeds with a VIP of
+ * @want missing from the maps.
+ */
 int lb_state_apply(const struct lb_maps *m, struct lb_config *want,
 		   const struct lb_apply_opts *opts,
 		   struct lb_apply_result *res, char *err, size_t err_len)
 {
-	struct lb_apply_result more;
+	struct apply_log log = {};
 	bool settled = false, moved = false;
+	size_t nb = 0, max_rounds;
 	int rc;
 
 	err[0] = '\0';
@@ -835,23 +921,50 @@ int lb_state_apply(const struct lb_maps *m, struct lb_config *want,
 		for (size_t j = 0; j < v->nr_backends; j++)
 			if (v->backends[j].port == v->port)
 				v->backends[j].port = 0;
+		nb += v->nr_backends;
 	}
-	rc = apply_round(m, want, opts, true, res, &settled, &moved, err,
+	max_rounds = 3 * (want->nr_vips + nb) + 1;
+	log.vip = calloc(want->nr_vips + 1, sizeof(*log.vip));
+	log.be = calloc(nb + 1, sizeof(*log.be));
+	log.be_base = calloc(want->nr_vips + 1, sizeof(*log.be_base));
+	if (!log.vip || !log.be || !log.be_base) {
+		snprintf(err, err_len, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 1; i < want->nr_vips; i++)
+		log.be_base[i] = log.be_base[i - 1] +
+				 want->vips[i - 1].nr_backends;
+
+	rc = apply_round(m, want, opts, true, &log, &settled, &moved, err,
 			 err_len);
-	/*
-	 * Entries that waited for an id another one held: the holder has moved
-	 * or gone now. A chain of n displaced entries unwinds in about n
-	 * rounds; rounds stop when nothing moves any more.
-	 */
-	for (int round = 1; !rc && !settled && moved && !opts->dry_run &&
-			    round < LB_ID_ROUNDS; round++) {
-		rc = apply_round(m, want, opts, false, &more, &settled, &moved,
+	for (size_t round = 1; !rc && !settled && moved && !opts->dry_run &&
+			       round < max_rounds; round++)
+		rc = apply_round(m, want, opts, false, &log, &settled, &moved,
 				 err, err_len);
-		res->slots_written += more.slots_written;
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < want->nr_vips && !opts->dry_run; i++) {
+		if (want->vips[i].id != ~0U)
+			continue;
+		/* Not reached (see above); never report it applied. */
+		rc = plan_error(err, err_len, "VIP '%s': no free VIP id after "
+				"%zu rounds of id moves (the maps are "
+				"consistent, without it: apply again)",
+				want->vips[i].name, max_rounds);
+		goto out;
 	}
-	if (!rc && !settled && !opts->dry_run)
+	if (!settled && !opts->dry_run)
 		log_warn("load balancer ids not all canonical: the maps may "
 			 "differ from another node's with the same "
 			 "configuration (apply again)");
+out:
+	if (log.vip && log.be && log.be_base)
+		log_summary(want, &log, res);
+	else
+		memset(res, 0, sizeof(*res));
+	free(log.vip);
+	free(log.be);
+	free(log.be_base);
 	return rc;
 }
