@@ -13,6 +13,7 @@
 #include "cmd_lb.h"
 #include "lb_announce.h"
 #include "log.h"
+#include "params.h"
 
 #define MAX_NEIGHBORS 16
 
@@ -107,20 +108,18 @@ int lb_bgp_config(const struct global *g, int argc, char **argv)
 	};
 	struct bgp_opts o = { .hold = 3, .dev = LB_ANNOUNCE_DEV };
 	unsigned char buf[16];
+	unsigned int table;
 	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, ":t:l:n:a:r:d:H:b:h", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
-			rc = number("--table", optarg, 1, 4294967295UL,
-				    &o.table);
-			if (!rc && o.table >= 253 && o.table <= 255) {
-				log_error("lb bgp-config: --table %lu: the "
-					  "kernel's own (default, main, local)",
-					  o.table);
-				rc = -EINVAL;
-			}
+			rc = param_route_table(optarg, &table);
+			if (rc)
+				log_error("lb bgp-config: --table '%s': %s",
+					  optarg, PARAM_ROUTE_TABLE_EXPECTED);
+			o.table = table;
 			break;
 		case 'l':
 			rc = number("--local-as", optarg, 1, 4294967295UL,
@@ -160,10 +159,11 @@ int lb_bgp_config(const struct global *g, int argc, char **argv)
 			o.router_id = optarg;
 			break;
 		case 'd':
-			if (!optarg[0] || strlen(optarg) >= IF_NAMESIZE ||
-			    strpbrk(optarg, "\"\\/ ")) {
-				log_error("lb bgp-config: --dev '%s': not an "
-					  "interface name", optarg);
+			/* Quoted in BIRD's config: no '"' or '\'. */
+			if (param_ifname(optarg) || strpbrk(optarg, "\"\\")) {
+				log_error("lb bgp-config: --dev: not an "
+					  "interface name (" PARAM_IFNAME_RULES
+					  ", '\"' or '\\')");
 				return -EINVAL;
 			}
 			o.dev = optarg;
@@ -202,6 +202,11 @@ int lb_bgp_config(const struct global *g, int argc, char **argv)
 	if (!o.table || !o.local_as || !o.peer_as || !o.nr) {
 		log_error("lb bgp-config: --table, --local-as, --neighbor and "
 			  "--neighbor-as are required");
+		return -EINVAL;
+	}
+	if (g->json) {
+		log_error("lb bgp-config: the output is a BIRD configuration; "
+			  "--json has no meaning here");
 		return -EINVAL;
 	}
 	print_config(&o);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include "params.h"
@@ -38,5 +39,27 @@ int param_count(const char *s, unsigned int *out)
 	if (errno || *end || v == 0 || v > UINT_MAX)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+int param_route_table(const char *s, unsigned int *out)
+{
+	unsigned int v;
+
+	/* Base 10 only: strtoul(.., 0) would read 010 as table 8. */
+	if (param_count(s, &v) || (v >= 253 && v <= 255))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int param_ifname(const char *s)
+{
+	if (!*s || strlen(s) >= IF_NAMESIZE || !strcmp(s, ".") ||
+	    !strcmp(s, ".."))
+		return -EINVAL;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+			return -EINVAL;
 	return 0;
 }

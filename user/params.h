@@ -11,4 +11,23 @@ int param_seconds(const char *s, double *out);
 /* A positive decimal count that fits in an unsigned int. */
 int param_count(const char *s, unsigned int *out);
 
+/*
+ * A routing table a program may own: decimal, 1..4294967295 but not
+ * 253-255 (the kernel's default, main and local tables).
+ */
+int param_route_table(const char *s, unsigned int *out);
+#define PARAM_ROUTE_TABLE_EXPECTED \
+	"expected a routing table number 1-4294967295 other than 253-255 " \
+	"(default, main, local)"
+
+/*
+ * A name the kernel takes for a network device (its dev_valid_name()):
+ * not empty, shorter than IFNAMSIZ, not "." or "..", no '/', ':' or
+ * white space. Returns 0 or -EINVAL.
+ */
+int param_ifname(const char *s);
+/* For error messages (which do not echo the name: it may hold a newline). */
+#define PARAM_IFNAME_RULES \
+	"1-15 characters, not '.' or '..', no '/', ':' or white space"
+
 #endif /* XR_PARAMS_H */

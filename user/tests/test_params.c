@@ -46,6 +46,46 @@ static void test_count(void)
 	}
 }
 
+static void test_route_table(void)
+{
+	static const char *const bad[] = {
+		"", "0", "-1", "x", "0x10", " 1", "+1", "253", "254", "255",
+		"4294967296", "1 ",
+	};
+	unsigned int v = 0;
+
+	CHECK(!param_route_table("1", &v) && v == 1);
+	CHECK(!param_route_table("010", &v) && v == 10);	/* not octal */
+	CHECK(!param_route_table("252", &v) && v == 252);
+	CHECK(!param_route_table("256", &v) && v == 256);
+	CHECK(!param_route_table("4294967295", &v) && v == 4294967295U);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		if (param_route_table(bad[i], &v) != -EINVAL) {
+			fprintf(stderr, "accepted table '%s'\n", bad[i]);
+			check_failures++;
+		}
+	}
+}
+
+static void test_ifname(void)
+{
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "a:1", "a b", "a\tb", "a\nb", "a\n",
+		"0123456789abcdef",
+	};
+
+	CHECK(!param_ifname("xrlb0"));
+	CHECK(!param_ifname("0123456789abcde"));
+	CHECK(!param_ifname("..."));
+	CHECK(!param_ifname("a.b-c_d@e"));
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		if (param_ifname(bad[i]) != -EINVAL) {
+			fprintf(stderr, "accepted name '%s'\n", bad[i]);
+			check_failures++;
+		}
+	}
+}
+
 static void test_mode(void)
 {
 	enum xr_mode m;
@@ -82,6 +122,8 @@ int main(void)
 {
 	test_seconds();
 	test_count();
+	test_route_table();
+	test_ifname();
 	test_mode();
 	test_outcomes();
 	CHECK_DONE();
