@@ -36,7 +36,9 @@ static int set_up(const char *ifname)
 int lb_announce_open(struct lb_announce *a, const char *ifname,
 		     __u32 table)
 {
-	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	/* Never an existing device: a persistent tun of that name would
+	 * outlive us and keep the routes announced after we die. */
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL };
 	int rc;
 
 	memset(a, 0, sizeof(*a));
@@ -58,7 +60,8 @@ int lb_announce_open(struct lb_announce *a, const char *ifname,
 		rc = -errno;
 		log_error("cannot create announce device %s: %s%s", ifname,
 			  log_strerror(rc), rc == -EBUSY ?
-			  " (another lb watch announces through it?)" : "");
+			  " (it exists: another lb watch announces through "
+			  "it?)" : "");
 		goto fail;
 	}
 	a->ifindex = if_nametoindex(a->ifname);

@@ -11,7 +11,8 @@
  * The device lives exactly as long as the process: on exit (SIGTERM, but
  * also SIGKILL or a crash) the kernel closes the file descriptor, removes
  * the device and every route through it, and the daemon withdraws them. A
- * second watcher cannot take the same device (EBUSY).
+ * second watcher cannot take the same device, nor any watcher a device of
+ * that name that exists already, persistent tun included (EBUSY).
  */
 #ifndef XR_LB_ANNOUNCE_H
 #define XR_LB_ANNOUNCE_H
