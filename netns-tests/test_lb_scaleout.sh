@@ -130,19 +130,31 @@ lb_node()
 }
 
 # lb_announce N: BIRD (lb bgp-config) and lb watch --announce-table in lN.
+# L2's watcher logs JSON: its announce event must match the schema.
 lb_announce()
 {
-	local n=$1 conf="$XR_RUN_DIR/bird-l$n.conf"
+	local n=$1 conf="$XR_RUN_DIR/bird-l$n.conf" json=()
+	[[ $n == 2 ]] && json=(--json)
 	xr_cli_ok "l$n" lb bgp-config --table "$TABLE" --local-as 65001 \
 		--neighbor 10.9.0.1 --neighbor-as 65000 \
 		--router-id "10.9.0.1$n" --bfd 200 >"$conf"
 	xr_bird_start "l$n" "l$n" "$conf"
-	xr_bg "l$n" "$XR_CLI" --pin-path "$(xr_pin_path "l$n")" lb watch \
-		"$XR_RUN_DIR/web-l$n.yaml" --announce-table "$TABLE" \
+	xr_bg "l$n" "$XR_CLI" --pin-path "$(xr_pin_path "l$n")" "${json[@]}" \
+		lb watch "$XR_RUN_DIR/web-l$n.yaml" --announce-table "$TABLE" \
 		>"$XR_RUN_DIR/watch-l$n.log" 2>&1
 	WATCH_PID[$n]=$XR_BG_PID
 	xr_wait_until 10 "L$n's watcher announces $VIP (table $TABLE)" \
 		in_table "l$n"
+	[[ -n ${json[*]} ]] || return 0
+	xr_wait_until 5 "L$n's watcher logs the announcement" \
+		grep -q '"event":"announced"' "$XR_RUN_DIR/watch-l$n.log"
+	grep '"event":"announced"' "$XR_RUN_DIR/watch-l$n.log" |
+		"$XR_PYTHON" "$XR_LIB_DIR/../docs/schema/schema_tool.py" validate \
+			"$XR_LIB_DIR/../docs/schema/lb-watch.json" ||
+		xr_fail "L$n's announce event does not match docs/schema/lb-watch.json"
+	grep -q "\"address\":\"$VIP\"" "$XR_RUN_DIR/watch-l$n.log" ||
+		xr_fail "L$n's announce event names no address $VIP"
+	xr_log "ok: L$n's announce event matches the schema"
 }
 
 # in_table NS: the VIP's route is in NS's table TABLE.

@@ -121,6 +121,30 @@ static int apply_cfg(struct session *s, struct lb_config *want,
 	return rc;
 }
 
+int session_read(const struct global *g, struct lb_config *cfg)
+{
+	struct session s;
+	int rc = session_open(g, &s);
+
+	if (rc)
+		return rc;
+	rc = lb_state_read(&s.maps, cfg);
+	session_close(&s);
+	if (rc)
+		log_error("cannot read the load balancer maps: %s",
+			  log_strerror(rc));
+	return rc;
+}
+
+size_t lb_count_backends(const struct lb_config *cfg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->nr_vips; i++)
+		n += cfg->vips[i].nr_backends;
+	return n;
+}
+
 /* ---- option parsing helpers ---- */
 
 int select_vips(const char *cmd, struct lb_config *cfg, int argc,

@@ -2,8 +2,9 @@
 /*
  * The lb command's pieces, shared by its files: cmd_lb.c (dispatch, the
  * session, apply and the helpers of every subcommand), cmd_lb_show.c (show,
- * export), cmd_lb_edit.c (one-off changes), cmd_lb_watch.c (health, watch),
- * cmd_lb_bgp.c (bgp-config).
+ * export), cmd_lb_edit.c (one-off changes), cmd_lb_health.c (health),
+ * cmd_lb_watch.c (watch), cmd_lb_announce.c (watch's --announce-* options
+ * and routes), cmd_lb_bgp.c (bgp-config).
  * Functions return 0 or a negative errno after reporting it.
  */
 #ifndef XR_CMD_LB_H
@@ -27,6 +28,8 @@ struct session {
 
 int session_open(const struct global *g, struct session *s);
 void session_close(struct session *s);
+/* What the maps hold now, read under the lock. */
+int session_read(const struct global *g, struct lb_config *cfg);
 
 /* The one-off commands: read, change (@edit), validate, apply. */
 typedef int (*edit_fn)(struct lb_config *cfg, void *ctx);
@@ -43,6 +46,17 @@ int select_vips(const char *cmd, struct lb_config *cfg, int argc,
 		char **argv, bool *sel);
 int find_backend(const char *cmd, const struct lb_vip *v, const char *arg,
 		 size_t *out);
+
+/* The number of backends of @cfg, all VIPs together. */
+size_t lb_count_backends(const struct lb_config *cfg);
+
+/*
+ * One line of lb watch's log (a JSON object with --json): event @kind,
+ * about VIP @v, backend @b, VIP address @addr (each may be NULL), @why.
+ */
+void lb_watch_event(const char *kind, const struct lb_vip *v,
+		    const struct lb_backend *b, const char *addr,
+		    const char *why);
 
 /* The subcommands. */
 int lb_apply(const struct global *g, int argc, char **argv);

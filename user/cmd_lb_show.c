@@ -269,7 +269,6 @@ int lb_export(const struct global *g, int argc, char **argv)
 		{}
 	};
 	struct lb_config cfg;
-	struct session s;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -288,16 +287,9 @@ int lb_export(const struct global *g, int argc, char **argv)
 			  "--json' for JSON");
 		return -EINVAL;
 	}
-	rc = session_open(g, &s);
+	rc = session_read(g, &cfg);
 	if (rc)
 		return rc;
-	rc = lb_state_read(&s.maps, &cfg);
-	session_close(&s);
-	if (rc) {
-		log_error("cannot read the load balancer maps: %s",
-			  log_strerror(rc));
-		return rc;
-	}
 	export_yaml(stdout, &cfg);
 	fflush(stdout);
 	lb_config_free(&cfg);

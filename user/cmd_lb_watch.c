@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* lb health and lb watch: backend probes, and the long-running loop. */
+/*
+ * lb watch: applies a file and follows it, probes the backends of VIPs
+ * with health checks, and (cmd_lb_announce.c) announces the VIPs served.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,15 +16,13 @@
 #include <sys/stat.h>
 #include <poll.h>
 #include "command.h"
-#include "lb_announce.h"
 #include "lb_config.h"
 #include "lb_health.h"
 #include "lb_state.h"
 #include "log.h"
 #include "output.h"
 #include "cmd_lb.h"
-
-/* ---- health ---- */
+#include "cmd_lb_announce.h"
 
 static volatile sig_atomic_t stop_flag;
 static volatile int stop_probe;
@@ -32,125 +33,6 @@ static void on_signal(int sig)
 	stop_probe = 1;
 }
 
-/* Probes of every checked backend of @cfg (@all: unchecked VIPs too). */
-static size_t build_probes(const struct lb_config *cfg, bool all,
-			   const bool *only, struct lb_probe *p,
-			   const struct lb_vip **pv,
-			   struct lb_backend **pb)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cfg->nr_vips; i++) {
-		const struct lb_vip *v = &cfg->vips[i];
-
-		if ((only && !only[i]) || (!all && !v->health.enabled))
-			continue;
-		for (size_t j = 0; j < v->nr_backends; j++) {
-			struct lb_backend *b = &v->backends[j];
-
-			memset(&p[n], 0, sizeof(p[n]));
-			p[n].addr = b->addr;
-			p[n].port = lb_probe_port(v, b);
-			p[n].http_path = v->health.http_path;
-			p[n].timeout_ms = v->health.enabled ?
-						  v->health.timeout_ms
-						: LB_HC_TIMEOUT_MS;
-			pv[n] = v;
-			pb[n++] = b;
-		}
-	}
-	return n;
-}
-
-static size_t count_backends(const struct lb_config *cfg)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cfg->nr_vips; i++)
-		n += cfg->vips[i].nr_backends;
-	return n;
-}
-
-int lb_health_cmd(const struct global *g, int argc, char **argv)
-{
-	struct lb_config cfg;
-	struct session s;
-	struct lb_probe *p = NULL;
-	const struct lb_vip **pv = NULL;
-	struct lb_backend **pb = NULL;
-	bool *only = NULL;
-	char a[INET6_ADDRSTRLEN];
-	size_t n, total;
-	int rc = simple_opts("lb health",
-			     "Usage: xdp-router lb health [VIP...]\n\n"
-			     "Probes every backend once, as the health checks "
-			     "of 'lb watch' do (VIPs\n"
-			     "without health checks: a TCP connect to the "
-			     "backend's port), and reports;\n"
-			     "changes nothing.\n", argc, argv);
-
-	if (rc)
-		return rc > 0 ? 0 : rc;
-	rc = session_open(g, &s);
-	if (rc)
-		return rc;
-	rc = lb_state_read(&s.maps, &cfg);
-	session_close(&s);
-	if (rc) {
-		log_error("cannot read the load balancer maps: %s",
-			  log_strerror(rc));
-		return rc;
-	}
-	total = count_backends(&cfg);
-	p = calloc(total + 1, sizeof(*p));
-	pv = calloc(total + 1, sizeof(*pv));
-	pb = calloc(total + 1, sizeof(*pb));
-	only = calloc(cfg.nr_vips + 1, sizeof(*only));
-	if (!p || !pv || !pb || !only) {
-		log_error("out of memory");
-		rc = -ENOMEM;
-		goto out;
-	}
-	rc = select_vips("health", &cfg, argc, argv, only);
-	if (rc)
-		goto out;
-	n = build_probes(&cfg, true, optind < argc ? only : NULL, p, pv, pb);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	rc = lb_probe_run(p, n, &stop_probe);
-	if (rc) {
-		log_error("health probes interrupted");
-		goto out;
-	}
-	out_text("%-16s %-39s %-5s %-5s %-8s %-5s %s\n", "VIP", "Backend",
-		 "Port", "Up", "Time", "Mark", "Why");
-	out_open_array(NULL);
-	for (size_t i = 0; i < n; i++) {
-		out_open_object(NULL);
-		out_string(PRINT_ANY, "vip", "%-16s", pv[i]->name);
-		out_string(PRINT_ANY, "backend", " %-39s",
-			   lb_addr_str(&p[i].addr, a, sizeof(a)));
-		out_uint(PRINT_ANY, "port", " %-5llu", p[i].port);
-		out_bool(PRINT_ANY, "up", " %-5s", p[i].ok);
-		out_uint(PRINT_ANY, "time_ms", " %6llums", p[i].elapsed_ms);
-		out_bool(PRINT_JSON, "checked", NULL, pv[i]->health.enabled);
-		out_string(PRINT_ANY, "mark", " %-5s",
-			   pb[i]->health_down ? "down" : "up");
-		out_string(PRINT_ANY, "error", " %s\n", p[i].msg);
-		out_close_object();
-	}
-	out_close_array();
-	out_flush();
-out:
-	free(p);
-	free(pv);
-	free(pb);
-	free(only);
-	lb_config_free(&cfg);
-	return rc;
-}
-
-/* ---- watch ---- */
 
 struct watched {
 	struct lb_health_track track;
@@ -166,7 +48,7 @@ struct watch {
 	struct timespec mtime;
 	off_t size;
 	ino_t ino;
-	struct lb_announce ann;		/* tun_fd -1: not announcing */
+	struct watch_announce ann;
 	int ifindexes[XR_MAX_IFACES];	/* where the router is attached */
 	size_t nr_ifindexes;
 };
@@ -179,8 +61,9 @@ static long long mono_ms(void)
 	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
 }
 
-static void event(const char *kind, const struct lb_vip *v,
-		  const struct lb_backend *b, const char *why)
+void lb_watch_event(const char *kind, const struct lb_vip *v,
+		    const struct lb_backend *b, const char *addr,
+		    const char *why)
 {
 	char a[INET6_ADDRSTRLEN], ts[32];
 	time_t now = time(NULL);
@@ -195,6 +78,8 @@ static void event(const char *kind, const struct lb_vip *v,
 	if (b)
 		out_string(PRINT_ANY, "backend", " backend %s",
 			   lb_addr_str(&b->addr, a, sizeof(a)));
+	if (addr)
+		out_string(PRINT_ANY, "address", ": %s", addr);
 	if (why && why[0])
 		out_string(PRINT_ANY, "reason", ": %s", why);
 	out_text("\n");
@@ -237,8 +122,8 @@ static int watch_apply(struct watch *wt, bool file, const char *why)
 	}
 	session_close(&s);
 	if (rc) {
-		event("apply-failed", NULL, NULL, err[0] ? err
-							 : log_strerror(rc));
+		lb_watch_event("apply-failed", NULL, NULL, NULL,
+			       err[0] ? err : log_strerror(rc));
 		return rc;
 	}
 	if (res.vips_added || res.vips_removed || res.vips_changed ||
@@ -251,7 +136,7 @@ static int watch_apply(struct watch *wt, bool file, const char *why)
 			 res.vips_removed, res.vips_changed,
 			 res.backends_added, res.backends_removed,
 			 res.backends_changed, res.slots_written);
-		event("applied", NULL, NULL, msg);
+		lb_watch_event("applied", NULL, NULL, NULL, msg);
 	}
 	return 0;
 }
@@ -276,7 +161,7 @@ static bool file_changed(struct watch *wt)
 static int watch_take(struct watch *wt, struct lb_config *cfg,
 		      const struct lb_config *marks)
 {
-	size_t n = count_backends(cfg), k = 0;
+	size_t n = lb_count_backends(cfg), k = 0;
 	struct watched *w = calloc(n + 1, sizeof(*w));
 	long long now = mono_ms();
 
@@ -338,23 +223,13 @@ static int watch_reload(struct watch *wt, bool first)
 			log_error("%s", err);
 			return rc;
 		}
-		event("config-invalid", NULL, NULL, err);
+		lb_watch_event("config-invalid", NULL, NULL, NULL, err);
 		return 0;	/* keep running the previous one */
 	}
 	if (first) {
 		/* Marks left by a previous checker are kept until probed. */
-		struct session s;
-
-		rc = session_open(wt->g, &s);
+		rc = session_read(wt->g, &marks);
 		if (rc) {
-			lb_config_free(&cfg);
-			return rc;
-		}
-		rc = lb_state_read(&s.maps, &marks);
-		session_close(&s);
-		if (rc) {
-			log_error("cannot read the load balancer maps: %s",
-				  log_strerror(rc));
 			lb_config_free(&cfg);
 			return rc;
 		}
@@ -375,7 +250,7 @@ static int watch_reload(struct watch *wt, bool first)
 		return rc;
 	}
 	if (first)
-		event("started", NULL, NULL, wt->path);
+		lb_watch_event("started", NULL, NULL, NULL, wt->path);
 	rc = watch_apply(wt, true, first ? "started" : "file changed");
 	if (rc && first) {
 		if (!log_error_printed())
@@ -429,9 +304,9 @@ static int watch_probe_due(struct watch *wt)
 
 			if (lb_health_update(&wt->w[at].track, &v->health,
 					     p[x].ok, &b->health_down)) {
-				event(b->health_down ? "backend-down"
-						     : "backend-up",
-				      v, b, p[x].msg);
+				lb_watch_event(b->health_down ? "backend-down"
+							      : "backend-up",
+					       v, b, NULL, p[x].msg);
 				changed = true;
 			}
 			break;
@@ -462,54 +337,11 @@ static long long next_due(const struct watch *wt)
 	return due;
 }
 
-static void announce_event(const struct lb_addr *addr, bool on,
-			   const char *err)
-{
-	char a[INET6_ADDRSTRLEN], why[INET6_ADDRSTRLEN + 80];
-
-	lb_addr_str(addr, a, sizeof(a));
-	if (err)
-		snprintf(why, sizeof(why), "%s: %s", a, err);
-	event(err ? (on ? "announce-failed" : "withdraw-failed")
-		  : (on ? "announced" : "withdrawn"), NULL, NULL,
-	      err ? why : a);
-}
-
-/* Routes for the VIPs served now (lb_announce.h); failures retried. */
+/* Routes for the VIPs served now; failures retried. */
 static void announce_update(struct watch *wt)
 {
-	struct lb_addr *addrs;
-	size_t n;
-
-	if (wt->ann.tun_fd < 0)
-		return;
-	addrs = calloc(wt->cfg.nr_vips + 1, sizeof(*addrs));
-	if (!addrs)
-		return;
-	n = lb_announce_serving(&wt->cfg,
-				lb_announce_links_up(wt->ifindexes,
-						     wt->nr_ifindexes),
-				addrs);
-	lb_announce_set(&wt->ann, addrs, n, announce_event);
-	free(addrs);
-}
-
-static int parse_table(const char *s, __u32 *table)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || !v || v > 0xffffffffUL ||
-	    (v >= 253 && v <= 255) || s[0] == '-') {
-		log_error("lb watch: --announce-table '%s': expected a "
-			  "routing table number other than 0 and 253-255 "
-			  "(default, main, local)", s);
-		return -EINVAL;
-	}
-	*table = v;
-	return 0;
+	watch_announce_update(&wt->ann, &wt->cfg, wt->ifindexes,
+			      wt->nr_ifindexes);
 }
 
 int lb_watch(const struct global *g, int argc, char **argv)
@@ -520,26 +352,22 @@ int lb_watch(const struct global *g, int argc, char **argv)
 	int rc, ino_fd;
 
 	static const struct option opts[] = {
-		{ "announce-table", required_argument, NULL, 't' },
-		{ "announce-dev", required_argument, NULL, 'd' },
+		WATCH_ANNOUNCE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *dev = LB_ANNOUNCE_DEV;
-	__u32 table = 0;
 	int c;
 
-	wt.ann.tun_fd = -1;
-	while ((c = getopt_long(argc, argv, ":t:d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			rc = parse_table(optarg, &table);
+	watch_announce_init(&wt.ann);
+	while ((c = getopt_long(argc, argv, ":" WATCH_ANNOUNCE_SHORT "h", opts,
+				NULL)) != -1) {
+		rc = watch_announce_opt(&wt.ann, c, optarg);
+		if (rc <= 0) {
 			if (rc)
 				return rc;
-			break;
-		case 'd':
-			dev = optarg;
-			break;
+			continue;
+		}
+		switch (c) {
 		case 'h':
 			fputs("Usage: xdp-router lb watch FILE "
 			      "[--announce-table N [--announce-dev NAME]]\n\n"
@@ -553,18 +381,7 @@ int lb_watch(const struct global *g, int argc, char **argv)
 			      "'rise' good ones, and logs\n"
 			      "every transition. SIGINT/SIGTERM end it (exit "
 			      "0); the maps stay as they are.\n"
-			      "  -t, --announce-table N    keep a host route "
-			      "to each VIP address this node\n"
-			      "                            serves in routing "
-			      "table N, through a device of\n"
-			      "                            its own, for "
-			      "BIRD/FRR to announce; the device\n"
-			      "                            and its routes go "
-			      "when this process ends\n"
-			      "                            (see lb bgp-config)"
-			      "\n"
-			      "      --announce-dev NAME  that device (default "
-			      LB_ANNOUNCE_DEV ")\n"
+			      WATCH_ANNOUNCE_HELP
 			      "  -h, --help                show this help\n",
 			      stdout);
 			return 0;
@@ -582,11 +399,9 @@ int lb_watch(const struct global *g, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* The device first: a second watcher on it fails before applying. */
-	if (table) {
-		rc = lb_announce_open(&wt.ann, dev, table);
-		if (rc)
-			goto out;
-	}
+	rc = watch_announce_open(&wt.ann);
+	if (rc)
+		goto out;
 	file_changed(&wt);
 	rc = watch_reload(&wt, true);
 	if (rc)
@@ -638,11 +453,11 @@ int lb_watch(const struct global *g, int argc, char **argv)
 	if (ino_fd >= 0)
 		close(ino_fd);
 	if (!rc) {
-		lb_announce_set(&wt.ann, NULL, 0, announce_event);
-		event("stopped", NULL, NULL, NULL);
+		watch_announce_withdraw(&wt.ann);
+		lb_watch_event("stopped", NULL, NULL, NULL, NULL);
 	}
 out:
-	lb_announce_close(&wt.ann);
+	watch_announce_close(&wt.ann);
 	lb_config_free(&wt.cfg);
 	free(wt.w);
 	if (rc && !log_error_printed())

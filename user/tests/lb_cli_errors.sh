@@ -66,18 +66,39 @@ grep -q "^Error: nothing attached at" "$err" || fail "'lb export' error"
 jq -e '.error | test("lb export: the output is YAML")' "$out" >/dev/null 2>&1 ||
 	fail "'--json lb export' is not refused"
 expect_error "lb watch: expected FILE"			lb watch
-expect_error "routing table number other than 0 and 253-255" \
-	lb watch "$dir/good.yaml" --announce-table 254
-expect_error "--announce-table 'x'"			lb watch "$dir/good.yaml" --announce-table x
+# Routing tables: one parser, base 10 (0x10 is no number, 010 is table 10).
+TABLE_ERR="expected a routing table number 1-4294967295 other than 253-255"
+expect_error "--announce-table '254': $TABLE_ERR"	lb watch "$dir/good.yaml" --announce-table 254
+expect_error "--announce-table 'x': $TABLE_ERR"		lb watch "$dir/good.yaml" --announce-table x
+expect_error "--announce-table '0x10': $TABLE_ERR"	lb watch "$dir/good.yaml" --announce-table 0x10
+expect_error "--announce-table '0': $TABLE_ERR"		lb watch "$dir/good.yaml" --announce-table 0
+expect_error "lb watch: --announce-dev needs --announce-table" \
+	lb watch "$dir/good.yaml" --announce-dev xrlb1
+# Interface names as the kernel takes them (the message does not echo one:
+# it may hold a newline).
+for name in "" . .. a/b a:1 "a b" $'a\nb' 0123456789abcdef; do
+	expect_error "lb watch: --announce-dev: not an interface name" \
+		lb watch "$dir/good.yaml" --announce-table 100 --announce-dev "$name"
+done
 BGP=(--local-as 65001 --neighbor 10.9.0.1 --neighbor-as 65000)
 expect_error "are required"				lb bgp-config
 expect_error "are required"				lb bgp-config --table 100
-expect_error "kernel's own"				lb bgp-config --table 254 "${BGP[@]}"
+expect_error "--table '254': $TABLE_ERR"		lb bgp-config --table 254 "${BGP[@]}"
+expect_error "--table '0x10': $TABLE_ERR"		lb bgp-config --table 0x10 "${BGP[@]}"
 expect_error "--local-as '0': expected 1"		lb bgp-config --table 100 --local-as 0 \
 	--neighbor 10.9.0.1 --neighbor-as 1
 expect_error "--neighbor '10.9.0.300': not an IP"	lb bgp-config --table 100 --local-as 1 \
 	--neighbor 10.9.0.300 --neighbor-as 2
-expect_error "--dev 'a\"b': not an interface"		lb bgp-config --table 100 "${BGP[@]}" --dev 'a"b'
+for name in 'a"b' 'a\b' "" . .. a/b a:1 "a b" $'xrlb0\n}' 0123456789abcdef; do
+	expect_error "lb bgp-config: --dev: not an interface name" \
+		lb bgp-config --table 100 "${BGP[@]}" --dev "$name"
+done
+# The output is BIRD's configuration: --json is refused, not ignored.
+"${RUN[@]}" --json lb bgp-config --table 100 "${BGP[@]}" >"$out" 2>"$err"
+jq -e '.error | test("lb bgp-config: the output is a BIRD configuration")' "$out" \
+	>/dev/null 2>&1 || fail "'--json lb bgp-config' is not refused"
+expect_ok lb bgp-config --table 010 "${BGP[@]}"
+grep -q "kernel table 10;" "$out" || fail "'--table 010' is not table 10"
 expect_error "unexpected argument"			lb bgp-config --table 100 "${BGP[@]}" extra
 # A valid one needs no router; BIRD, if installed, must accept it.
 expect_error "--bfd '5': expected 10..10000"		lb bgp-config --table 100 "${BGP[@]}" --bfd 5
