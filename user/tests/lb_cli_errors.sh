@@ -80,6 +80,15 @@ for name in "" . .. a/b a:1 "a b" $'a\nb' 0123456789abcdef; do
 	expect_error "lb watch: --announce-dev: not an interface name" \
 		lb watch "$dir/good.yaml" --announce-table 100 --announce-dev "$name"
 done
+# A device of the announce name exists (a persistent tun, which would
+# outlive the watcher): refused, not taken over. In a network namespace of
+# its own; root only.
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+	RUN=(unshare -n sh -c 'ip tuntap add dev xrlbT mode tun && exec "$0" "$@"' "$BIN")
+	expect_error "cannot create announce device xrlbT: .*busy.*another lb watch" \
+		lb watch "$dir/good.yaml" --announce-table 100 --announce-dev xrlbT
+	RUN=("$BIN")
+fi
 BGP=(--local-as 65001 --neighbor 10.9.0.1 --neighbor-as 65000)
 expect_error "are required"				lb bgp-config
 expect_error "are required"				lb bgp-config --table 100
