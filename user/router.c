@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "xdp_router.skel.h"
 #include "xdp_router_types.h"
+#include "bpf_info.h"
 #include "log.h"
 #include "mode.h"
 #include "pin.h"
@@ -118,14 +119,6 @@ static void pin_of(const struct router *r, enum router_pin pin, char *buf,
 {
 	/* pin_path_resolve() left room for every name. */
 	pin_file(buf, len, r->pin_path, router_pin_name(pin));
-}
-
-static int prog_info(int fd, struct bpf_prog_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, len);
-	return bpf_obj_get_info_by_fd(fd, info, &len);
 }
 
 /* A pin written by another version or loader would be read wrongly. */
@@ -538,14 +531,6 @@ int router_prog_ident(const struct router *r, char *name, size_t name_len,
 	return 0;
 }
 
-int router_map_info(int fd, struct bpf_map_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, len);
-	return bpf_obj_get_info_by_fd(fd, info, &len);
-}
-
 static bool has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -574,7 +559,7 @@ int router_prog_map_fd(int prog_fd, const char *name)
 			err = map_fd;
 			break;
 		}
-		err = router_map_info(map_fd, &mi);
+		err = map_info(map_fd, &mi);
 		if (!err && has_suffix(mi.name, ".rodata"))
 			fd = map_fd;
 		else
@@ -596,7 +581,7 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	fd = router_prog_map_fd(r->prog_fd, NULL);
 	if (fd < 0)
 		return fd;
-	err = router_map_info(fd, &info);
+	err = map_info(fd, &info);
 	/* Another version's knobs would be misread. */
 	if (!err && info.value_size != sizeof(rodata))
 		err = -EPROTO;
@@ -613,19 +598,19 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	for (__u32 i = 0; i < s->steer_ncpus; i++)
 		s->steer_cpus[i] = rodata.xr_steer_cpus[i];
 
-	err = router_map_info(r->routes_v4_fd, &info);
+	err = map_info(r->routes_v4_fd, &info);
 	if (err)
 		return err;
 	s->max_routes_v4 = info.max_entries;
-	err = router_map_info(r->routes_v6_fd, &info);
+	err = map_info(r->routes_v6_fd, &info);
 	if (err)
 		return err;
 	s->max_routes_v6 = info.max_entries;
-	err = router_map_info(r->lb_vips_fd, &info);
+	err = map_info(r->lb_vips_fd, &info);
 	if (err)
 		return err;
 	s->lb_max_vips = info.max_entries;
-	err = router_map_info(r->lb_conns_fd, &info);
+	err = map_info(r->lb_conns_fd, &info);
 	if (err)
 		return err;
 	s->lb_max_conns = info.max_entries;
