@@ -340,10 +340,8 @@ int cmd_adopt(const struct global *g, int argc, char **argv)
 			}
 		}
 	}
-	if (!err) {
-		multiprog_init(g->pin_path);
+	if (!err)
 		err = adopt(g->pin_path, a, n);
-	}
 	for (int i = 0; i < n; i++)
 		ifmap_saved_free(&a[i].saved);
 	free(a);

@@ -514,8 +514,6 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 	lock_fd = pin_lock(pin_path);
 	if (lock_fd < 0)
 		return lock_fd;
-	if (o->multiprog)
-		multiprog_init(pin_path);
 
 	/* Checked under the lock: nothing may change between check and act. */
 	err = router_open(&r, pin_path);
