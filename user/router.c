@@ -204,6 +204,36 @@ int router_open_attached(struct router *r, const char *pin_path)
 	return err;
 }
 
+int router_follow(struct router *r, enum router_change *change)
+{
+	struct router now;
+	char path[PATH_MAX];
+	int fd, err;
+	__u32 id;
+
+	*change = ROUTER_SAME;
+	pin_of(r, ROUTER_PIN_PROG, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fd == -ENOENT ? -ENOENT : fd;
+	id = obj_id(fd);
+	close(fd);
+	if (id == r->prog_id)
+		return 0;
+	err = router_open(&now, r->pin_path);
+	if (err)
+		return err;
+	/* Both are open: neither map's id can have been reused. */
+	*change = obj_id(now.ifaces_arr_fd) == obj_id(r->ifaces_arr_fd) ?
+		  ROUTER_RELOADED : ROUTER_REPLACED;
+	log_verbose("the router at %s changed: prog id %u -> %u%s",
+		    r->pin_path, r->prog_id, now.prog_id,
+		    *change == ROUTER_REPLACED ? ", new maps" : "");
+	router_close(r);
+	*r = now;
+	return 0;
+}
+
 static int pin_map(struct router *r, enum router_pin pin)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj,
@@ -515,6 +545,14 @@ void router_close(struct router *r)
 	r->prog_fd = -1;
 	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
 		*router_map_fd(r, pin) = -1;
+}
+
+void router_drop_prog(struct router *r)
+{
+	if (r->skel || r->prog_fd < 0)
+		return;
+	close(r->prog_fd);
+	r->prog_fd = -1;
 }
 
 int router_prog_ident(const struct router *r, char *name, size_t name_len,
