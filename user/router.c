@@ -214,8 +214,12 @@ int router_follow(struct router *r, enum router_change *change)
 	*change = ROUTER_SAME;
 	pin_of(r, ROUTER_PIN_PROG, path, sizeof(path));
 	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return fd == -ENOENT ? -ENOENT : fd;
+	if (fd == -ENOENT)
+		return fd;
+	if (fd < 0) {
+		log_error("cannot open %s: %s", path, log_strerror(fd));
+		return fd;
+	}
 	id = obj_id(fd);
 	close(fd);
 	if (id == r->prog_id)

@@ -119,7 +119,7 @@ enum router_change {
  * path now (reload, or detach and attach), closes @r and opens that one
  * in its place, so that the old program and its maps are not kept alive.
  * Returns -ENOENT, without reporting it, if no program is pinned any more
- * (@r is left as it was).
+ * (@r is left as it was); other errors are reported.
  */
 int router_follow(struct router *r, enum router_change *change);
 
