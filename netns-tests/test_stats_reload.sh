@@ -76,13 +76,13 @@ samplers_end()
 			# --json: the error is the last object on stdout.
 			[[ -z $err ]] || xr_fail "stats --json ($name) wrote to stderr: '$err'"
 			err=$(tail -n 1 "$XR_RUN_DIR/$name.out")
-			[[ $(xr_json_get "$err" 'list(j)') == '["error"]' ]] &&
-				gone_msg "$err" ||
-				xr_fail "stats ($name): expected an error object, got '$err'"
-		else
-			(($(wc -l <<<"$err") == 1)) && [[ $err == Error:* ]] &&
-				gone_msg "$err" ||
-				xr_fail "stats ($name): expected one 'Error: ...' line saying the router is gone, got '$err'"
+			if [[ $(xr_json_get "$err" 'list(j)') != '["error"]' ]] ||
+				! gone_msg "$err"; then
+				xr_fail "stats ($name): expected an error object saying the router is gone, got '$err'"
+			fi
+		elif (($(wc -l <<<"$err") != 1)) || [[ $err != Error:* ]] ||
+			! gone_msg "$err"; then
+			xr_fail "stats ($name): expected one 'Error: ...' line saying the router is gone, got '$err'"
 		fi
 		xr_log "ok: stats ($name) exited $rc: $err"
 	done
