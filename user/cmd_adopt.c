@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "bpf_info.h"
 #include "caps.h"
 #include "command.h"
 #include "iface.h"
@@ -96,8 +97,7 @@ static int find_prog(struct adoptee *a, int n, __u32 *id)
 static int source_fd(int prog_fd, enum router_pin pin)
 {
 	struct pin_map_spec spec, like;
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
 	int fd, like_fd;
 
 	router_pin_spec(pin, &spec);
@@ -113,7 +113,7 @@ static int source_fd(int prog_fd, enum router_pin pin)
 		like_fd = prog_map_by_name(prog_fd, like.name);
 		if (like_fd < 0)
 			return like_fd;
-		fd = bpf_obj_get_info_by_fd(like_fd, &info, &len) ? -errno : 0;
+		fd = map_info(like_fd, &info);
 		close(like_fd);
 		if (fd)
 			return fd;
@@ -124,18 +124,6 @@ static int source_fd(int prog_fd, enum router_pin pin)
 	log_error("the program has no map %s: not an %s of this version",
 		  spec.name, XR_PROG_NAME);
 	return -EPROTO;
-}
-
-static __u32 obj_id(int fd, bool prog)
-{
-	struct bpf_prog_info pi = {};
-	struct bpf_map_info mi = {};
-	__u32 len = prog ? sizeof(pi) : sizeof(mi);
-
-	if (bpf_obj_get_info_by_fd(fd, prog ? (void *)&pi : (void *)&mi,
-				   &len))
-		return 0;
-	return prog ? pi.id : mi.id;
 }
 
 /*
@@ -151,12 +139,12 @@ static int check_pinned(int prog_fd, enum router_pin pin, int pinned,
 
 	router_pin_spec(pin, &spec);
 	if (pin == ROUTER_PIN_PROG) {
-		own = obj_id(pinned, true) == obj_id(prog_fd, true);
+		own = obj_id(pinned) == obj_id(prog_fd);
 	} else {
 		own_fd = prog_map_by_name(prog_fd, spec.name);
 		own = own_fd == -ENOENT ||
 		      (own_fd >= 0 &&
-		       obj_id(own_fd, false) == obj_id(pinned, false));
+		       obj_id(own_fd) == obj_id(pinned));
 		if (own_fd >= 0)
 			close(own_fd);
 	}
@@ -352,10 +340,8 @@ int cmd_adopt(const struct global *g, int argc, char **argv)
 			}
 		}
 	}
-	if (!err) {
-		multiprog_init(g->pin_path);
+	if (!err)
 		err = adopt(g->pin_path, a, n);
-	}
 	for (int i = 0; i < n; i++)
 		ifmap_saved_free(&a[i].saved);
 	free(a);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "bpf_info.h"
 #include "caps.h"
 #include "command.h"
 #include "iface.h"
@@ -122,14 +123,13 @@ struct target {
 
 static void prog_name_by_id(__u32 id, char *name, size_t len)
 {
-	struct bpf_prog_info info = {};
-	__u32 info_len = sizeof(info);
+	struct bpf_prog_info info;
 	int fd = bpf_prog_get_fd_by_id(id);
 
 	snprintf(name, len, "?");
 	if (fd < 0)
 		return;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
+	if (!prog_info(fd, &info))
 		snprintf(name, len, "%s", info.name);
 	close(fd);
 }
@@ -514,8 +514,6 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 	lock_fd = pin_lock(pin_path);
 	if (lock_fd < 0)
 		return lock_fd;
-	if (o->multiprog)
-		multiprog_init(pin_path);
 
 	/* Checked under the lock: nothing may change between check and act. */
 	err = router_open(&r, pin_path);

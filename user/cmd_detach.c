@@ -14,6 +14,7 @@
 #include "ifmap.h"
 #include "log.h"
 #include "members.h"
+#include "multiprog.h"
 #include "output.h"
 #include "pin.h"
 #include "reload_staged.h"
@@ -65,6 +66,24 @@ static int select_named(const struct router *r, char **names, int n,
 	return 0;
 }
 
+/* The router off @m; from a dispatcher, libxdp takes it out of the chain. */
+static int detach_one(const struct router *r, const struct member *m)
+{
+	if (m->dispatched)
+		return multiprog_detach(r, m->ifc.ifindex, m->mode);
+	return iface_xdp_detach(m->ifc.ifindex, m->mode, r->prog_fd);
+}
+
+static int reattach_one(const struct router *r, const struct member *m)
+{
+	bool dispatched;
+
+	if (m->dispatched)
+		return multiprog_attach(r, m->ifc.ifindex, m->ifc.name,
+					m->mode, &dispatched);
+	return iface_xdp_attach(m->ifc.ifindex, r->prog_fd, m->mode, -1);
+}
+
 /* Detaches from all of @sel or, if one fails, from none. */
 static int detach_programs(const struct router *r, struct member **sel,
 			   int n)
@@ -74,8 +93,7 @@ static int detach_programs(const struct router *r, struct member **sel,
 	for (i = 0; i < n; i++) {
 		if (!sel[i]->attached)
 			continue;
-		err = iface_xdp_detach(sel[i]->ifc.ifindex, sel[i]->mode,
-				       r->prog_fd);
+		err = detach_one(r, sel[i]);
 		if (err) {
 			log_error("cannot detach from %s: %s",
 				  sel[i]->ifc.name, log_strerror(err));
@@ -87,8 +105,7 @@ static int detach_programs(const struct router *r, struct member **sel,
 	while (--i >= 0) {
 		if (!sel[i]->attached)
 			continue;
-		if (iface_xdp_attach(sel[i]->ifc.ifindex, r->prog_fd,
-				     sel[i]->mode, -1))
+		if (reattach_one(r, sel[i]))
 			log_error("rollback: cannot re-attach to %s",
 				  sel[i]->ifc.name);
 	}

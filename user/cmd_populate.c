@@ -130,6 +130,9 @@ int cmd_populate(const struct global *g, int argc, char **argv)
 	err = router_open_attached(&r, g->pin_path);
 	if (err)
 		return err;
+	/* Only the maps are written: --watch must not keep a reloaded
+	 * router's old program alive. */
+	router_drop_prog(&r);
 	lock_fd = populate_lock(g->pin_path);
 	if (lock_fd < 0) {
 		router_close(&r);

@@ -61,40 +61,48 @@ static bool runs_old(const struct member *m)
 	return m->exists && m->attached;
 }
 
-static int prog_tag(int fd, __u8 tag[BPF_TAG_SIZE])
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int err = bpf_obj_get_info_by_fd(fd, &info, &len);
-
-	if (!err)
-		memcpy(tag, info.tag, BPF_TAG_SIZE);
-	return err;
-}
-
 /* The same instructions: reloading would change nothing. */
 static bool same_build(const struct reload *rl)
 {
-	__u8 a[BPF_TAG_SIZE], b[BPF_TAG_SIZE];
+	char name[BPF_OBJ_NAME_LEN], a[17], b[17];
 
-	return !prog_tag(rl->old.prog_fd, a) && !prog_tag(rl->new.prog_fd, b) &&
-	       !memcmp(a, b, sizeof(a));
+	return !router_prog_ident(&rl->old, name, sizeof(name), a) &&
+	       !router_prog_ident(&rl->new, name, sizeof(name), b) &&
+	       !strcmp(a, b);
 }
 
-/* Puts the old program back everywhere it was replaced. */
+/*
+ * Puts the old program back everywhere it was replaced. The staged pin goes
+ * only if that worked everywhere: an interface left on the new program
+ * needs it, so that reload_recover() (run by reload and detach) can finish
+ * the job.
+ */
 static void rollback(struct reload *rl)
 {
+	const char *first = NULL;
+	int failed = 0, err, first_err = 0;
+
 	while (rl->swapped > 0) {
 		struct member *m = &rl->members[--rl->swapped];
 
 		if (!runs_old(m))
 			continue;
-		if (iface_xdp_attach(m->ifc.ifindex, rl->old.prog_fd, m->mode,
-				     rl->new.prog_fd))
-			log_error("rollback: cannot put the old program back "
-				  "on %s", m->ifc.name);
+		err = iface_xdp_attach(m->ifc.ifindex, rl->old.prog_fd,
+				       m->mode, rl->new.prog_fd);
+		if (err && !failed++) {
+			first = m->ifc.name;
+			first_err = err;
+		}
 	}
-	unlink(rl->staged);
+	if (!failed) {
+		unlink(rl->staged);
+		return;
+	}
+	log_error("rollback: cannot put the old program back on %s (%s)%s; "
+		  "the new program stays pinned at %s and 'xdp-router reload' "
+		  "or 'xdp-router detach' finishes the job", first,
+		  log_strerror(first_err), failed > 1 ? " and others" : "",
+		  rl->staged);
 }
 
 /*
@@ -211,8 +219,21 @@ static int reload(struct reload *rl, const char *pin_path, bool force)
 			  log_strerror(err));
 		goto close_old;
 	}
-	for (size_t i = 0; i < rl->nmembers; i++)
-		running += runs_old(&rl->members[i]);
+	for (size_t i = 0; i < rl->nmembers; i++) {
+		const struct member *m = &rl->members[i];
+
+		/* Not swappable with XDP_FLAGS_REPLACE: libxdp would have
+		 * to rebuild the dispatcher. Refused before any change. */
+		if (m->dispatched) {
+			log_error("%s runs the router in libxdp's dispatcher "
+				  "(attach --multiprog), which reload does not "
+				  "support yet; nothing changed (detach it, "
+				  "reload, attach it again)", m->ifc.name);
+			err = -EOPNOTSUPP;
+			goto close_old;
+		}
+		running += runs_old(m);
+	}
 	if (!running) {
 		log_error("the router at %s runs on no interface (status shows "
 			  "why); nothing to reload", pin_path);

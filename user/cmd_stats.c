@@ -8,8 +8,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <time.h>
+#include <unistd.h>
 #include "caps.h"
 #include "command.h"
 #include "log.h"
@@ -19,6 +19,7 @@
 #include "router.h"
 #include "stats_prom.h"
 #include "stats_snapshot.h"
+#include "stats_wait.h"
 #include "stats_watch.h"
 
 static const char usage[] =
@@ -120,29 +121,6 @@ static void print_rates(const struct snapshot *prev,
 	out_flush();
 }
 
-/*
- * Waits until @deadline, or returns false once SIGINT/SIGTERM (blocked,
- * so none can slip in between a check and the wait) is pending.
- */
-static bool wait_until(const struct timespec *deadline, const sigset_t *sigs)
-{
-	struct timespec now, left;
-
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double secs = seconds_between(&now, deadline);
-
-		if (secs <= 0)
-			return true;
-		left.tv_sec = (time_t)secs;
-		left.tv_nsec = (long)((secs - left.tv_sec) * 1e9);
-		if (sigtimedwait(sigs, NULL, &left) >= 0)
-			return false;
-		if (errno != EAGAIN && errno != EINTR)
-			return false;
-	}
-}
-
 /* What is done with each sample; @prev is NULL for the first. */
 typedef int (*sample_fn)(const struct snapshot *prev,
 			 const struct snapshot *now, const char *file);
@@ -165,33 +143,32 @@ static int write_sample_prom(const struct snapshot *prev,
  * Takes a sample now and every @interval seconds after, @count samples
  * after the first (0: until SIGINT/SIGTERM), and hands each to @fn.
  */
-static int every(const struct router *r, enum snapshot_what what,
+static int every(struct router *r, enum snapshot_what what,
 		 double interval, unsigned int count, sample_fn fn,
 		 const char *file)
 {
 	struct snapshot prev, now;
 	struct timespec deadline;
-	sigset_t sigs;
-	int err;
+	int sfd, err;
 
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-
+	sfd = stats_stop_signals();
+	if (sfd < 0)
+		return sfd;
 	err = snapshot_take(r, what, &prev);
 	if (!err)
 		err = fn(NULL, &prev, file);
 	if (err) {
 		snapshot_free(&prev);
+		close(sfd);
 		return err;
 	}
 	deadline = prev.mono;
 	for (unsigned int i = 0; !count || i < count; i++) {
 		timespec_add(&deadline, interval);
-		if (!wait_until(&deadline, &sigs))
+		if (!stats_wait_until(&deadline, sfd, -1))
 			break;
-		err = snapshot_take(r, what, &now);
+		err = snapshot_follow(r, &prev) ?:
+		      snapshot_take(r, what, &now);
 		if (err)
 			break;
 		err = fn(&prev, &now, file);
@@ -201,6 +178,7 @@ static int every(const struct router *r, enum snapshot_what what,
 			break;
 	}
 	snapshot_free(&prev);
+	close(sfd);
 	return err;
 }
 

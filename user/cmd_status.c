@@ -82,19 +82,14 @@ struct chain_view {
 	__u32 dispatcher_id;
 	int n;
 	struct multiprog_entry e[16];
-	bool ours;		/* the router's program is one of them */
 };
 
-static void chain_read(const struct router *r, const struct member *m,
-		       struct chain_view *c)
+static void chain_read(const struct member *m, struct chain_view *c)
 {
-	c->ours = false;
-	c->n = m->exists ? multiprog_chain(m->ifc.ifindex, c->e, 16,
-					   &c->dispatcher_id) : 0;
+	c->n = m->dispatched ? multiprog_chain(m->ifc.ifindex, c->e, 16,
+					       &c->dispatcher_id) : 0;
 	if (c->n < 0)
 		c->n = 0;
-	for (int i = 0; i < c->n; i++)
-		c->ours |= c->e[i].id == r->prog_id;
 }
 
 /* Like `xdp-loader status`: run priority, name, id, chain call actions. */
@@ -125,13 +120,8 @@ static void print_member(const struct router *r, const struct member *m,
 			 const char *tag, const struct steer_view *v)
 {
 	struct chain_view chain;
-	enum xr_mode mode = m->mode;
-	__u32 id;
 
-	chain_read(r, m, &chain);
-	/* In a dispatcher, the mode is the dispatcher's. */
-	if (!m->attached && chain.ours)
-		iface_xdp_any(&m->xdp, &id, &mode);
+	chain_read(m, &chain);
 	out_open_object(NULL);
 	if (m->exists)
 		out_string(PRINT_ANY, "ifname", "%-16s", m->ifc.name);
@@ -142,7 +132,7 @@ static void print_member(const struct router *r, const struct member *m,
 	 * someone removed the program ("detached"): detach cleans up. */
 	out_string(PRINT_ANY, "mode", " %-9s",
 		   !m->exists ? "gone" :
-		   m->attached || chain.ours ? mode_name(mode) : "detached");
+		   m->attached ? mode_name(m->mode) : "detached");
 	out_string(PRINT_ANY, "lookup", " %-6s", lookup);
 	out_uint(PRINT_ANY, "prog_id", " %-8llu", r->prog_id);
 	out_string(PRINT_ANY, "prog_name", " %-16s", name);
@@ -249,7 +239,6 @@ int cmd_status(const struct global *g, int argc, char **argv)
 	err = router_open_attached(&r, g->pin_path);
 	if (err)
 		return err;
-	multiprog_init(g->pin_path);
 	warn_interrupted_reload(g->pin_path);
 	err = status(&r);
 	router_close(&r);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpf_info.h"
 #include "lb_state.h"
 #include "lb_state_priv.h"
 #include "log.h"
@@ -52,14 +53,6 @@ static const struct lb_map_spec lb_map_specs[] = {
 static int *fd_of(struct lb_maps *m, size_t offset)
 {
 	return (int *)((char *)m + offset);
-}
-
-static int map_info(int fd, struct bpf_map_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, len);
-	return bpf_obj_get_info_by_fd(fd, info, &len);
 }
 
 /* A meta map, pinned with the router's other maps. */

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "command.h"
 #include "log.h"
+#include "multiprog.h"
 #include "output.h"
 #include "pin.h"
 
@@ -82,14 +83,13 @@ static int cmd_help(const struct global *g, int argc, char **argv)
 	return 0;
 }
 
-static void version(bool json, bool pretty)
+static void version(bool json)
 {
 	if (!json) {
 		printf("xdp-router %s (libbpf %s)\n", XR_VERSION,
 		       libbpf_version_string());
 		return;
 	}
-	out_init(stdout, true, pretty);
 	out_open_object(NULL);
 	out_string(PRINT_JSON, "version", NULL, XR_VERSION);
 	out_string(PRINT_JSON, "libbpf", NULL, libbpf_version_string());
@@ -133,7 +133,8 @@ int main(int argc, char **argv)
 	};
 	struct global g = {};
 	const char *pin_opt = NULL;
-	bool pretty = false, verbose = false;
+	bool pretty = false, verbose = false, want_version = false;
+	bool want_help = false;
 	int c, err;
 
 	opterr = 0;	/* errors are reported the CLI's way */
@@ -153,11 +154,11 @@ int main(int argc, char **argv)
 			pin_opt = optarg;
 			break;
 		case 'V':
-			version(g.json, pretty);
-			return 0;
+			want_version = true;
+			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			want_help = true;
+			break;
 		default:
 			log_init(g.json, verbose);
 			if (c == ':')
@@ -176,13 +177,23 @@ int main(int argc, char **argv)
 	log_init(g.json, verbose);
 	out_init(stdout, g.json, pretty);
 
+	/* After every option: `-V --json` prints JSON like `--json -V`. */
+	if (want_version) {
+		version(g.json);
+		return 0;
+	}
+	if (want_help)
+		return cmd_help(&g, 0, NULL);
 	if (optind >= argc) {
 		log_error("no command given (see 'xdp-router help')");
 		return 1;
 	}
 	err = pin_path_resolve(pin_opt, g.pin_path, sizeof(g.pin_path));
-	if (!err)
+	if (!err) {
+		/* Any command may meet libxdp's dispatcher (members.h). */
+		multiprog_init(g.pin_path);
 		err = run_command(&g, argc - optind, argv + optind);
+	}
 	if (err && !log_error_printed())
 		log_error("%s", log_strerror(err));	/* a bug: say something */
 	return err ? 1 : 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "bpf_info.h"
 #include "map_batch.h"
 
 #ifndef ENOTSUPP
@@ -12,9 +13,8 @@
 
 int map_max_entries(int fd, __u32 *max)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	struct bpf_map_info info;
+	int err = map_info(fd, &info);
 
 	*max = info.max_entries;
 	return err;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "ifmap.h"
 #include "members.h"
+#include "multiprog.h"
 
 struct member_set {
 	struct member *m;
@@ -17,6 +18,26 @@ struct member *members_find(struct member *members, size_t n, int ifindex)
 		if (members[i].ifc.ifindex == ifindex)
 			return &members[i];
 	return NULL;
+}
+
+/*
+ * Whether @ifindex runs the router's program, in @mode: attached alone, or
+ * in the dispatcher libxdp attached in @mode (*@dispatched).
+ */
+static bool runs_router(const struct router *r, int ifindex,
+			const struct iface_xdp *xdp, enum xr_mode *mode,
+			bool *dispatched)
+{
+	__u32 id;
+
+	*dispatched = false;
+	if (iface_xdp_mode_of(xdp, r->prog_id, mode))
+		return true;
+	/* Another program: libxdp's dispatcher, with ours in its chain? */
+	if (!iface_xdp_any(xdp, &id, mode))
+		return false;
+	*dispatched = multiprog_find(ifindex, XR_PROG_NAME) == r->prog_id;
+	return *dispatched;
 }
 
 /* Adds @ifindex once, with its current XDP state. */
@@ -40,7 +61,8 @@ static int add(const struct router *r, struct member_set *set, int ifindex)
 	m->ifc.ifindex = ifindex;
 	m->exists = !iface_by_index(ifindex, &m->ifc);
 	if (m->exists && !iface_xdp_query(ifindex, &m->xdp))
-		m->attached = iface_xdp_mode_of(&m->xdp, r->prog_id, &m->mode);
+		m->attached = runs_router(r, ifindex, &m->xdp, &m->mode,
+					  &m->dispatched);
 	return 0;
 }
 
@@ -84,6 +106,7 @@ static int add_running(const struct router *r, struct member_set *set)
 	struct if_nameindex *all = if_nameindex(), *it;
 	struct iface_xdp xdp;
 	enum xr_mode mode;
+	bool dispatched;
 	int err = 0;
 
 	if (!all)
@@ -91,7 +114,7 @@ static int add_running(const struct router *r, struct member_set *set)
 	for (it = all; !err && it->if_index; it++) {
 		if (iface_xdp_query(it->if_index, &xdp))
 			continue;
-		if (iface_xdp_mode_of(&xdp, r->prog_id, &mode))
+		if (runs_router(r, it->if_index, &xdp, &mode, &dispatched))
 			err = add(r, set, it->if_index);
 	}
 	if_freenameindex(all);

@@ -3,7 +3,8 @@
  * The interfaces that belong to a router: those in its devmap or marked
  * configured in xr_ifaces_arr/xr_ifaces (what attach wrote), and any
  * interface that runs its program (attached by another loader, or left
- * over).
+ * over), alone or in libxdp's dispatcher (attach --multiprog): the one
+ * answer to "does the router run here" for status, reload, detach and lb.
  */
 #ifndef XR_MEMBERS_H
 #define XR_MEMBERS_H
@@ -17,13 +18,14 @@ struct member {
 	struct iface ifc;	/* ifc.name is "" if the interface is gone */
 	bool exists;
 	bool attached;		/* runs the router's program */
-	enum xr_mode mode;	/* valid if attached */
+	bool dispatched;	/* attached, in libxdp's dispatcher */
+	enum xr_mode mode;	/* valid if attached (the dispatcher's) */
 	struct iface_xdp xdp;	/* every program on it */
 };
 
 /*
  * Sorted by ifindex; free() *members. Returns 0 or a negative errno,
- * without reporting it.
+ * without reporting it. multiprog_init() first.
  */
 int members_list(const struct router *r, struct member **members, size_t *n);
 

@@ -20,7 +20,7 @@ struct router;
 /*
  * Points libxdp at the bpffs holding @pin_path when /sys/fs/bpf is not one
  * and $LIBXDP_BPFFS is unset (ip netns exec): the dispatcher is pinned
- * there. Call before any other multiprog_*().
+ * there. main() calls it before any command runs.
  */
 void multiprog_init(const char *pin_path);
 

@@ -221,8 +221,15 @@ int pin_mkdir(const char *pin_path)
 	if (!mkdir(pin_path, 0700))
 		return 0;
 	err = -errno;
+	if (err == -EEXIST && !lstat(pin_path, &st) && S_ISLNK(st.st_mode)) {
+		/* Followed, it could lead anywhere (see the check below). */
+		log_error("pin directory %s is a symbolic link: give the real "
+			  "directory", pin_path);
+		return -ELOOP;
+	}
 	if (err != -EEXIST || lstat(pin_path, &st) || !S_ISDIR(st.st_mode)) {
 		log_error("cannot create pin directory %s: %s", pin_path,
+			  err == -EEXIST ? "it exists and is not a directory" :
 			  log_strerror(err));
 		return err;
 	}

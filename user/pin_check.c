@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "bpf_info.h"
 #include "log.h"
 #include "pin_check.h"
 #include "prog_maps.h"
@@ -49,14 +50,6 @@ static const char *map_type_name(__u32 type)
 	const char *s = libbpf_bpf_map_type_str(type);
 
 	return s ? s : "unknown";
-}
-
-static int map_info(int fd, struct bpf_map_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, len);
-	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
 /*
@@ -135,12 +128,10 @@ int pin_check_map(int fd, const char *path, const struct pin_map_spec *spec)
 
 int pin_check_prog(int fd, const char *path)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_prog_info info;
+	int err = prog_info(fd, &info);
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		int err = -errno;
-
+	if (err) {
 		log_error("cannot inspect %s: %s", path, log_strerror(err));
 		return err;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "bpf_info.h"
 #include "prog_maps.h"
 
 int prog_map_ids(int prog_fd, __u32 **ids, __u32 *n)
@@ -44,13 +45,12 @@ int prog_map_by_name(int prog_fd, const char *name)
 	int err = prog_map_ids(prog_fd, &ids, &n), fd = -ENOENT;
 
 	for (__u32 i = 0; !err && fd < 0 && i < n; i++) {
-		struct bpf_map_info info = {};
-		__u32 len = sizeof(info);
+		struct bpf_map_info info;
 		int map_fd = bpf_map_get_fd_by_id(ids[i]);
 
 		if (map_fd < 0)
 			continue;	/* freed meanwhile */
-		if (!bpf_obj_get_info_by_fd(map_fd, &info, &len) &&
+		if (!map_info(map_fd, &info) &&
 		    !strncmp(info.name, name, BPF_OBJ_NAME_LEN - 1))
 			fd = map_fd;
 		else

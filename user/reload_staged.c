@@ -6,19 +6,12 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "bpf_info.h"
 #include "iface.h"
 #include "log.h"
 #include "pin.h"
 #include "reload_staged.h"
 #include "xdp_router_types.h"
-
-static __u32 prog_id_of(int fd)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
 
 /*
  * Interfaces that run program @from: with @to_fd >= 0, each is switched to
@@ -66,10 +59,10 @@ int reload_recover(const char *pin_path)
 	old_fd = bpf_obj_get(pinned);
 	if (old_fd < 0)
 		err = 0;	/* the staged program is all there is */
-	else if (!(err = for_each_running(prog_id_of(new_fd), -1, -1)))
+	else if (!(err = for_each_running(obj_id(new_fd), -1, -1)))
 		err = -ENOENT;	/* runs nowhere: forget it */
 	else if (err > 0)
-		err = for_each_running(prog_id_of(old_fd), old_fd, new_fd);
+		err = for_each_running(obj_id(old_fd), old_fd, new_fd);
 	if (err == -ENOENT)
 		err = unlink(staged) ? -errno : 0;
 	else if (err >= 0)

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "xdp_router.skel.h"
 #include "xdp_router_types.h"
+#include "bpf_info.h"
 #include "log.h"
 #include "mode.h"
 #include "pin.h"
@@ -120,14 +121,6 @@ static void pin_of(const struct router *r, enum router_pin pin, char *buf,
 	pin_file(buf, len, r->pin_path, router_pin_name(pin));
 }
 
-static int prog_info(int fd, struct bpf_prog_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, len);
-	return bpf_obj_get_info_by_fd(fd, info, &len);
-}
-
 /* A pin written by another version or loader would be read wrongly. */
 static int check_map(int fd, const char *path, const struct router_map *m)
 {
@@ -209,6 +202,40 @@ int router_open_attached(struct router *r, const char *pin_path)
 		log_error("nothing attached at %s (attach the router first)",
 			  pin_path);
 	return err;
+}
+
+int router_follow(struct router *r, enum router_change *change)
+{
+	struct router now;
+	char path[PATH_MAX];
+	int fd, err;
+	__u32 id;
+
+	*change = ROUTER_SAME;
+	pin_of(r, ROUTER_PIN_PROG, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd == -ENOENT)
+		return fd;
+	if (fd < 0) {
+		log_error("cannot open %s: %s", path, log_strerror(fd));
+		return fd;
+	}
+	id = obj_id(fd);
+	close(fd);
+	if (id == r->prog_id)
+		return 0;
+	err = router_open(&now, r->pin_path);
+	if (err)
+		return err;
+	/* Both are open: neither map's id can have been reused. */
+	*change = obj_id(now.ifaces_arr_fd) == obj_id(r->ifaces_arr_fd) ?
+		  ROUTER_RELOADED : ROUTER_REPLACED;
+	log_verbose("the router at %s changed: prog id %u -> %u%s",
+		    r->pin_path, r->prog_id, now.prog_id,
+		    *change == ROUTER_REPLACED ? ", new maps" : "");
+	router_close(r);
+	*r = now;
+	return 0;
 }
 
 static int pin_map(struct router *r, enum router_pin pin)
@@ -524,6 +551,14 @@ void router_close(struct router *r)
 		*router_map_fd(r, pin) = -1;
 }
 
+void router_drop_prog(struct router *r)
+{
+	if (r->skel || r->prog_fd < 0)
+		return;
+	close(r->prog_fd);
+	r->prog_fd = -1;
+}
+
 int router_prog_ident(const struct router *r, char *name, size_t name_len,
 		      char tag[17])
 {
@@ -536,14 +571,6 @@ int router_prog_ident(const struct router *r, char *name, size_t name_len,
 	for (int i = 0; i < BPF_TAG_SIZE; i++)
 		sprintf(tag + 2 * i, "%02x", info.tag[i]);
 	return 0;
-}
-
-int router_map_info(int fd, struct bpf_map_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, len);
-	return bpf_obj_get_info_by_fd(fd, info, &len);
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -574,7 +601,7 @@ int router_prog_map_fd(int prog_fd, const char *name)
 			err = map_fd;
 			break;
 		}
-		err = router_map_info(map_fd, &mi);
+		err = map_info(map_fd, &mi);
 		if (!err && has_suffix(mi.name, ".rodata"))
 			fd = map_fd;
 		else
@@ -596,7 +623,7 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	fd = router_prog_map_fd(r->prog_fd, NULL);
 	if (fd < 0)
 		return fd;
-	err = router_map_info(fd, &info);
+	err = map_info(fd, &info);
 	/* Another version's knobs would be misread. */
 	if (!err && info.value_size != sizeof(rodata))
 		err = -EPROTO;
@@ -613,19 +640,19 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	for (__u32 i = 0; i < s->steer_ncpus; i++)
 		s->steer_cpus[i] = rodata.xr_steer_cpus[i];
 
-	err = router_map_info(r->routes_v4_fd, &info);
+	err = map_info(r->routes_v4_fd, &info);
 	if (err)
 		return err;
 	s->max_routes_v4 = info.max_entries;
-	err = router_map_info(r->routes_v6_fd, &info);
+	err = map_info(r->routes_v6_fd, &info);
 	if (err)
 		return err;
 	s->max_routes_v6 = info.max_entries;
-	err = router_map_info(r->lb_vips_fd, &info);
+	err = map_info(r->lb_vips_fd, &info);
 	if (err)
 		return err;
 	s->lb_max_vips = info.max_entries;
-	err = router_map_info(r->lb_conns_fd, &info);
+	err = map_info(r->lb_conns_fd, &info);
 	if (err)
 		return err;
 	s->lb_max_conns = info.max_entries;

@@ -107,6 +107,22 @@ int router_open(struct router *r, const char *pin_path);
  */
 int router_open_attached(struct router *r, const char *pin_path);
 
+/* What router_follow() found. */
+enum router_change {
+	ROUTER_SAME,
+	ROUTER_RELOADED,	/* another program over the same maps */
+	ROUTER_REPLACED,	/* another program and maps (detach, attach) */
+};
+
+/*
+ * For commands that keep running: if another program is pinned at @r's pin
+ * path now (reload, or detach and attach), closes @r and opens that one
+ * in its place, so that the old program and its maps are not kept alive.
+ * Returns -ENOENT, without reporting it, if no program is pinned any more
+ * (@r is left as it was); other errors are reported.
+ */
+int router_follow(struct router *r, enum router_change *change);
+
 /*
  * Loads the program with @settings, pins it and its maps (reusing pinned
  * maps).
@@ -149,6 +165,13 @@ struct pin_map_spec;
  * (pin_check.h); for ROUTER_PIN_PROG only the name.
  */
 void router_pin_spec(enum router_pin pin, struct pin_map_spec *spec);
+
+/*
+ * Closes the program's fd of a router opened from its pins, for a command
+ * that keeps running on the maps alone: a reload's old program is then
+ * freed once no interface runs it. r->prog_id stays, for messages.
+ */
+void router_drop_prog(struct router *r);
 
 /* The program's kernel name and tag as 16 hex digits. */
 int router_prog_ident(const struct router *r, char *name, size_t name_len,

@@ -19,8 +19,6 @@ int *router_map_fd(struct router *r, enum router_pin pin);
 /* The file name @pin is pinned under. */
 const char *router_pin_name(enum router_pin pin);
 
-int router_map_info(int fd, struct bpf_map_info *info);
-
 /* The .rodata map (@name NULL) or the map @name of program @prog_fd: an
  * fd, or a negative errno (-ENOENT: it has none). */
 int router_prog_map_fd(int prog_fd, const char *name);

@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "xdp_router.skel.h"
+#include "bpf_info.h"
 #include "log.h"
 #include "router.h"
 #include "router_priv.h"
@@ -41,7 +42,7 @@ static bool sized_at_load(enum router_pin pin)
 static int check_reusable(struct bpf_map *map, int fd, bool any_size)
 {
 	struct bpf_map_info info;
-	int err = router_map_info(fd, &info);
+	int err = map_info(fd, &info);
 
 	if (err) {
 		log_error("cannot inspect the running router's map %s: %s",
@@ -119,7 +120,7 @@ static int rodata_carry_over(struct router *r, const struct router *old)
 	fd = router_prog_map_fd(old->prog_fd, NULL);
 	if (fd < 0)
 		return fd;
-	err = router_map_info(fd, &info);
+	err = map_info(fd, &info);
 	if (!err && (!info.btf_id || !info.btf_value_type_id))
 		err = -ENOTSUP;	/* loaded without BTF: names unknown */
 	if (!err) {

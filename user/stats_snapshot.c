@@ -138,6 +138,24 @@ void snapshot_free(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int snapshot_follow(struct router *r, struct snapshot *prev)
+{
+	enum router_change change;
+	int err = router_follow(r, &change);
+
+	if (err == -ENOENT)
+		log_error("the router at %s is gone (detached); stopped",
+			  r->pin_path);
+	if (err)
+		return err;
+	if (change == ROUTER_REPLACED) {
+		free(prev->ifs);
+		prev->ifs = NULL;
+		prev->n = 0;
+	}
+	return 0;
+}
+
 const struct if_counters *snapshot_find(const struct snapshot *s,
 					int ifindex)
 {

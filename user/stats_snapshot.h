@@ -60,6 +60,16 @@ int snapshot_take(const struct router *r, enum snapshot_what what,
 		  struct snapshot *s);
 void snapshot_free(struct snapshot *s);
 
+/*
+ * Before each sample of a command that keeps running: follows the router
+ * pinned at @r's pin path (router_follow()), so a reload's new program is
+ * the one reported and the old one is let go; when the maps are new too
+ * (detach, attach), @prev's counters are dropped: the new ones count from
+ * zero. Returns 0, or -ENOENT after reporting that the router is gone, or
+ * another negative errno, reported.
+ */
+int snapshot_follow(struct router *r, struct snapshot *prev);
+
 const struct if_counters *snapshot_find(const struct snapshot *s,
 					int ifindex);
 

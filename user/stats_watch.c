@@ -8,8 +8,6 @@
  * on the terminal.
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include "log.h"
 #include "outcomes.h"
 #include "router.h"
 #include "stats_snapshot.h"
+#include "stats_wait.h"
 #include "stats_watch.h"
 
 #define ANSI_HOME_CLEAR "\033[H\033[2J"
@@ -182,57 +180,16 @@ static void term_leave(const struct term *t)
 	}
 }
 
-/*
- * Waits until @deadline; false once the user asked to quit ('q', or a
- * signal on @sfd).
- */
-static bool wait_until(const struct term *t, int sfd,
-		       const struct timespec *deadline)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = sfd, .events = POLLIN },
-		{ .fd = t->keys ? STDIN_FILENO : -1, .events = POLLIN },
-	};
-	struct timespec now;
-
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double secs = seconds_between(&now, deadline);
-		char key;
-
-		if (secs <= 0)
-			return true;
-		if (poll(pfd, 2, (int)(secs * 1000) + 1) < 0 &&
-		    errno != EINTR)
-			return false;
-		if (pfd[0].revents)
-			return false;
-		if (pfd[1].revents & (POLLERR | POLLHUP))
-			pfd[1].fd = -1;		/* stdin gone: keep going */
-		else if (pfd[1].revents && read(STDIN_FILENO, &key, 1) == 1 &&
-			 (key == 'q' || key == 'Q'))
-			return false;
-	}
-}
-
-int stats_watch(const struct router *r, double interval, unsigned int count)
+int stats_watch(struct router *r, double interval, unsigned int count)
 {
 	struct snapshot prev, now;
 	struct timespec deadline;
 	struct term t = { 0 };
-	sigset_t sigs;
 	int sfd, err;
 
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (sfd < 0) {
-		err = -errno;
-		log_error("cannot watch for signals: %s", log_strerror(err));
-		return err;
-	}
+	sfd = stats_stop_signals();
+	if (sfd < 0)
+		return sfd;
 	err = snapshot_take(r, SNAPSHOT_IFACES, &prev);
 	if (err) {
 		close(sfd);
@@ -247,9 +204,12 @@ int stats_watch(const struct router *r, double interval, unsigned int count)
 	deadline = prev.mono;
 	for (unsigned int i = 0; !count || i < count; i++) {
 		timespec_add(&deadline, interval);
-		if (!wait_until(&t, sfd, &deadline))
+		if (!stats_wait_until(&deadline, sfd,
+				      t.keys ? STDIN_FILENO : -1))
 			break;
-		err = snapshot_take(r, SNAPSHOT_IFACES, &now);
+		/* Gone: the error stays under the last frame. */
+		err = snapshot_follow(r, &prev) ?:
+		      snapshot_take(r, SNAPSHOT_IFACES, &now);
 		if (err)
 			break;
 		draw(&t, r, &prev, &now, interval);

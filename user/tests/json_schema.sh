@@ -31,6 +31,11 @@ valid help --json help
 valid help -j h
 valid version --json --version
 valid version --pretty --version
+# Global options in any order: JSON whenever --json is among them.
+valid help --json -h
+valid help -h --json
+valid version --version --json
+valid version -V -j
 valid error --json nosuch
 valid error --json --bogus status
 valid error --json --pin-path /nonexistent/xr status
