@@ -24,6 +24,37 @@
 const volatile __u32 xr_lookup_mode = XR_LOOKUP_FIB;
 
 /*
+ * Trailing bytes past the IP length (Ethernet padding, or whatever a sender
+ * appended): the kernel trims them on input (ip_rcv_core(), ip6_rcv_core())
+ * and forwards the IP packet alone, and the MTU is checked against the IP
+ * length (lookup_fib.h, lookup_table.h). Sent on as they came, a frame whose
+ * IP packet fits the egress but whose trailer does not would be dropped by
+ * the egress device, counted as forwarded. So they go, as the kernel's do:
+ * only a frame that carries them pays the helper call. The frame keeps its
+ * start, but every packet pointer must be found and checked again.
+ */
+static __always_inline int trim_to_ip_len(struct xdp_md *ctx,
+					  struct packet *p, int is_v6)
+{
+	int frame_len = ctx->data_end - ctx->data, extra;
+	void *data_end;
+
+	/* The length first: the verifier refuses arithmetic on the frame's
+	 * end pointer, which the compiler would otherwise start with. */
+	asm volatile("" : "+r"(frame_len));
+	extra = frame_len - (int)sizeof(struct ethhdr) - p->l3_len;
+	if (bpf_xdp_adjust_tail(ctx, -extra))
+		return -1;
+	data_end = (void *)(long)ctx->data_end;
+	p->eth = (void *)(long)ctx->data;
+	p->l3 = p->eth + 1;
+	p->data_end = data_end;
+	if (is_v6)
+		return p->l3 + sizeof(struct ipv6hdr) > data_end ? -1 : 0;
+	return p->l3 + sizeof(struct iphdr) > data_end ? -1 : 0;
+}
+
+/*
  * Route the parsed packet, received on an interface whose state is @st
  * (NULL if the data plane could not create it). On success the packet has
  * been rewritten for the next hop and the redirect target set; otherwise it
@@ -50,6 +81,10 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 	if (bpf_redirect_map(&xr_tx_ports, nh.ifindex, XDP_PASS) !=
 	    XDP_REDIRECT)
 		return XR_PASS_EGRESS_NOT_XDP;
+	/* Cannot fail (the IP packet is in the frame); if it did, the kernel
+	 * trims the frame itself. */
+	if (p->l3 + p->l3_len < p->data_end && trim_to_ip_len(ctx, p, is_v6))
+		return XR_PASS_UNSUPPORTED;
 
 	if (is_v6)
 		((struct ipv6hdr *)p->l3)->hop_limit--;

@@ -29,7 +29,9 @@
  * with none left goes to the kernel (ICMP time exceeded). Backends must
  * route their replies to clients through the LB (default route via the
  * LB's address on their segment); the replies' source goes back to the
- * VIP and they are routed like any packet, losing a hop in forward().
+ * VIP and they are routed like any packet, losing a hop in forward(); one
+ * with no hop left goes to the kernel untranslated, as with Linux's DNAT
+ * (translated back in POSTROUTING, after the TTL check).
  *
  * ICMP (lb_icmp.h): fragmentation needed / packet too big sent to a VIP
  * about one of its flows goes to that flow's backend.
@@ -59,6 +61,12 @@
  * IPv6 UDP packet without checksum is dropped (XR_DROP_MALFORMED) in NAT
  * mode, where a checksum would have to be invented; DSR leaves it to the
  * backend.
+ *
+ * Trailing bytes past the IP length (Ethernet padding) go to the backend
+ * as they came: the frame leaves on the link it arrived on, so it fits,
+ * and the backend's stack trims them on input as the kernel's NAT would
+ * have before sending (checksums cover the IP length only). Routed
+ * packets, NAT replies included, are trimmed by forward().
  *
  * Counters: the interface's outcome (XR_LB_TX, drops); per VIP
  * (xr_lb_vip_stats) packets/bytes sent to backends, NAT replies,
@@ -182,7 +190,9 @@ static __always_inline int lb_later_fragment(struct packet *p,
 	be = backend_of(id, c->backend_gen);
 	vk = bpf_map_lookup_elem(&xr_lb_vip_keys, &vip_id);
 	if (c->flags & XR_CONN_F_REPLY) {
-		if (!be || !vk || vk->family != pk->key.family)
+		/* Expiring: the kernel's, untranslated (nat_reply()). */
+		if (!be || !vk || vk->family != pk->key.family ||
+		    ttl_expired(p, is_v6))
 			return XR_CONTINUE;
 		nat_rewrite(p, pk, is_v6, LB_NAT_SRC, vk->addr, 0);
 		count_reply(vip_id, pk->bytes);

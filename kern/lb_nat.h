@@ -135,6 +135,11 @@ static __always_inline void count_reply(__u32 vip_id, __u64 bytes)
  * tuple has a live reply entry, its source becomes the VIP again and it
  * goes on to be routed (the TTL is forward()'s to decrement). Returns
  * XR_CONTINUE either way, or a drop for an invalid reply.
+ *
+ * A reply with no hop left is not rewritten: forward() hands it to the
+ * kernel as it came, which sends time exceeded to the backend about the
+ * packet the backend sent. Linux's DNAT does the same: it translates
+ * replies back in POSTROUTING, after ip_forward() has checked the TTL.
  */
 static __always_inline int nat_reply(struct packet *p, struct lb_pkt *pk,
 				     int is_v6)
@@ -156,7 +161,9 @@ static __always_inline int nat_reply(struct packet *p, struct lb_pkt *pk,
 	vk = bpf_map_lookup_elem(&xr_lb_vip_keys, &vip_id);
 	if (!vk || vk->family != pk->key.family)
 		return XR_CONTINUE;
-	/* Whatever its TTL (forward()'s to check): not rewritten either. */
+	if (ttl_expired(p, is_v6))
+		return XR_CONTINUE;
+	/* An IPv6 UDP reply without checksum: not rewritten either. */
 	if (nat_udp6_no_csum(pk, is_v6))
 		return XR_DROP_MALFORMED;
 	frag_remember(pk, vip_id, c->backend, c->backend_gen,

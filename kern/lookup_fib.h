@@ -76,7 +76,9 @@ static __always_inline int lookup_fib(struct xdp_md *ctx,
 	fib.l4_protocol = p->l4_proto;
 	fib.sport = p->sport;	/* ECMP entropy (fib_multipath_hash_policy) */
 	fib.dport = p->dport;
-	fib.tot_len = p->l3_len;	/* MTU check */
+	/* MTU check: the IP length, which is what leaves (forward()
+	 * trims the bytes past it, as the kernel does). */
+	fib.tot_len = p->l3_len;
 	fib.ifindex = ctx->ingress_ifindex;
 
 	outcome = fib_outcome(bpf_fib_lookup(ctx, &fib, sizeof(fib),

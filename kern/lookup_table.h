@@ -106,7 +106,9 @@ static __always_inline int table_nexthop_id(const struct xr_route *rt,
 /*
  * ip_mtu_from_fib_result() / ip6_mtu_from_fib6(): the route's MTU where
  * the kernel uses it (populate writes it only then), else the egress
- * device's, against the IP length as bpf_fib_lookup()'s tot_len check.
+ * device's, against the IP length as bpf_fib_lookup()'s tot_len check:
+ * what leaves is the IP packet alone (forward() trims the trailing bytes
+ * of the frame, as the kernel does).
  */
 static __always_inline int table_mtu_ok(const struct xr_route *rt,
 					const struct xr_nexthop *nh,

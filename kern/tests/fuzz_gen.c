@@ -516,8 +516,8 @@ static void mutate(struct fz_rng *r, __u8 *f, size_t *len, size_t cap,
 	case 0:		/* truncated */
 		*len = FZ_ETH_LEN + fz_below(r, *len - FZ_ETH_LEN + 1);
 		break;
-	case 1: {	/* trailing bytes */
-		size_t more = fz_below(r, 64);
+	case 1: {	/* trailing bytes: padding, or more than the MTU */
+		size_t more = fz_below(r, fz_chance(r, 80) ? 64 : 1500);
 
 		if (*len + more > cap)
 			more = cap - *len;

@@ -9,26 +9,37 @@
  * IHL 5: options are the kernel's to process, header checksum valid,
  * lengths consistent) or IPv6 (no hop-by-hop header), TTL / hop limit above
  * 1, no martian address (ip_route_input_slow(), ip6_rcv_core(),
- * ip6_forward()), a route through an attached interface to a resolved
- * neighbour, and an IP length within the egress MTU. The output must be
- * the input with the next hop's MACs, the TTL or hop limit one less, a
- * valid IPv4 header checksum, and every other byte, trailing bytes
- * included, unchanged.
+ * ip6_forward()), an IPv4 source that is not one of the router's own
+ * addresses (fib_validate_source()), a route through an attached interface
+ * to a resolved neighbour, and an IP length within the egress MTU. The
+ * output must be the IP packet with the next hop's MACs, the TTL or hop
+ * limit one less, a valid IPv4 header checksum, and every other byte
+ * unchanged; bytes past the IP length are gone, as the kernel trims them
+ * on input (ip_rcv_core(), ip6_rcv_core()) before it forwards.
  *
- * The load balancer (XDP_TX) may take only frames for a VIP's address:
- * TCP/UDP of its protocol and port (or any port), their fragments, and
- * ICMP errors. DSR changes the MACs only; NAT also the destination address
- * (and port), one hop less, checksums updated so that they stay as valid as
- * they were. A NAT backend's replies may have their source put back to the
- * VIP before they are routed or handed to the kernel.
+ * The load balancer owns, for a VIP's address (lb.h): TCP/UDP of its
+ * protocol and port (or any port), with at most 3 IPv6 extension headers
+ * before the transport header; their later fragments (which follow their
+ * first if the LB saw it; else an all-ports VIP's are dropped, a port
+ * VIP's routed); and "fragmentation needed" / "packet too big" errors quoting one of its
+ * flows. What it owns it sends to the backend (XDP_TX), drops (backend
+ * down; a NAT VIP's IPv6 UDP without checksum) or, NAT with no hop left,
+ * hands to the kernel; it is never routed. DSR changes the MACs only; NAT
+ * also the destination address (and port), one hop less, checksums updated
+ * so that they stay as valid as they were; for an ICMP error, the quoted
+ * packet's source (and port) too: it becomes the packet the backend sent.
+ * What the LB does not own is routed like any packet. A NAT backend's
+ * replies may have their source put back to the VIP before they are
+ * routed or handed to the kernel, unless they have no hop left (the
+ * kernel's, untranslated); the LB may drop one only if it is IPv6 UDP
+ * without checksum.
  *
  * Everything else must come out unchanged (XDP_PASS, or XDP_DROP for what
- * the kernel would drop itself: malformed headers, a blackhole route, a
- * VIP's packet without a usable backend).
+ * the kernel would drop itself: malformed headers, a blackhole route).
  *
  * "must": the plain cases the router has to take itself: a clean packet
- * to a resolved next hop is forwarded, a clean packet to a VIP port with a
- * live backend goes to it.
+ * to a resolved next hop that the LB does not own is forwarded; a clean
+ * packet the LB owns goes to the backend, or is dropped if it must be.
  */
 
 #include <arpa/inet.h>
@@ -79,6 +90,18 @@ static bool v4_martian_src(const __u8 *a)
 	/* 0/8, 127/8, multicast, limited broadcast (ip_route_input_slow()) */
 	return a[0] == 0 || a[0] == 127 || (a[0] & 0xf0) == 0xe0 ||
 	       (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+}
+
+/*
+ * fib_validate_source(): a packet from one of the router's own addresses
+ * is a martian (10.0.N.1 on link N, fuzz_net.c). IPv6 has no such rule.
+ */
+static bool v4_local(const __u8 *a)
+{
+	for (int n = 0; fz_link(n); n++)
+		if (a[0] == 10 && a[1] == 0 && a[2] == n && a[3] == 1)
+			return true;
+	return false;
 }
 
 static bool v4_not_unicast_dst(const __u8 *a)
@@ -246,11 +269,15 @@ static bool parse_v6(const __u8 *ip, size_t avail, struct fz_expect *e,
 				break;
 			if (nh == IPPROTO_ROUTING && ip[off + 3])
 				*waypoint = true;
+			if (nh == IPPROTO_HOPOPTS && i)
+				e->v6_inner_hbh = true;
 			nh = ip[off];
 			off += (ip[off + 1] + 1) * 8;
+			e->v6_ext++;
 		} else if (nh == IPPROTO_FRAGMENT) {
 			if (off + 8 > e->l3_len)
 				break;
+			e->v6_ext++;
 			/* An atomic fragment (offset 0, M 0) is whole:
 			 * RFC 6946. */
 			if (be16(ip + off + 2) & 0xfff9)
@@ -285,37 +312,111 @@ static bool l4_complete(const struct fz_expect *e)
 	return need && e->l4_off >= 0 && e->l4_off + need <= e->l3_len;
 }
 
-/* What the load balancer may (and must) do with a packet for @vip. */
-static void model_vip(const __u8 *ip, struct fz_expect *e,
-		      const struct fz_vip *vip, bool simple, unsigned int ttl)
+/* ---- the load balancer ------------------------------------------------ */
+
+/* Whether the LB owns a frame for a VIP's address. */
+enum claim {
+	CLAIM_NO,	/* routed like any packet */
+	CLAIM_MAYBE,	/* the LB's if it saw more (a fragment's first) */
+	CLAIM_YES,	/* the LB's: never routed */
+};
+
+static bool vip_flow(const struct fz_vip *vip, __u8 proto, __u16 dport)
+{
+	return proto == vip->proto && (!vip->port || dport == vip->port);
+}
+
+/*
+ * A "fragmentation needed" (IPv4) / "packet too big" (IPv6) error quoting
+ * a TCP/UDP packet @vip's address sent, ports included, all within the IP
+ * length; IPv4 quotes must not be later fragments, IPv6 quotes have no
+ * extension headers (lb_icmp.h).
+ */
+static bool pmtu_error_about(const __u8 *ip, const struct fz_expect *e,
+			     const struct fz_vip *vip)
+{
+	size_t q = (size_t)e->l4_off + 8, hl;
+	const __u8 *in = ip + q, *saddr;
+	__u8 proto;
+
+	if (e->l4_off < 0 || q > e->l3_len)
+		return false;
+	if (e->v6) {
+		if (ip[e->l4_off] != 2 || q + 44 > e->l3_len)
+			return false;
+		hl = 40;
+		proto = in[6];
+		saddr = in + 8;
+	} else {
+		if (ip[e->l4_off] != 3 || ip[e->l4_off + 1] != 4 ||
+		    q + 20 > e->l3_len)
+			return false;
+		hl = (in[0] & 15) * 4;
+		if (in[0] >> 4 != 4 || hl < 20 || (be16(in + 6) & 0x1fff) ||
+		    q + hl + 4 > e->l3_len)
+			return false;
+		proto = in[9];
+		saddr = in + 12;
+	}
+	if (memcmp(saddr, ip + (e->v6 ? 24 : 16), e->v6 ? 16 : 4))
+		return false;
+	return vip_flow(vip, proto, be16(in + hl));
+}
+
+/* What the load balancer may (and must) do with a frame for @vip's address. */
+static enum claim model_vip(const __u8 *ip, struct fz_expect *e,
+			    const struct fz_vip *vip, bool simple)
 {
 	bool icmp = e->l4_proto == (e->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
-	bool match;
+	bool expired = vip->nat && e->ttl <= 1, bad_nat_udp = false;
 
+	/* lb_parse walks 3 destination options, routing and fragment
+	 * headers at most (hop-by-hop is only valid first). */
+	if (e->v6 && (e->v6_ext > 3 || e->v6_inner_hbh))
+		return CLAIM_NO;
+	if (icmp) {
+		if (e->fragment || !pmtu_error_about(ip, e, vip))
+			return CLAIM_NO;
+	} else if (e->l4_proto != vip->proto) {
+		return CLAIM_NO;
+	} else if (e->later_fragment) {
+		/* To its first fragment's backend if the LB saw that one;
+		 * else an all-ports VIP's is dropped, a port VIP's routed. */
+		e->vip = vip;
+		if (vip->be->active && !expired)
+			e->may |= BIT(XDP_TX);
+		if (vip->port)
+			return CLAIM_MAYBE;
+		e->may |= BIT(XDP_DROP);
+		return CLAIM_YES;
+	} else if (!l4_complete(e) ||
+		   !vip_flow(vip, e->l4_proto, be16(ip + e->l4_off + 2))) {
+		return CLAIM_NO;
+	} else {
+		bad_nat_udp = vip->nat && e->v6 && vip->proto == IPPROTO_UDP &&
+			      !be16(ip + e->l4_off + 6);
+	}
 	e->vip = vip;
-	e->may |= BIT(XDP_DROP);	/* no backend, fragment, bad NAT UDP */
-	if (!vip->be->active || (vip->nat && ttl <= 1))
-		return;
-	if (icmp && !e->fragment) {
-		e->may |= BIT(XDP_TX);	/* an error about one of its flows */
-		return;
+	if (expired)
+		return CLAIM_YES;	/* the kernel's: time exceeded */
+	if (!vip->be->active || bad_nat_udp) {
+		e->may |= BIT(XDP_DROP);
+		e->must = XDP_DROP;
+		return CLAIM_YES;
 	}
-	if (e->l4_proto != vip->proto)
-		return;
-	if (e->later_fragment) {
-		e->may |= BIT(XDP_TX);	/* follows its first fragment */
-		return;
-	}
-	if (!l4_complete(e))
-		return;
-	match = !vip->port || be16(ip + e->l4_off + 2) == vip->port;
-	if (!match)
-		return;
 	e->may |= BIT(XDP_TX);
-	if (simple && !e->fragment &&
-	    !(vip->nat && e->v6 && vip->proto == IPPROTO_UDP &&
-	      !be16(ip + e->l4_off + 6)))
+	if (simple && !e->fragment)
 		e->must = XDP_TX;
+	return CLAIM_YES;
+}
+
+/* A NAT reply the LB would drop: IPv6 UDP without checksum (lb_nat.h). */
+static bool reply_may_drop(const __u8 *ip, const struct fz_expect *e)
+{
+	return e->v6 && e->ttl > 1 && e->v6_ext <= 3 && !e->v6_inner_hbh &&
+	       e->l4_proto == IPPROTO_UDP &&
+	       e->reply_vip->proto == IPPROTO_UDP && l4_complete(e) &&
+	       !be16(ip + e->l4_off + 6);
 }
 
 void fz_model(const __u8 *frame, size_t len, __u32 ingress,
@@ -325,9 +426,11 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 	const __u8 *ip = frame + FZ_ETH_LEN;
 	bool options = false, hbh = false, waypoint = false, simple;
 	const struct fz_link *via = NULL;
+	enum claim claim = CLAIM_NO;
+	const struct fz_vip *vip;
 	const __u8 *src, *dst;
 	enum route_answer ra;
-	unsigned int ttl;
+	bool reply_drop = false;
 	__u8 family;
 	__u16 type;
 
@@ -365,28 +468,30 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 	family = e->v6 ? AF_INET6 : AF_INET;
 	src = ip + (e->v6 ? 8 : 12);
 	dst = ip + (e->v6 ? 24 : 16);
-	ttl = ip[e->v6 ? 7 : 8];
+	e->ttl = ip[e->v6 ? 7 : 8];
 	if (e->v6 ? v6_martian_src(src) || v6_not_unicast_dst(dst) :
 		    v4_martian_src(src) || v4_not_unicast_dst(dst)) {
 		e->why = "martian or not unicast";
 		return;
 	}
-	simple = e->v6 ? e->l4_off == 40 : !options;
-	e->reply_vip = nat_vip_of_backend(family, src);
-	if (e->reply_vip)
-		e->may |= BIT(XDP_DROP);	/* a NAT reply it cannot fix */
-	if (!waypoint) {
-		const struct fz_vip *vip = vip_at(family, dst);
-
-		if (vip) {
-			model_vip(ip, e, vip, simple, ttl);
-			if (e->must == XDP_TX) {
-				e->why = "VIP";
-				return;
-			}
-		}
-	} else if (vip_at(family, dst)) {
+	if (!e->v6 && v4_local(src)) {
 		e->may |= BIT(XDP_DROP);
+		e->why = "source is one of ours (martian)";
+		return;
+	}
+	simple = e->v6 ? e->l4_off == 40 : !options;
+	vip = waypoint ? NULL : vip_at(family, dst);
+	if (vip) {
+		claim = model_vip(ip, e, vip, simple);
+		if (claim == CLAIM_YES) {
+			e->why = "VIP";
+			return;
+		}
+	}
+	e->reply_vip = nat_vip_of_backend(family, src);
+	if (e->reply_vip && reply_may_drop(ip, e)) {
+		e->may |= BIT(XDP_DROP);
+		reply_drop = true;
 	}
 
 	ra = route(family, dst, &via);
@@ -396,7 +501,7 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 		e->why = "IPv4 options";
 		return;
 	}
-	if (ttl <= 1) {
+	if (e->ttl <= 1) {
 		e->why = "TTL expires";
 		return;
 	}
@@ -413,21 +518,22 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 	    (size_t)e->l4_off < len - FZ_ETH_LEN && ip[e->l4_off] >= 133 &&
 	    ip[e->l4_off] <= 137)
 		return;
-	if (!e->vip && !e->reply_vip)
+	if (claim == CLAIM_NO && !reply_drop)
 		e->must = XDP_REDIRECT;
 }
 
 /* ---- checking the output ----------------------------------------------- */
 
-/* The expected output: bytes, and up to two 2-byte checksum fields left
+/* The expected output: bytes, and up to three 2-byte checksum fields left
  * to be checked by their sums. */
 struct image {
 	__u8 b[4096];
 	size_t len;
 	int n_free;
-	size_t free_off[2];
+	size_t free_off[3];
 	bool l4_sum;		/* the transport checksum must stay as valid */
 	bool l4_addrs;		/* ... and covers the addresses */
+	size_t quote_ip;	/* a quoted IPv4 header's, as valid; 0: none */
 };
 
 static bool is_free(const struct image *im, size_t i)
@@ -442,7 +548,7 @@ static void leave_free(struct image *im, size_t off)
 {
 	if (is_free(im, off))
 		return;
-	if (off + 2 <= im->len && im->n_free < 2)
+	if (off + 2 <= im->len && im->n_free < 3)
 		im->free_off[im->n_free++] = off;
 }
 
@@ -452,6 +558,7 @@ static void image_init(struct image *im, const __u8 *in, size_t len)
 	memcpy(im->b, in, im->len);
 	im->n_free = 0;
 	im->l4_sum = im->l4_addrs = false;
+	im->quote_ip = 0;
 }
 
 static void image_hop(struct image *im, const struct fz_expect *e)
@@ -507,6 +614,40 @@ static void image_nat(struct image *im, const struct fz_expect *e,
 	im->l4_sum = im->l4_addrs = true;
 }
 
+/*
+ * NAT of an ICMP error to the backend (nf_nat_icmp_reply_translation()):
+ * the outer destination and the quoted packet's source become the
+ * backend's, and the quoted source port its port if it has one; the outer
+ * and quoted IPv4 header checksums and the ICMP checksum stay as valid as
+ * they were. pmtu_error_about() checked the quote's bounds.
+ */
+static void image_icmp_nat(struct image *im, const struct fz_expect *e,
+			   const struct fz_backend *be)
+{
+	size_t ip = FZ_ETH_LEN, q = ip + e->l4_off + 8, alen = e->v6 ? 16 : 4;
+	size_t hl = e->v6 ? 40 : (im->b[q] & 15) * 4;
+
+	memcpy(im->b + ip + (e->v6 ? 24 : 16), be->bin, alen);
+	memcpy(im->b + q + (e->v6 ? 8 : 12), be->bin, alen);
+	if (be->port) {
+		im->b[q + hl] = be->port >> 8;
+		im->b[q + hl + 1] = be->port & 0xff;
+	}
+	leave_free(im, ip + e->l4_off + 2);
+	if (!e->v6) {
+		leave_free(im, q + 10);
+		im->quote_ip = q;
+	}
+}
+
+/* One's complement sum of @n bytes, -0 read as +0. */
+static __u16 sum_of(const __u8 *p, size_t n)
+{
+	__u16 v = fz_fold(fz_sum(p, n, 0));
+
+	return v ? v : 0xffff;
+}
+
 /* Sum of what the transport checksum covers that can change. */
 static __u16 l4_sum(const __u8 *frame, const struct fz_expect *e,
 		    bool addrs)
@@ -545,6 +686,13 @@ static const char *image_sums(const struct image *im, const __u8 *in,
 	if (im->l4_sum && l4_sum(in, e, im->l4_addrs) !=
 			  l4_sum(out, e, im->l4_addrs))
 		return "transport checksum not updated to match";
+	if (im->quote_ip) {
+		size_t hl = (out[im->quote_ip] & 15) * 4;
+
+		if (sum_of(in + im->quote_ip, hl) !=
+		    sum_of(out + im->quote_ip, hl))
+			return "quoted IPv4 header checksum not updated to match";
+	}
 	return NULL;
 }
 
@@ -600,6 +748,8 @@ int fz_check(const __u8 *in, size_t in_len, const struct fz_expect *e,
 	     int action, const __u8 *out,
 	     size_t out_len, FILE *diag)
 {
+	/* Replies are translated only if they have a hop left (lb_nat.h). */
+	bool reply = e->reply_vip && e->l3 && e->ttl > 1;
 	int errors = 0, n = 1;
 
 	if (action < 0 || action > XDP_REDIRECT || !(e->may & BIT(action))) {
@@ -612,16 +762,11 @@ int fz_check(const __u8 *in, size_t in_len, const struct fz_expect *e,
 			act(action), act(e->must), e->why);
 		errors++;
 	}
-	if (out_len != in_len) {
-		fprintf(diag, "#   %s: length %zu, expected %zu\n", act(action),
-			out_len, in_len);
-		return errors + 1;
-	}
 	image_init(&images[0], in, in_len);
 	switch (action) {
 	case XDP_PASS:
 	case XDP_DROP:
-		if (e->reply_vip && e->l3) {
+		if (reply) {
 			images[1] = images[0];
 			image_reply(&images[1], e);
 			n = 2;
@@ -630,9 +775,11 @@ int fz_check(const __u8 *in, size_t in_len, const struct fz_expect *e,
 				       n, in, out, out_len, e);
 		break;
 	case XDP_REDIRECT:
+		/* The IP packet alone: the kernel trims the rest. */
+		images[0].len = FZ_ETH_LEN + e->l3_len;
 		image_macs(&images[0], e->egress->peer_mac, e->egress->mac);
 		image_hop(&images[0], e);
-		if (e->reply_vip) {
+		if (reply) {
 			images[1] = images[0];
 			image_reply(&images[1], e);
 			n = 2;
@@ -648,21 +795,15 @@ int fz_check(const __u8 *in, size_t in_len, const struct fz_expect *e,
 		image_macs(&images[0], v->be->mac, in);
 		if (v->nat) {
 			image_hop(&images[0], e);
-			if (icmp) {
-				/* The quoted packet is rewritten too: check
-				 * the outer header here, the sum below. */
-				images[0].len = FZ_ETH_LEN +
-					(e->v6 ? 40 : (in[FZ_ETH_LEN] & 15) * 4);
-				image_nat(&images[0], e, 1, v->be->bin, 0);
-				out_len = images[0].len;
-			} else {
+			if (icmp)
+				image_icmp_nat(&images[0], e, v->be);
+			else
 				image_nat(&images[0], e, 1, v->be->bin,
 					  v->be->port);
-			}
 		}
 		errors += match_images(diag, "frame to the backend", images, 1,
 				       in, out, out_len, e);
-		if (v->nat && icmp && e->l4_off >= 0 &&
+		if (v->nat && icmp && out_len == images[0].len &&
 		    l4_sum(in, e, e->v6) != l4_sum(out, e, e->v6)) {
 			fprintf(diag, "#   ICMP checksum not updated to match\n");
 			errors++;

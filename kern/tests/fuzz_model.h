@@ -77,6 +77,9 @@ struct fz_expect {
 	size_t l3_len;		/* IP total length */
 	int l4_off;		/* transport header from the IP header; -1 none */
 	__u8 l4_proto;
+	__u8 v6_ext;		/* extension headers before l4_off */
+	bool v6_inner_hbh;	/* a hop-by-hop header not first */
+	unsigned int ttl;	/* TTL / hop limit */
 	bool fragment, later_fragment;
 
 	unsigned int may;	/* bit per XDP action allowed */

@@ -230,10 +230,20 @@ def mac_bytes(mac):
     return bytes.fromhex(mac.replace(":", ""))
 
 
+def ip_end(frame):
+    """Where the IP packet of an Ethernet frame ends: its length says."""
+    ethertype = int.from_bytes(frame[12:14], "big")
+    if ethertype == 0x0800:
+        return ETH_LEN + int.from_bytes(frame[ETH_LEN + 2:ETH_LEN + 4], "big")
+    return ETH_LEN + 40 + int.from_bytes(frame[ETH_LEN + 4:ETH_LEN + 6], "big")
+
+
 def forwarded(frame, egress):
     """What the router must emit: MACs for the next hop on `egress`, TTL or
-    hop limit one lower, IPv4 checksum recomputed; every other byte kept."""
-    out = bytearray(frame)
+    hop limit one lower, IPv4 checksum recomputed; every other byte of the
+    IP packet kept. Bytes past the IP length (Ethernet padding) go, as the
+    kernel trims them on input (ip_rcv_core(), ip6_rcv_core())."""
+    out = bytearray(frame[:ip_end(frame)])
     out[0:6] = mac_bytes(egress.peer_mac)
     out[6:12] = mac_bytes(egress.mac)
     ethertype = int.from_bytes(out[12:14], "big")
@@ -338,6 +348,14 @@ def forwarding_cases(f):
           v6() / IPv6ExtHdrDestOpt() / UDP(sport=1, dport=2))
     f.fwd("ipv6_at_mtu", sized_udp6(SMALL_MTU, dst=DST["small_mtu"][1]),
           egress=SMALL)
+    # Bytes past the IP length are trimmed (forwarded() above); the MTU
+    # is the IP packet's business, not the trailer's: 100 bytes of IP and
+    # 1300 of trailer go out as the 100 bytes alone through MTU 1280.
+    for fam, sized, i in (("ipv4", sized_udp4, 0), ("ipv6", sized_udp6, 1)):
+        f.fwd(f"{fam}_trailer", padded(sized(100), ETH_LEN + 300))
+        f.fwd(f"{fam}_trailer_over_mtu",
+              padded(sized(100, dst=DST["small_mtu"][i]),
+                     ETH_LEN + 1400), egress=SMALL)
     # ICMPv6 types either side of the ND range (133-137) are forwarded,
     # and so is an ICMPv6 header too short to be ND.
     f.fwd("ipv6_icmp_type_132",

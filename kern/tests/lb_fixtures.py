@@ -215,11 +215,11 @@ def zero_sum_data(dst, sport, dport):
     return (IPv6 if is6(dst) else IP)(built)[UDP].chksum.to_bytes(2, "big")
 
 
-def reply_frame(vip, be, cport, flags="SA"):
+def reply_frame(vip, be, cport, flags="SA", ttl=64):
     """Backend -> client through the LB, as received on LAN."""
     client = C6 if is6(vip.addr) else C4
     return frame(be.addr, client, vip.proto, be.port or vip.port, cport,
-                 flags, l2_src=be.mac)
+                 flags, ttl, l2_src=be.mac)
 
 
 def reply_expected(vip, cport, flags="SA"):
@@ -288,6 +288,9 @@ def dsr_cases(lb):
     # DSR is not an IP hop: the backend is the datagram's destination.
     lb.dsr("lb_dsr_v4_ttl_1", client_frame(DSR4, 40002, ttl=1), DSR4, BE[1],
            ["conn_miss"])
+    lb.dsr("lb_dsr_v4_padded",
+           bytes(g.padded(g.Ether(client_frame(DSR4, 40005)), 300)), DSR4,
+           BE[1], ["conn_miss"])
     lb.dsr("lb_dsr_v4_ip_options",
            client_frame(DSR4, 40003, ipkw={"options": [IPOption_NOP()] * 4}),
            DSR4, BE[1], ["conn_miss"])
@@ -326,6 +329,23 @@ def nat_cases(lb):
              "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_TCP, 40010))
     lb.tx("lb_nat_v4_tcp_ack", client_frame(NAT4_TCP, 40010, "A"),
           nat_expected(NAT4_TCP, be, 40010, "A"), NAT4_TCP, be, ["conn_hit"])
+    # A reply with no hop left is the kernel's, untranslated: its time
+    # exceeded goes to the backend about the packet the backend sent (as
+    # with Linux's DNAT, translated back after ip_forward()'s TTL check).
+    lb.expect("lb_nat_v4_tcp_reply_ttl_1", NAT4_TCP, [], None)
+    lb.passed("lb_nat_v4_tcp_reply_ttl_1",
+              reply_frame(NAT4_TCP, be, 40010, ttl=1), "XR_PASS_TTL_EXPIRED")
+    # Padding: to the backend as it came (it leaves on the link it came
+    # in on; the backend's stack trims it); routed replies lose it.
+    padded_syn = g.padded(g.Ether(client_frame(NAT4_TCP, 40013)), 200)
+    lb.tx("lb_nat_v4_tcp_padded", padded_syn,
+          nat_expected(NAT4_TCP, be, 40013) + bytes(padded_syn)[
+              len(client_frame(NAT4_TCP, 40013)):],
+          NAT4_TCP, be, ["conn_miss"])
+    lb.expect("lb_nat_v4_tcp_reply_padded", NAT4_TCP, ["reply"], None)
+    lb.f.add("lb_nat_v4_tcp_reply_padded", LAN,
+             g.padded(g.Ether(reply_frame(NAT4_TCP, be, 40013)), 200),
+             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_TCP, 40013))
     # A reply nobody asked for is routed as it is.
     lb.routed("lb_nat_v4_reply_unknown", reply_frame(NAT4_TCP, be, 49999))
     lb.passed("lb_nat_v4_ttl_1", client_frame(NAT4_TCP, 40011, ttl=1),
@@ -372,6 +392,9 @@ def nat_cases(lb):
     lb.expect("lb_nat_v6_tcp_reply", NAT6_TCP, ["reply"], None)
     lb.f.add("lb_nat_v6_tcp_reply", LAN, reply_frame(NAT6_TCP, be, 40010),
              "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT6_TCP, 40010))
+    lb.expect("lb_nat_v6_tcp_reply_hop_limit_1", NAT6_TCP, [], None)
+    lb.passed("lb_nat_v6_tcp_reply_hop_limit_1",
+              reply_frame(NAT6_TCP, be, 40010, ttl=1), "XR_PASS_TTL_EXPIRED")
     be = BE[7]
     lb.tx("lb_nat_v6_udp", client_frame(NAT6_UDP, 5353),
           nat_expected(NAT6_UDP, be, 5353), NAT6_UDP, be, ["conn_miss"])
