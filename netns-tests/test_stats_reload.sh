@@ -16,7 +16,9 @@
 # - after `detach --all`, each stats sampler ends within seconds, exit
 #   status non-zero and one error line saying the router is gone (with
 #   --json, one error object as its last line), instead of reading the
-#   orphaned maps forever.
+#   orphaned maps forever; populate --watch too, within about a second
+#   (it checks its maps are still the pinned ones with its periodic
+#   interface check), rather than mirroring routes into maps nobody reads.
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
 
@@ -127,10 +129,16 @@ xr_watch_alive
 # Same maps: the counters went on from where they were.
 xr_ping a "$(xr_ip4 b)" 2
 xr_assert_ge "$(xr_stat r ra redirect)" $((red0 + 2)) "ra's redirect counter after the reload (not reset)"
-# The populate watcher writes maps only; it stops before the detach.
-xr_watch_stop
 
-xr_step "detach --all: the samplers stop with an error"
+xr_step "detach --all: the samplers and the populate watcher stop with an error"
 xr_cli_ok r detach --all >/dev/null
 samplers_end
+xr_wait_pid_gone "$XR_WATCH_PID" 10 ||
+	xr_fail "populate --watch still running after detach"
+rc=0
+wait "$XR_WATCH_PID" || rc=$?
+((rc != 0)) || xr_fail "populate --watch exited 0 after the router was detached"
+grep -q "^Error: the router at $pin was detached (or replaced) under populate --watch" \
+	"$XR_WATCH_LOG" || xr_fail "populate --watch: no error about the detach: $(tail -n 3 "$XR_WATCH_LOG")"
+xr_log "ok: populate --watch exited $rc: $(grep '^Error:' "$XR_WATCH_LOG")"
 xr_wait_prog_gone "$id1"

@@ -341,6 +341,26 @@ static int apply_link_down(struct watch *w)
 	return err;
 }
 
+/*
+ * Maps no longer pinned (detach --all, perhaps attach again) are written
+ * for nobody: stop with an error rather than follow them silently; a
+ * restarted watcher (the systemd unit restarts it) mirrors into the new
+ * router.
+ */
+static int router_gone(const struct router *r)
+{
+	int err = router_maps_current(r);
+
+	if (err == -ESTALE)
+		log_error("the router at %s was detached (or replaced) under "
+			  "populate --watch: its maps are no longer pinned; "
+			  "stopping", r->pin_path);
+	else if (err)
+		log_error("cannot check the router at %s: %s", r->pin_path,
+			  log_strerror(err));
+	return err;
+}
+
 static int loop(struct watch *w)
 {
 	double next_iface = now_secs() + IFACE_CHECK;
@@ -375,6 +395,9 @@ static int loop(struct watch *w)
 		else
 			err = 0;
 		if (!err && now >= next_iface) {
+			err = router_gone(w->p->r);
+			if (err)
+				return err;
 			err = populate_ifaces(w->p);
 			if (!err && w->p->ifaces_updated)
 				populate_report(w->p, "interfaces", 0);

@@ -238,6 +238,23 @@ int router_follow(struct router *r, enum router_change *change)
 	return 0;
 }
 
+int router_maps_current(const struct router *r)
+{
+	char path[PATH_MAX];
+	int fd;
+	bool same;
+
+	pin_of(r, ROUTER_PIN_IFACES_ARR, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd == -ENOENT)
+		return -ESTALE;
+	if (fd < 0)
+		return fd;
+	same = obj_id(fd) == obj_id(r->ifaces_arr_fd);
+	close(fd);
+	return same ? 0 : -ESTALE;
+}
+
 static int pin_map(struct router *r, enum router_pin pin)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj,

@@ -124,6 +124,14 @@ enum router_change {
 int router_follow(struct router *r, enum router_change *change);
 
 /*
+ * For commands that keep writing the maps (populate --watch): 0 if @r's
+ * maps are still the ones pinned at its pin path, -ESTALE if the router
+ * was detached (or detached and attached again: new maps) meanwhile, or
+ * another negative errno. Reports nothing.
+ */
+int router_maps_current(const struct router *r);
+
+/*
  * Loads the program with @settings, pins it and its maps (reusing pinned
  * maps).
  */
