@@ -20,9 +20,9 @@
 # - `lb watch FILE` killed -9; meanwhile FILE gets b1's weight 3 and a
 #   second VIP; restarted, lb show has both;
 # - `lb apply` of VIPS VIPs killed -9 after a delay that adapts until one
-#   landed midway (the map held some but not all): lb show works after every kill, every VIP it shows has its
-#   whole Maglev ring filled by its own backends, and the next apply
-#   converges;
+#   landed midway (the maps held some VIPs but not all): lb show works
+#   after every kill, every VIP it shows has its whole Maglev ring filled
+#   by its own backends, and the next apply converges;
 # - no held connection broke or changed backend.
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
@@ -214,11 +214,12 @@ phase_lb()
 	big_config 1 >"$small"
 	# The kill's delay adapts (like mapcheck.py kills): shorter after an
 	# apply that finished, longer after one that wrote nothing yet, so it
-	# lands midway on a fast box and under ASan alike.
-	local midway=0 tries=0 delay_ms=20
+	# lands midway on a fast box and under ASan alike (XR_WATCH_KILL_MS:
+	# the first delay).
+	local midway=0 tries=0 delay_ms=${XR_WATCH_KILL_MS:-20}
+	n=$(xr_lb_q "$(xr_lb_json)" 'len(vips())')
 	while ((tries < 30)); do
 		tries=$((tries + 1))
-		n=$(xr_lb_q "$(xr_lb_json)" 'len(vips())')
 		((n == 2)) || xr_lb_apply "$small"	# start from web + v1
 		xr_bg lb "$XR_CLI" --pin-path "$(xr_pin_path lb)" lb apply "$big" \
 			>/dev/null 2>&1
