@@ -119,8 +119,8 @@ phase_route()
 	xr_watch_start r 10.2.0.0/24
 	id0=$(xr_xdp_prog_id r ra)
 	ids0=$(for m in "${maps[@]}"; do pinned_map_id r "$m"; done)
-	local drops0 drops1 d0 d1 i where=(a0-tx ra rb b0)
-	drops0=($(drop_snapshot))
+	local drops0 drops1 i where=(a0-tx ra rb b0)
+	read -r -a drops0 <<<"$(drop_snapshot)"
 
 	xr_step "$N datagrams A -> B at $RATE/s, $RELOADS reloads meanwhile"
 	red0=$(xr_stat r ra redirect)
@@ -141,7 +141,7 @@ phase_route()
 		"a0 $(xr_in a ip -s -j link show a0 | xr_json_get "$(cat)" 'j[0]["stats64"]["tx"]["dropped"]')" \
 		"cpus $(xr_json_get "$(xr_cli_ok r --json status)" '[c["steer_failed"] for c in j[0].get("cpu_stats", [])]')"
 	# A loss names its cause first: the sender's qdisc, a veth, the socket.
-	drops1=($(drop_snapshot))
+	read -r -a drops1 <<<"$(drop_snapshot)"
 	for i in "${!where[@]}"; do
 		xr_assert_eq $((drops1[i] - drops0[i])) 0 "drops counted on ${where[i]} during the stream"
 	done
