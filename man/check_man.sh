@@ -5,7 +5,8 @@
 #  - every page in MANDIR renders with `man -l` without a groff warning;
 #  - every command of `xdp-router help` and `xdp-router lb help` has a page;
 #  - every option that `--help` prints (globally, per command, per lb
-#    command) appears in that page.
+#    command) appears in that page, as a whole word (-c is not found in
+#    --cpus).
 # So a new command or option without documentation fails the unit tests.
 set -u
 mandir=$1 cli=$2
@@ -46,7 +47,10 @@ check_options() {
 	local page=$1 help=$2 opt txt="$tmp/$1.txt"
 	[[ -f $txt ]] || { err "no page $1 (for $(head -1 "$help"))"; return; }
 	while read -r opt; do
-		grep -qF -- "$opt" "$txt" || err "$page does not mention $opt"
+		# The whole option: -j must not match inside --json, nor --max
+		# inside --max-routes-v4 (the rendered page has ASCII hyphens).
+		grep -qE -- "(^|[^[:alnum:]-])${opt}([^[:alnum:]-]|\$)" "$txt" ||
+			err "$page does not mention $opt"
 	done < <(options_of <"$help")
 }
 

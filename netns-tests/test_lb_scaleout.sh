@@ -422,10 +422,15 @@ for n in 1 3 4; do
 	mv "$XR_RUN_DIR/web-l$n.yaml.new" "$XR_RUN_DIR/web-l$n.yaml"
 done
 xr_cli_ok l3 lb apply "$SO/web_no_b3.yaml" >/dev/null	# its watcher is dead
+d5=$(maps_digest 3)
+# Earlier edits already logged "file changed": wait for the watchers' result.
+b3_gone() { [[ $(xr_lb_q "$(xr_cli_ok "l$1" --json lb show web)" 'be("web", "10.9.0.23")') == None ]]; }
+maps_are() { [[ $(maps_digest "$1") == "$2" ]]; }
 for n in 1 4; do
-	xr_wait_until 10 "L$n's watcher applied web_no_b3" \
-		grep -q "file changed" "$XR_RUN_DIR/watch-l$n.log"
+	xr_wait_until 10 "L$n's watcher removed b3" b3_gone "$n"
+	xr_wait_until 10 "L$n's maps equal L3's (web_no_b3 applied by hand)" maps_are "$n" "$d5"
 done
+b3_gone 3 || xr_fail "b3 still in L3's lb show after applying web_no_b3"
 after=$(probe after "$PROBER" 41000-41299)
 mv=$("$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" moved "$XR_RUN_DIR/probe-before.json" \
 	"$XR_RUN_DIR/probe-after.json")
@@ -437,6 +442,7 @@ done
 xr_assert_eq "$(xr_json_get "$mv" "j['moved']")" \
 	"$(xr_json_get "$mv" "j['by_before']['b3'][0]")" "flows moved = flows b3 had"
 xr_assert_eq "$(maps_digest 1)" "$(maps_digest 4)" "L1's and L4's maps after the removal"
+xr_assert_eq "$(maps_digest 1)" "$d5" "L1's maps after the removal, against L3's"
 
 xr_step "L4's interface down: its watcher withdraws"
 t0=$(xr_ms)

@@ -6,8 +6,9 @@
 # Phase "route" (A - R - B, R in table lookup mode with routes from
 # `populate`, routing on CPUs 0,1 through a cpumap (attach --cpus)):
 # - a paced UDP stream of N numbered datagrams A -> B while R reloads
-#   RELOADS times: B receives every one of them (none missing, none
-#   dropped by its socket), and R's XDP path forwarded all of them
+#   RELOADS times: nothing dropped on the way (A's tx, the veths'
+#   ethtool drop and error counters, B's socket), B receives every one of
+#   them, and R's XDP path forwarded all of them
 #   (redirect counter), so the mirrored routes were there throughout;
 # - every reload gave a new program id, status shows the last one on both
 #   interfaces, the pinned maps are the same maps (ids), the interface
@@ -26,7 +27,8 @@
 #   reloads RELOADS times: none broke, none changed backend, every
 #   message answered; the VIP's connection-table hits kept growing and
 #   no held connection missed the table (conn_miss unchanged: the table
-#   survived), and the counters were never reset.
+#   survived), and the VIP's packet counter never went down (read right
+#   before and right after every reload: never reset).
 #
 # Without an argument both phases run, each in namespaces of its own.
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
@@ -42,8 +44,9 @@ PORT=9000
 
 [[ $# == 0 ]] && xr_phases "$0" route lb
 
-# reload_n: RELOADS x `reload --force`, ~SECS/(RELOADS+1) apart; logs the
-# times and leaves the program ids in RELOAD_IDS.
+# reload_n NS [CHECK]: RELOADS x `reload --force`, ~SECS/(RELOADS+1) apart;
+# logs the times and leaves the program ids in RELOAD_IDS. CHECK (a
+# command) runs right before and right after each reload.
 RELOAD_IDS=()
 reload_n()
 {
@@ -51,11 +54,33 @@ reload_n()
 	gap=$(awk -v s="$SECS" -v n="$RELOADS" 'BEGIN { printf "%.2f", s / (n + 1) }')
 	for ((i = 1; i <= RELOADS; i++)); do
 		sleep "$gap"
+		${2:+"$2"}
 		out=$(xr_cli_ok "$1" --json reload --force)
+		${2:+"$2"}
 		RELOAD_IDS+=("$(xr_json_get "$out" 'j["prog_id"]')")
 		xr_log "reload $i: $(xr_json_get "$out" \
 			'"prog %d, load %.1f ms, switch %.1f ms" % (j["prog_id"], j["load_ms"], j["switch_ms"])')"
 	done
+}
+
+# drops NS IF: the sum of IF's `ethtool -S` drop and error counters (veth:
+# rx drops, XDP drops, XDP_TX and ndo_xdp_xmit errors).
+drops()
+{
+	xr_in "$1" ethtool -S "$2" |
+		awk '$1 ~ /(drops|errors):$/ { s += $2 } END { print s + 0 }'
+}
+
+# tx_dropped NS IF: IF's tx dropped counter (ip -s link).
+tx_dropped()
+{
+	xr_json_get "$(xr_in "$1" ip -s -j link show "$2")" 'j[0]["stats64"]["tx"]["dropped"]'
+}
+
+# drop_snapshot: "a0-tx ra rb b0" drop counters of the stream's path.
+drop_snapshot()
+{
+	echo "$(tx_dropped a a0) $(drops r ra) $(drops r rb) $(drops b b0)"
 }
 
 distinct()
@@ -94,6 +119,8 @@ phase_route()
 	xr_watch_start r 10.2.0.0/24
 	id0=$(xr_xdp_prog_id r ra)
 	ids0=$(for m in "${maps[@]}"; do pinned_map_id r "$m"; done)
+	local drops0 drops1 i where=(a0-tx ra rb b0)
+	read -r -a drops0 <<<"$(drop_snapshot)"
 
 	xr_step "$N datagrams A -> B at $RATE/s, $RELOADS reloads meanwhile"
 	red0=$(xr_stat r ra redirect)
@@ -113,6 +140,11 @@ phase_route()
 		"b0 $(xr_in b ethtool -S b0 | grep -E 'drops|errors' | awk '$2 { printf "%s%s ", $1, $2 }')" \
 		"a0 $(xr_in a ip -s -j link show a0 | xr_json_get "$(cat)" 'j[0]["stats64"]["tx"]["dropped"]')" \
 		"cpus $(xr_json_get "$(xr_cli_ok r --json status)" '[c["steer_failed"] for c in j[0].get("cpu_stats", [])]')"
+	# A loss names its cause first: the sender's qdisc, a veth, the socket.
+	read -r -a drops1 <<<"$(drop_snapshot)"
+	for i in "${!where[@]}"; do
+		xr_assert_eq $((drops1[i] - drops0[i])) 0 "drops counted on ${where[i]} during the stream"
+	done
 	xr_assert_eq "$(xr_json_get "$out" 'j["socket_drops"]')" 0 "datagrams the receiver's socket dropped"
 	xr_assert_eq "$(xr_json_get "$out" 'j["missing"]')" 0 "datagrams lost across $RELOADS reloads"
 	xr_assert_eq "$(xr_json_get "$out" 'j["unique"]')" "$N" "datagrams received"
@@ -165,10 +197,9 @@ phase_route()
 	xr_cli_ok r reload --force >/dev/null
 	xr_log "reload works again with the router's own map"
 
-	if ! command -v strace >/dev/null; then
-		xr_log "strace not installed: the fault injection steps are left out"
-		return
-	fi
+	# scripts/deps.sh installs strace: without it this test is not complete.
+	command -v strace >/dev/null ||
+		xr_fail "strace not installed (scripts/deps.sh installs it): the fault injection steps cannot run"
 	xr_step "a reload failing at its last step (rename, injected) is rolled back"
 	id0=$(xr_xdp_prog_id r ra)
 	reload_injected error=EIO && xr_fail "reload succeeded despite the injected error"
@@ -215,6 +246,17 @@ pinned_prog_id()
 		"$XR_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["id"])'
 }
 
+# vip_packets_on: the VIP's packet counter must never go down (a reload
+# that reset it would); VIP_PK holds the last value read.
+VIP_PK=0
+vip_packets_on()
+{
+	local pk
+	pk=$(xr_lb_q "$(xr_lb_json)" "vc('web', 'packets')")
+	xr_assert_ge "$pk" "$VIP_PK" "VIP packet counter (last read $VIP_PK)"
+	VIP_PK=$pk
+}
+
 phase_lb()
 {
 	local out hit0 miss0 pk0 hit1 miss1 pk1
@@ -231,7 +273,8 @@ phase_lb()
 	hit0=$(xr_lb_q "$out" "vc('web', 'conn_hit')")
 	miss0=$(xr_lb_q "$out" "vc('web', 'conn_miss')")
 	pk0=$(xr_lb_q "$out" "vc('web', 'packets')")
-	reload_n lb
+	VIP_PK=$pk0
+	reload_n lb vip_packets_on
 	sleep 1	# a round of messages on every connection after the last
 	out=$(xr_lb_json)
 	hit1=$(xr_lb_q "$out" "vc('web', 'conn_hit')")

@@ -55,15 +55,24 @@ mkdir -p "$loose"
 mount -t bpf bpf "$loose" || xr_fail "cannot mount a bpffs at $loose"
 mkdir "$loose/xdp-router"
 chmod 0777 "$loose/xdp-router"
-xr_in r "$XR_CLI" --pin-path "$loose/xdp-router" attach rb \
-	2>"$XR_RUN_DIR/cli.err" && xr_fail "attach into a 0777 pin directory succeeded"
-grep -q '^Error: .*not safe' "$XR_RUN_DIR/cli.err" ||
-	xr_fail "no Error line about the pin directory: $(cat "$XR_RUN_DIR/cli.err")"
+# attach_refused DESC: attach rb with the pin path $loose/xdp-router must
+# fail with one Error line naming that directory (left in XR_ERR).
+attach_refused()
+{
+	xr_in r "$XR_CLI" --pin-path "$loose/xdp-router" attach rb \
+		>/dev/null 2>"$XR_RUN_DIR/cli.err" && xr_fail "attach $1 succeeded"
+	XR_ERR=$(cat "$XR_RUN_DIR/cli.err")
+	[[ $XR_ERR == "Error: "*"$loose/xdp-router"* &&
+		$(wc -l <"$XR_RUN_DIR/cli.err") == 1 ]] ||
+		xr_fail "attach $1: not one Error line naming the directory: '$XR_ERR'"
+	xr_log "ok: attach $1 refused: $XR_ERR"
+}
+attach_refused "into a 0777 pin directory"
+[[ $XR_ERR == *"not safe"* ]] || xr_fail "the error does not say the directory is not safe"
 xr_assert_empty "$(xr_xdp_prog_id r rb)" "nothing attached to rb"
 rmdir "$loose/xdp-router"
 ln -s /tmp "$loose/xdp-router"
-xr_in r "$XR_CLI" --pin-path "$loose/xdp-router" attach rb \
-	2>"$XR_RUN_DIR/cli.err" && xr_fail "attach through a symlinked pin directory succeeded"
+attach_refused "through a symlinked pin directory"
 xr_assert_empty "$(xr_xdp_prog_id r rb)" "nothing attached to rb"
 
 xr_step "without the capabilities: one Error line, nothing changed"

@@ -19,10 +19,10 @@
 # Phase "lb" (DSR VIP, dsr.yaml), CONNS long-lived connections throughout:
 # - `lb watch FILE` killed -9; meanwhile FILE gets b1's weight 3 and a
 #   second VIP; restarted, lb show has both;
-# - `lb apply` of VIPS VIPs killed -9 at increasing delays until one landed
-#   midway: lb show works after every kill, every VIP it shows has its
-#   whole Maglev ring filled by its own backends, and the next apply
-#   converges;
+# - `lb apply` of VIPS VIPs killed -9 after a delay that adapts until one
+#   landed midway (the maps held some VIPs but not all): lb show works
+#   after every kill, every VIP it shows has its whole Maglev ring filled
+#   by its own backends, and the next apply converges;
 # - no held connection broke or changed backend.
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
@@ -186,11 +186,12 @@ big_config()
 
 phase_lb()
 {
-	local cfg big delay pid n out
+	local cfg big small pid n out
 
 	xr_init wrstlb
 	cfg="$XR_RUN_DIR/lb.yaml"
 	big="$XR_RUN_DIR/big.yaml"
+	small="$XR_RUN_DIR/small.yaml"
 	xr_need_cli
 	xr_lb_setup dsr
 	cp "$XR_LB_FIXTURES/dsr.yaml" "$cfg"
@@ -210,22 +211,34 @@ phase_lb()
 
 	xr_step "lb apply of $VIPS VIPs killed midway"
 	big_config "$VIPS" >"$big"
-	local midway=0
-	for delay in 0.05 0.1 0.2 0.4 0.7 1.0 1.5; do
+	big_config 1 >"$small"
+	# The kill's delay adapts (like mapcheck.py kills): shorter after an
+	# apply that finished, longer after one that wrote nothing yet, so it
+	# lands midway on a fast box and under ASan alike (XR_WATCH_KILL_MS:
+	# the first delay).
+	local midway=0 tries=0 delay_ms=${XR_WATCH_KILL_MS:-20}
+	n=$(xr_lb_q "$(xr_lb_json)" 'len(vips())')
+	while ((tries < 30)); do
+		tries=$((tries + 1))
+		((n == 2)) || xr_lb_apply "$small"	# start from web + v1
 		xr_bg lb "$XR_CLI" --pin-path "$(xr_pin_path lb)" lb apply "$big" \
 			>/dev/null 2>&1
 		pid=$XR_BG_PID
-		sleep "$delay"
+		sleep "$((delay_ms / 1000)).$(printf '%03d' $((delay_ms % 1000)))"
 		kill9 "$pid"
 		out=$(xr_lb_json)
 		n=$(xr_lb_q "$out" 'len(vips())')
 		# A VIP is visible only with its whole ring filled, by its backends.
 		xr_assert_eq "$(xr_lb_q "$out" 'all(v["ring"]["used"] == v["ring"]["size"] == sum(b["ring_slots"] for b in v["backends"]) for v in vips())')" \
 			True "every visible VIP's ring full, of its own backends"
-		xr_log "ok: lb apply killed after ${delay}s: lb show works, $n VIPs"
+		xr_log "ok: lb apply killed after ${delay_ms} ms: lb show works, $n VIPs"
 		if ((n > 2 && n < VIPS + 1)); then
 			midway=1
 			break
+		elif ((n == VIPS + 1)); then
+			delay_ms=$((delay_ms * 6 / 10))	# it finished: kill sooner
+		else
+			delay_ms=$((delay_ms * 3 / 2 + 1))	# nothing written yet
 		fi
 	done
 	xr_assert_eq "$midway" 1 "a kill landed while lb apply was adding VIPs"
