@@ -81,8 +81,9 @@ static void sleep_until(double t)
 	}
 }
 
-static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int die(const char *fmt, ...)
+static void die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
 {
 	va_list ap;
 
