@@ -101,6 +101,34 @@ int fz_check(const __u8 *in, size_t in_len, const struct fz_expect *e,
 	     int action, const __u8 *out,
 	     size_t out_len, FILE *diag);
 
+/* Helpers of the model and the check. */
+#define FZ_BIT(a) (1u << (a))
+
+static inline __u16 fz_be16(const __u8 *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+/* The XDP action's name. */
+static inline const char *fz_act(int a)
+{
+	static const char *const names[] = {
+		"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",
+	};
+
+	return a >= 0 && a <= 4 ? names[a] : "?";
+}
+
+/* The transport header (TCP, UDP) is there, whole, within the IP length. */
+static inline bool fz_l4_complete(const struct fz_expect *e)
+{
+	/* IPPROTO_TCP, IPPROTO_UDP: the header is included by both libc and
+	 * UAPI users. */
+	size_t need = e->l4_proto == 6 ? 20 : e->l4_proto == 17 ? 8 : 0;
+
+	return need && e->l4_off >= 0 && e->l4_off + need <= e->l3_len;
+}
+
 /* Internet checksum helpers, for the generator too. */
 __u32 fz_sum(const void *data, size_t len, __u32 sum);
 __u16 fz_fold(__u32 sum);
