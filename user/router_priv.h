@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * What router.c shares with router_reload.c, and with nothing else: the
- * steps of opening and loading a router, which a reload repeats over the
- * running router's maps.
+ * What router.c shares with router_reload.c, router_steer.c and
+ * router_settings.c, and with nothing else: the steps of opening and
+ * loading a router, which a reload repeats over the running router's maps.
  */
 #ifndef XR_ROUTER_PRIV_H
 #define XR_ROUTER_PRIV_H
@@ -25,6 +25,10 @@ int router_prog_map_fd(int prog_fd, const char *name);
 
 /* Loads the opened skeleton; takes the fds and id of what it loaded. */
 int router_load_skel(struct router *r);
+
+/* Between open and load: the --cpus knobs in .rodata, the cpumap's size,
+ * and whether the cpumap program loads. */
+int router_steer_apply(struct router *r, const struct router_settings *s);
 
 /* After load, with attach --cpus: a queue and kthread on every listed CPU,
  * running the cpumap program. */
