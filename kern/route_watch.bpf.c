@@ -11,8 +11,9 @@
  * otherwise), or whose link-layer address changes. Confirmations and
  * timer steps between valid states (reachable, stale, delay, probe) change
  * nothing and are not counted, so a busy neighbour table does not keep
- * emptying the cache. Any namespace's change counts: a spurious count costs
- * one lookup per cached flow.
+ * emptying the cache; nor are the changes of other network namespaces
+ * (xr_route_watch.net_cookie). A spurious count costs one lookup per
+ * cached flow.
  */
 #include <linux/bpf.h>
 #include <linux/neighbour.h>
@@ -32,18 +33,33 @@ struct {
 	__type(value, struct xr_route_watch);
 } xr_route_watch SEC(".maps");
 
+struct net___xr {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+struct net_device___xr {
+	struct {
+		struct net___xr *net;
+	} nd_net;
+} __attribute__((preserve_access_index));
+
 struct neighbour___xr {
 	__u8 nud_state;
 	unsigned char ha[32];
+	struct net_device___xr *dev;
 } __attribute__((preserve_access_index));
 
-static __always_inline void count_change(void)
+static __always_inline void count_change(struct neighbour___xr *n)
 {
 	__u32 zero = 0;
 	struct xr_route_watch *w = bpf_map_lookup_elem(&xr_route_watch, &zero);
 
-	if (w)
-		__sync_fetch_and_add(&w->neigh_changes, 1);
+	if (!w)
+		return;
+	if (w->net_cookie &&
+	    BPF_CORE_READ(n, dev, nd_net.net, net_cookie) != w->net_cookie)
+		return;
+	__sync_fetch_and_add(&w->neigh_changes, 1);
 }
 
 static __always_inline int nud_valid(__u8 state)
@@ -67,7 +83,7 @@ int xr_watch_neigh_update(struct bpf_raw_tracepoint_args *ctx)
 	__u8 old_ha[8] = {}, new_ha[8] = {};
 
 	if (nud_valid(old_state) != nud_valid(new_state)) {
-		count_change();
+		count_change(n);
 		return 0;
 	}
 	if (!nud_valid(new_state) || !lladdr)
@@ -76,7 +92,7 @@ int xr_watch_neigh_update(struct bpf_raw_tracepoint_args *ctx)
 	if (bpf_core_read(old_ha, 6, &n->ha) ||
 	    bpf_probe_read_kernel(new_ha, 6, lladdr) ||
 	    *(__u64 *)old_ha != *(__u64 *)new_ha)
-		count_change();
+		count_change(n);
 	return 0;
 }
 
@@ -90,7 +106,7 @@ int xr_watch_neigh_timer(struct bpf_raw_tracepoint_args *ctx)
 	struct neighbour___xr *n = (void *)ctx->args[0];
 
 	if (BPF_CORE_READ(n, nud_state) == NUD_FAILED)
-		count_change();
+		count_change(n);
 	return 0;
 }
 
@@ -102,7 +118,7 @@ int xr_watch_neigh_release(struct bpf_raw_tracepoint_args *ctx)
 	struct neighbour___xr *n = (void *)ctx->args[0];
 
 	if (nud_valid(BPF_CORE_READ(n, nud_state)))
-		count_change();
+		count_change(n);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "route_watch.skel.h"
@@ -43,6 +44,20 @@ static struct bpf_program *watch_prog(struct route_watch *skel, int i)
 	return progs[i];
 }
 
+/* The namespace the CLI runs in: the router's (its interfaces'). */
+static int netns_cookie(__u64 *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 static int set_watching(int map_fd, bool on)
 {
 	struct xr_route_watch w;
@@ -55,6 +70,9 @@ static int set_watching(int map_fd, bool on)
 	if (err)
 		return -errno;
 	w.watching = on;
+	/* Unknown (kernel < 5.14): count every namespace's changes. */
+	if (on && netns_cookie(&w.net_cookie))
+		w.net_cookie = 0;
 	return bpf_map_update_elem(map_fd, &zero, &w, BPF_EXIST) ? -errno : 0;
 }
 
