@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The route cache: per CPU, direct-mapped, exact-match, in front of
- * bpf_fib_lookup() (fib lookup mode). It remembers successful answers only
- * (egress, MACs); every other answer (no neighbour, unreachable, local,
+ * The route cache: per CPU, two-way set-associative, exact-match, in front
+ * of bpf_fib_lookup() (fib lookup mode). It remembers successful answers
+ * only (egress, MACs); every other answer (no neighbour, unreachable, local,
  * fragmentation needed, ...) is asked of the FIB on every packet.
  *
  * Exact, not approximate:
@@ -46,10 +46,35 @@ static __always_inline __u32 rc_fold(__u64 h)
 	return (h >> 32) ^ h;
 }
 
+/* Ways per set: two adjacent slots (and cache lines), so that two hot
+ * keys whose hashes meet do not evict each other on every packet. */
+#define RC_WAYS 2
+
 struct rc_probe {
 	struct rc_view v;
-	void *slot;		/* NULL: nothing to store into */
+	void *slot;		/* where to store the answer; NULL: nowhere */
+	int slot_valid;		/* it holds a valid answer (to evict) */
 };
+
+/*
+ * A miss's slot for the answer: the first way holding nothing valid,
+ * else a random one (random replacement does not thrash on the cyclic
+ * patterns that defeat LRU).
+ */
+static __always_inline void rc_victim(struct rc_probe *pr, void *e,
+				      __u32 epoch, __u32 way)
+{
+	if (epoch != pr->v.epoch) {
+		if (!pr->slot || pr->slot_valid) {
+			pr->slot = e;
+			pr->slot_valid = 0;
+		}
+	} else if (!pr->slot ||
+		   (pr->slot_valid && (bpf_get_prandom_u32() & 1))) {
+		pr->slot = e;
+		pr->slot_valid = 1;
+	}
+}
 
 static __always_inline int rc_lookup_v4(struct rc_probe *pr, __u32 ifindex,
 					const struct packet *p,
@@ -66,20 +91,29 @@ static __always_inline int rc_lookup_v4(struct rc_probe *pr, __u32 ifindex,
 				    (__u64)ifindex << 32 | iph->tos << 24 |
 				    proto << 16),
 			     (__u64)sport << 16 | dport));
-	idx &= xr_rc_slots - 1;
-	e = bpf_map_lookup_elem(&xr_rc_v4, &idx);
-	if (!e)
-		return 0;
-	pr->slot = e;
-	if (e->epoch != pr->v.epoch || e->daddr != iph->daddr ||
-	    e->saddr != iph->saddr || e->ifindex != ifindex ||
-	    e->tos != iph->tos || e->l4_proto != proto || e->sport != sport ||
-	    e->dport != dport || p->l3_len > e->max_len)
-		return 0;
-	nh->ifindex = e->egress;
-	__builtin_memcpy(nh->smac, e->smac, ETH_ALEN);
-	__builtin_memcpy(nh->dmac, e->dmac, ETH_ALEN);
-	return 1;
+#pragma unroll
+	for (__u32 way = 0; way < RC_WAYS; way++) {
+		__u32 i = (idx & (xr_rc_slots - 1) & ~(RC_WAYS - 1)) | way;
+
+		e = bpf_map_lookup_elem(&xr_rc_v4, &i);
+		if (!e)
+			return 0;
+		if (e->epoch == pr->v.epoch && e->daddr == iph->daddr &&
+		    e->saddr == iph->saddr && e->ifindex == ifindex &&
+		    e->tos == iph->tos && e->l4_proto == proto &&
+		    e->sport == sport && e->dport == dport) {
+			if (p->l3_len > e->max_len) {
+				pr->slot = e;	/* ask, then widen */
+				return 0;
+			}
+			nh->ifindex = e->egress;
+			__builtin_memcpy(nh->smac, e->smac, ETH_ALEN);
+			__builtin_memcpy(nh->dmac, e->dmac, ETH_ALEN);
+			return 1;
+		}
+		rc_victim(pr, e, e->epoch, way);
+	}
+	return 0;
 }
 
 static __always_inline void rc_store_v4(const struct rc_probe *pr,
@@ -130,20 +164,29 @@ static __always_inline int rc_lookup_v6(struct rc_probe *pr, __u32 ifindex,
 			     (__u64)ifindex << 32 ^ flowinfo ^
 			     (__u64)p->l4_proto << 24 ^
 			     ((__u64)sport << 16 | dport) << 40));
-	idx &= xr_rc_slots - 1;
-	e = bpf_map_lookup_elem(&xr_rc_v6, &idx);
-	if (!e)
-		return 0;
-	pr->slot = e;
-	if (e->epoch != pr->v.epoch || !rc_addr6_equal(e->daddr, d) ||
-	    !rc_addr6_equal(e->saddr, s) || e->ifindex != ifindex ||
-	    e->flowinfo != flowinfo || e->l4_proto != p->l4_proto ||
-	    e->sport != sport || e->dport != dport || p->l3_len > e->max_len)
-		return 0;
-	nh->ifindex = e->egress;
-	__builtin_memcpy(nh->smac, e->smac, ETH_ALEN);
-	__builtin_memcpy(nh->dmac, e->dmac, ETH_ALEN);
-	return 1;
+#pragma unroll
+	for (__u32 way = 0; way < RC_WAYS; way++) {
+		__u32 i = (idx & (xr_rc_slots - 1) & ~(RC_WAYS - 1)) | way;
+
+		e = bpf_map_lookup_elem(&xr_rc_v6, &i);
+		if (!e)
+			return 0;
+		if (e->epoch == pr->v.epoch && rc_addr6_equal(e->daddr, d) &&
+		    rc_addr6_equal(e->saddr, s) && e->ifindex == ifindex &&
+		    e->flowinfo == flowinfo && e->l4_proto == p->l4_proto &&
+		    e->sport == sport && e->dport == dport) {
+			if (p->l3_len > e->max_len) {
+				pr->slot = e;	/* ask, then widen */
+				return 0;
+			}
+			nh->ifindex = e->egress;
+			__builtin_memcpy(nh->smac, e->smac, ETH_ALEN);
+			__builtin_memcpy(nh->dmac, e->dmac, ETH_ALEN);
+			return 1;
+		}
+		rc_victim(pr, e, e->epoch, way);
+	}
+	return 0;
 }
 
 static __always_inline void rc_store_v6(const struct rc_probe *pr,
@@ -180,6 +223,7 @@ static __always_inline int route_cache_lookup(struct xdp_md *ctx,
 	int hit;
 
 	pr->slot = NULL;
+	pr->slot_valid = 0;
 	if (!xr_rc_slots)
 		return 0;
 	route_epoch(ctx, is_v6, &pr->v);

@@ -211,7 +211,7 @@ struct {
 } xr_route_watch SEC(".maps");
 
 /*
- * The route cache, per CPU: direct-mapped slots (the CLI sizes them at
+ * The route cache, per CPU: slots in sets of two (the CLI sizes them at
  * load, a power of two), and each CPU's view of the kernel's routing state.
  * Not pinned: a reload starts with an empty cache.
  */

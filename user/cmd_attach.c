@@ -414,11 +414,12 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 		case OPT_ROUTE_CACHE:
 			if (param_uint(optarg, &o.settings.route_cache) ||
 			    o.settings.route_cache > XR_ROUTE_CACHE_MAX ||
+			    o.settings.route_cache == 1 ||
 			    (o.settings.route_cache &
 			     (o.settings.route_cache - 1))) {
-				log_error("invalid --route-cache '%s': 0 or a "
-					  "power of two up to %u", optarg,
-					  XR_ROUTE_CACHE_MAX);
+				log_error("invalid --route-cache '%s': 0 (off) "
+					  "or a power of two from 2 to %u",
+					  optarg, XR_ROUTE_CACHE_MAX);
 				return -EINVAL;
 			}
 			o.cache_set = true;

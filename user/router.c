@@ -309,7 +309,7 @@ static int route_cache_sizes(struct router *r, const struct router_settings *s)
 	__u32 slots = s->lookup == XR_LOOKUP_FIB ? s->route_cache : 0;
 	int err;
 
-	if (slots & (slots - 1) || slots > XR_ROUTE_CACHE_MAX)
+	if (slots & (slots - 1) || slots == 1 || slots > XR_ROUTE_CACHE_MAX)
 		return -EINVAL;
 	r->skel->rodata->xr_rc_slots = slots;
 	/* An array cannot be empty: one unused slot when there is none. */
