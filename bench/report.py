@@ -29,6 +29,7 @@ CASE_LABEL = {
     "drop": "XDP_DROP at ingress",
     "fib-base": "xdp-router (fib), baseline build",
     "table-base": "xdp-router (table), baseline build",
+    "lb-base": "xdp-router LB, baseline build",
 }
 POINT_KEYS = ("proto", "size", "gens", "flows", "routes")
 

@@ -36,7 +36,7 @@ set -euo pipefail
 XRB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XRB_PY=/usr/bin/python3		# Debian's: matplotlib lives there
 XRB_RUN_ROOT=/run/xrb
-ALL_CASES=(kernel redirect fib table tx lb lb-nft drop fib-base table-base)
+ALL_CASES=(kernel redirect fib table tx lb lb-nft drop fib-base table-base lb-base)
 
 # options
 CASES="kernel,redirect,fib,table,tx"
@@ -86,6 +86,7 @@ Usage: scripts/bench.sh [OPTIONS]
                                 DNAT (jhash) to the same backends, routed
                     8 drop      XDP_DROP at the router's ingress (reference)
                     9 fib-base  case 3 with the xdp-router of --base-build-dir
+                   11 lb-base   case 6 with the xdp-router of --base-build-dir
                    10 table-base  case 4 with the xdp-router of --base-build-dir
                   fib, table and lb take a suffix @CPUS (CPU numbers joined
                   by +): attach --cpus CPUS, the receiving CPU hands the
@@ -139,6 +140,7 @@ case_name()
 	3 | fib) echo fib ;; 4 | table) echo table ;; 5 | tx) echo tx ;;
 	6 | lb) echo lb ;; 7 | lb-nft) echo lb-nft ;; 8 | drop) echo drop ;;
 	9 | fib-base) echo fib-base ;; 10 | table-base) echo table-base ;;
+	11 | lb-base) echo lb-base ;;
 	*) die "unknown case '$1' (known: ${ALL_CASES[*]})" ;;
 	esac
 }
@@ -400,7 +402,7 @@ case_skip_reason()
 		echo "this xdp-router has no 'attach --lookup' / 'populate' yet (issue 3)" ;;
 	lb) has_lb || echo "this xdp-router has no 'lb' command" ;;
 	lb-nft) command -v nft >/dev/null || echo "no nft (apt-get install nftables)" ;;
-	fib-base | table-base) [[ -x $BASE_BUILD_DIR/xdp-router ]] ||
+	fib-base | table-base | lb-base) [[ -x $BASE_BUILD_DIR/xdp-router ]] ||
 		echo "needs --base-build-dir DIR with an xdp-router" ;;
 	esac
 }
@@ -411,7 +413,7 @@ xdp_off() { ip -n "$(ns r)" link set dev "$1" xdp off 2>/dev/null || true; }
 case_sink()
 {
 	case $(case_base "$1") in
-	tx | lb) echo "$RUN_DIR/bpffs/sink_g0" ;;
+	tx | lb | lb-base) echo "$RUN_DIR/bpffs/sink_g0" ;;
 	drop) echo "$RUN_DIR/bpffs/sink_rg" ;;
 	*) echo "$RUN_DIR/bpffs/sink_s0" ;;
 	esac
@@ -421,7 +423,7 @@ case_sink()
 case_dst()
 {
 	case $(case_base "$1") in
-	lb | lb-nft) ((PROTO == 6)) && echo "$LB_VIP6" || echo "$LB_VIP4" ;;
+	lb | lb-nft | lb-base) ((PROTO == 6)) && echo "$LB_VIP6" || echo "$LB_VIP4" ;;
 	*) ((PROTO == 6)) && echo fd00:2::2 || echo 10.2.0.2 ;;
 	esac
 }
@@ -437,6 +439,10 @@ case_up()
 	fib) cli attach "${opts[@]}" ${ROUTE_CACHE:+--route-cache "$ROUTE_CACHE"} \
 		rg rs >/dev/null ;;
 	fib-base) cli_base attach rg rs >/dev/null ;;
+	lb-base)
+		cli_base attach rg >/dev/null
+		cli_base lb apply "$RUN_DIR/lb.yaml" >/dev/null
+		;;
 	table-base)
 		cli_base attach --lookup table rg rs >/dev/null
 		cli_base populate >/dev/null || die "xdp-router populate failed"
@@ -465,7 +471,7 @@ case_down()
 		# The next run starts with no conntrack entries.
 		in_ns r conntrack -F >/dev/null 2>&1 || true
 		;;
-	fib-base | table-base) cli_base detach --all >/dev/null ;;
+	fib-base | table-base | lb-base) cli_base detach --all >/dev/null ;;
 	esac
 	xdp_off rg
 	xdp_off rs
