@@ -16,8 +16,8 @@ import json
 import statistics
 import sys
 
-CASE_ORDER = ["kernel", "redirect", "fib", "table", "tx", "lb", "lb-nft",
-              "drop"]
+CASE_ORDER = ["kernel", "redirect", "fib-base", "fib", "table-base", "table",
+              "tx", "lb", "lb-nft", "drop"]
 CASE_LABEL = {
     "kernel": "Linux forwarding",
     "redirect": "XDP redirect ceiling",
@@ -27,6 +27,9 @@ CASE_LABEL = {
     "lb": "xdp-router LB",
     "lb-nft": "nftables LB",
     "drop": "XDP_DROP at ingress",
+    "fib-base": "xdp-router (fib), baseline build",
+    "table-base": "xdp-router (table), baseline build",
+    "lb-base": "xdp-router LB, baseline build",
 }
 POINT_KEYS = ("proto", "size", "gens", "flows", "routes")
 

@@ -13,6 +13,7 @@
 #include "lookup.h"
 #include "lookup_fib.h"
 #include "lookup_table.h"
+#include "route_cache.h"
 #include "parse.h"
 #include "xdp_router_maps.bpf.h"
 
@@ -55,6 +56,27 @@ static __always_inline int trim_to_ip_len(struct xdp_md *ctx,
 }
 
 /*
+ * fib mode: the route cache, else the FIB (whose answer the cache then
+ * keeps). A function of its own: its stack (the cache probe, the FIB's
+ * parameters) is not added to the load balancer's, which shares the
+ * entry point's frame.
+ */
+static __noinline int lookup_fib_cached(struct xdp_md *ctx,
+					const struct packet *p, int is_v6,
+					struct next_hop *nh)
+{
+	struct rc_probe rc;
+	int outcome;
+
+	if (route_cache_lookup(ctx, &rc, p, is_v6, nh))
+		return XR_CONTINUE;
+	outcome = lookup_fib(ctx, p, is_v6, nh);
+	if (outcome == XR_CONTINUE)
+		route_cache_store(ctx, &rc, p, is_v6, nh);
+	return outcome;
+}
+
+/*
  * Route the parsed packet, received on an interface whose state is @st
  * (NULL if the data plane could not create it). On success the packet has
  * been rewritten for the next hop and the redirect target set; otherwise it
@@ -68,12 +90,15 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 
 	if (ttl_expired(p, is_v6))
 		return XR_PASS_TTL_EXPIRED;
-	if (xr_lookup_mode == XR_LOOKUP_TABLE)
+	if (xr_lookup_mode == XR_LOOKUP_TABLE) {
 		outcome = lookup_table(p, is_v6, st, &nh);
-	else
-		outcome = lookup_fib(ctx, p, is_v6, &nh);
-	if (outcome != XR_CONTINUE)
-		return outcome;
+		if (outcome != XR_CONTINUE)
+			return outcome;
+	} else {
+		outcome = lookup_fib_cached(ctx, p, is_v6, &nh);
+		if (outcome != XR_CONTINUE)
+			return outcome;
+	}
 
 	/* Egress interfaces the router is not attached to are the kernel's:
 	 * the packet is still untouched here, so the kernel sees the

@@ -201,4 +201,32 @@ struct {
 	__type(value, struct xr_cpu_stats);
 } xr_cpu_stats SEC(".maps");
 
+/* Shared with kern/route_watch.bpf.c (its own copy of this definition,
+ * reused by fd): see struct xr_route_watch. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xr_route_watch);
+} xr_route_watch SEC(".maps");
+
+/*
+ * The route cache, per CPU: slots in sets of two (the CLI sizes them at
+ * load, a power of two), and each CPU's view of the kernel's routing state.
+ * Not pinned: a reload starts with an empty cache.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XR_ROUTE_CACHE_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xr_rc_v4);
+} xr_rc_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XR_ROUTE_CACHE_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xr_rc_v6);
+} xr_rc_v6 SEC(".maps");
+
 #endif /* XDP_ROUTER_MAPS_BPF_H */

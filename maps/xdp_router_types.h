@@ -34,8 +34,14 @@
 #define XR_MAP_LB_CONF "xr_lb_conf"
 #define XR_MAP_LB_VIP_KEYS "xr_lb_vip_keys"
 #define XR_MAP_LB_FRAGS "xr_lb_frags"
+#define XR_MAP_ROUTE_WATCH "xr_route_watch"
 /* Name of the pinned program under the pin path. */
 #define XR_PIN_PROG "xr_prog"
+/*
+ * Pins of the route cache's neighbour watchers (kern/route_watch.bpf.c):
+ * XR_PIN_WATCH_PREFIX + the tracepoint's name, one raw_tp link each.
+ */
+#define XR_PIN_WATCH_PREFIX "xr_watch_"
 
 /* Upper bound of interfaces one router instance can be attached to. */
 #define XR_MAX_IFACES 256
@@ -417,5 +423,85 @@ struct xr_cpu_stats {
 	__u64 processed;	/* routed by this CPU's cpumap program */
 };
 _Static_assert(sizeof(struct xr_cpu_stats) == 24, "xr_cpu_stats size");
+
+/*
+ * The route cache (kern/route_cache.h): a per-CPU exact-match cache of
+ * successful bpf_fib_lookup() answers, valid while the kernel's routing
+ * state is unchanged (kern/route_epoch.h).
+ *
+ * xr_route_watch is the part the kernel's own counters do not cover:
+ * neighbour changes, counted by the raw tracepoint programs of
+ * kern/route_watch.bpf.c. The cache is used only while @watching says
+ * they are attached (set by the CLI after pinning their links).
+ */
+struct xr_route_watch {
+	__u64 neigh_changes;	/* only ever increases */
+	__u64 net_cookie;	/* the router's network namespace; 0: any */
+	__u32 watching;		/* 1: the neighbour watchers are attached */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xr_route_watch) == 24, "xr_route_watch size");
+
+/*
+ * One cached IPv4 answer. The key is every input of the lookup that can
+ * change its answer (ingress, addresses, TOS, and protocol and ports when
+ * policy rules or the ECMP hash may look at them); a cache line each.
+ */
+struct xr_rc_v4 {
+	__u32 epoch;		/* 0: empty; else route_epoch.h's epoch */
+	__u32 ifindex;		/* ingress */
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 tos;
+	__u8 l4_proto;
+	__u16 max_len;		/* longest IP packet the lookup accepted */
+	/* the answer */
+	__u32 egress;
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u8 pad[24];
+};
+_Static_assert(sizeof(struct xr_rc_v4) == 64, "xr_rc_v4 size");
+
+struct xr_rc_v6 {
+	__u32 epoch;
+	__u32 ifindex;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be32 flowinfo;	/* traffic class and flow label */
+	__be16 sport;
+	__be16 dport;
+	__u8 l4_proto;
+	__u8 pad0;
+	__u16 max_len;
+	__u32 egress;
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u8 pad[60];
+};
+_Static_assert(sizeof(struct xr_rc_v6) == 128, "xr_rc_v6 size");
+
+/*
+ * One CPU's view of one family's routing state (kern/route_epoch.h), and
+ * what its cache did. The CLI reads the counters (status).
+ */
+#define XR_RC_SNAP_WORDS 8
+struct xr_rc_state {
+	__u32 snap[XR_RC_SNAP_WORDS];	/* the kernel's counters, last seen */
+	__u32 epoch;		/* never 0 once used: 0 marks an empty slot */
+	__u32 pad;
+	__u64 fill_after;	/* ktime: store answers from then on */
+	__u64 hits;		/* answered from the cache */
+	__u64 misses;		/* asked of the FIB while the cache was on */
+	__u64 stores;		/* answers stored */
+};
+_Static_assert(sizeof(struct xr_rc_state) == 72, "xr_rc_state size");
+
+/* Entries per CPU and family by default (a power of two; attach
+ * --route-cache): 1 MiB of IPv4 and 2 MiB of IPv6 entries per CPU. */
+#define XR_ROUTE_CACHE_DEFAULT 16384
+#define XR_ROUTE_CACHE_MAX (1U << 22)
 
 #endif /* XDP_ROUTER_TYPES_H */

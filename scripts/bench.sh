@@ -36,7 +36,7 @@ set -euo pipefail
 XRB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XRB_PY=/usr/bin/python3		# Debian's: matplotlib lives there
 XRB_RUN_ROOT=/run/xrb
-ALL_CASES=(kernel redirect fib table tx lb lb-nft drop)
+ALL_CASES=(kernel redirect fib table tx lb lb-nft drop fib-base table-base lb-base)
 
 # options
 CASES="kernel,redirect,fib,table,tx"
@@ -54,6 +54,8 @@ PLOT=0
 REPLOT=""
 SMOKE=0
 BUILD_DIR="$XRB_ROOT/build"
+BASE_BUILD_DIR=""
+ROUTE_CACHE=""
 VERBOSE=0
 
 # state
@@ -83,6 +85,9 @@ Usage: scripts/bench.sh [OPTIONS]
                     7 lb-nft    the kernel's LB for the same job: nftables
                                 DNAT (jhash) to the same backends, routed
                     8 drop      XDP_DROP at the router's ingress (reference)
+                    9 fib-base  case 3 with the xdp-router of --base-build-dir
+                   11 lb-base   case 6 with the xdp-router of --base-build-dir
+                   10 table-base  case 4 with the xdp-router of --base-build-dir
                   fib, table and lb take a suffix @CPUS (CPU numbers joined
                   by +): attach --cpus CPUS, the receiving CPU hands the
                   packets to CPUS through a cpumap; e.g. fib,fib@1,fib@0+1
@@ -103,6 +108,9 @@ Usage: scripts/bench.sh [OPTIONS]
   --replot FILE   only draw FILE (a --json output) into docs/
   --smoke         every case once for 1 s; fails if a case delivers nothing
   --build-dir DIR where xdp-router and xrb are (default build/; built if missing)
+  --base-build-dir DIR  another build (e.g. main's) for cases fib-base and
+                  table-base: before/after in one interleaved invocation
+  --route-cache N case fib: attach --route-cache N (default: the CLI's)
   -v, --verbose   trace commands
 EOF
 }
@@ -131,6 +139,8 @@ case_name()
 	1 | kernel) echo kernel ;; 2 | redirect) echo redirect ;;
 	3 | fib) echo fib ;; 4 | table) echo table ;; 5 | tx) echo tx ;;
 	6 | lb) echo lb ;; 7 | lb-nft) echo lb-nft ;; 8 | drop) echo drop ;;
+	9 | fib-base) echo fib-base ;; 10 | table-base) echo table-base ;;
+	11 | lb-base) echo lb-base ;;
 	*) die "unknown case '$1' (known: ${ALL_CASES[*]})" ;;
 	esac
 }
@@ -157,6 +167,8 @@ parse_args()
 		--replot) need_arg "$@"; REPLOT=$2; shift ;;
 		--smoke) SMOKE=1 ;;
 		--build-dir) need_arg "$@"; BUILD_DIR=$2; shift ;;
+		--base-build-dir) need_arg "$@"; BASE_BUILD_DIR=$(realpath -m "$2"); shift ;;
+		--route-cache) need_arg "$@"; ROUTE_CACHE=$2; shift ;;
 		-v | --verbose) VERBOSE=1 ;;
 		-h | --help) usage; exit 0 ;;
 		*) usage >&2; die "unknown option '$1'" ;;
@@ -269,6 +281,8 @@ ns() { printf '%s-%s' "$PFX" "$1"; }
 in_ns() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }
 mac() { in_ns "$1" cat "/sys/class/net/$2/address"; }
 cli() { in_ns r "$CLI" --pin-path "$RUN_DIR/bpffs/xdp-router" "$@"; }
+# The baseline build's CLI (cases fib-base, table-base).
+cli_base() { in_ns r "$BASE_BUILD_DIR/xdp-router" --pin-path "$RUN_DIR/bpffs/xdp-router" "$@"; }
 
 ns_add()
 {
@@ -388,6 +402,8 @@ case_skip_reason()
 		echo "this xdp-router has no 'attach --lookup' / 'populate' yet (issue 3)" ;;
 	lb) has_lb || echo "this xdp-router has no 'lb' command" ;;
 	lb-nft) command -v nft >/dev/null || echo "no nft (apt-get install nftables)" ;;
+	fib-base | table-base | lb-base) [[ -x $BASE_BUILD_DIR/xdp-router ]] ||
+		echo "needs --base-build-dir DIR with an xdp-router" ;;
 	esac
 }
 
@@ -397,7 +413,7 @@ xdp_off() { ip -n "$(ns r)" link set dev "$1" xdp off 2>/dev/null || true; }
 case_sink()
 {
 	case $(case_base "$1") in
-	tx | lb) echo "$RUN_DIR/bpffs/sink_g0" ;;
+	tx | lb | lb-base) echo "$RUN_DIR/bpffs/sink_g0" ;;
 	drop) echo "$RUN_DIR/bpffs/sink_rg" ;;
 	*) echo "$RUN_DIR/bpffs/sink_s0" ;;
 	esac
@@ -407,7 +423,7 @@ case_sink()
 case_dst()
 {
 	case $(case_base "$1") in
-	lb | lb-nft) ((PROTO == 6)) && echo "$LB_VIP6" || echo "$LB_VIP4" ;;
+	lb | lb-nft | lb-base) ((PROTO == 6)) && echo "$LB_VIP6" || echo "$LB_VIP4" ;;
 	*) ((PROTO == 6)) && echo fd00:2::2 || echo 10.2.0.2 ;;
 	esac
 }
@@ -420,7 +436,17 @@ case_up()
 	case $(case_base "$1") in
 	kernel) ;;
 	redirect) in_ns r "$XRB" redirect --dev rg --to rs ;;
-	fib) cli attach "${opts[@]}" rg rs >/dev/null ;;
+	fib) cli attach "${opts[@]}" ${ROUTE_CACHE:+--route-cache "$ROUTE_CACHE"} \
+		rg rs >/dev/null ;;
+	fib-base) cli_base attach rg rs >/dev/null ;;
+	lb-base)
+		cli_base attach rg >/dev/null
+		cli_base lb apply "$RUN_DIR/lb.yaml" >/dev/null
+		;;
+	table-base)
+		cli_base attach --lookup table rg rs >/dev/null
+		cli_base populate >/dev/null || die "xdp-router populate failed"
+		;;
 	table)
 		cli attach --lookup table "${opts[@]}" rg rs >/dev/null
 		populate_measure
@@ -445,6 +471,7 @@ case_down()
 		# The next run starts with no conntrack entries.
 		in_ns r conntrack -F >/dev/null 2>&1 || true
 		;;
+	fib-base | table-base | lb-base) cli_base detach --all >/dev/null ;;
 	esac
 	xdp_off rg
 	xdp_off rs
@@ -628,8 +655,8 @@ report()
 {
 	local config extra=()
 	((SMOKE)) && extra+=(--smoke)
-	config=$(printf '{"runs": %s, "duration": %s, "warmup": %s, "size": %s, "gens": %s, "proto": %s, "flows": "%s", "routes": "%s", "dsts": %s}' \
-		"$RUNS" "$DURATION" "$WARMUP" "$SIZE" "$GENS" "$PROTO" "$FLOWS" "$ROUTES" "$DSTS")
+	config=$(printf '{"runs": %s, "duration": %s, "warmup": %s, "size": %s, "gens": %s, "proto": %s, "flows": "%s", "routes": "%s", "dsts": %s, "route_cache": "%s"}' \
+		"$RUNS" "$DURATION" "$WARMUP" "$SIZE" "$GENS" "$PROTO" "$FLOWS" "$ROUTES" "$DSTS" "${ROUTE_CACHE:-default}")
 	"$XRB_PY" "$XRB_ROOT/bench/report.py" summary "$RESULTS" \
 		--machine "$(machine_json)" --config "$config" \
 		${JSON_OUT:+--json "$JSON_OUT"} "${extra[@]}"

@@ -30,6 +30,7 @@
 #include "pin.h"
 #include "pin_check.h"
 #include "prog_maps.h"
+#include "route_watch.h"
 #include "router.h"
 
 static const char usage[] =
@@ -247,6 +248,20 @@ static void print_adopted(const struct router *r, const struct adoptee *a,
 	out_flush();
 }
 
+/* As attach does: the route cache works once its watchers run. */
+static void start_route_cache(struct router *r)
+{
+	struct router_settings s;
+	int err = router_settings_read(r, &s);
+
+	if (err || s.lookup != XR_LOOKUP_FIB || !s.route_cache)
+		return;
+	err = route_watch_start(r);
+	if (err)
+		log_warn("route cache off: cannot attach its neighbour "
+			 "watchers: %s", log_strerror(err));
+}
+
 static int adopt(const char *pin_path, struct adoptee *a, int n)
 {
 	unsigned int created = 0;
@@ -283,8 +298,10 @@ static int adopt(const char *pin_path, struct adoptee *a, int n)
 		err = router_open(&r, pin_path);
 	if (!err) {
 		err = configure(&r, a, n);
-		if (!err)
+		if (!err) {
+			start_route_cache(&r);
 			print_adopted(&r, a, n);
+		}
 		router_close(&r);
 	}
 	if (err)

@@ -29,6 +29,7 @@
 #include "output.h"
 #include "params.h"
 #include "pin.h"
+#include "route_watch.h"
 #include "router.h"
 
 static const char usage[] =
@@ -37,7 +38,8 @@ static const char usage[] =
 	"                         [--lookup fib|table] [--max-routes-v4 N] "
 	"[--max-routes-v6 N]\n"
 	"                         [--lb-max-vips N] [--lb-max-conns N]\n"
-	"                         [--cpus LIST [--cpu-qsize N]]\n"
+	"                         [--cpus LIST [--cpu-qsize N]] "
+	"[--route-cache N]\n"
 	"                         [--multiprog] IFACE...\n"
 	"\n"
 	"Loads the router (once) and attaches it to every IFACE.\n"
@@ -71,6 +73,13 @@ static const char usage[] =
 	"receive queue\n"
 	"      --cpu-qsize N     frames queued per CPU of --cpus (default "
 	"%u)\n"
+	"      --route-cache N   fib lookup: remember up to N answers per "
+	"CPU and\n"
+	"                        family (a power of two, default %u; 0: off), "
+	"each valid\n"
+	"                        until the kernel's routes, rules, "
+	"neighbours or links\n"
+	"                        change\n"
 	"      --multiprog       share the interfaces with other XDP programs "
 	"through\n"
 	"                        libxdp's dispatcher (as xdp-loader does); "
@@ -78,8 +87,8 @@ static const char usage[] =
 	"                        that allows freplace programs\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"--lookup, --max-routes-*, --lb-max-*, --cpus and --cpu-qsize apply "
-	"when the\nrouter is loaded, by "
+	"--lookup, --max-routes-*, --lb-max-*, --cpus, --cpu-qsize and "
+	"--route-cache\napply when the router is loaded, by "
 	"the first attach; later ones may repeat them but not change them "
 	"(detach --all\n"
 	"first).\n";
@@ -96,6 +105,7 @@ struct attach_opts {
 	bool lb_conns_set;
 	bool cpus_set;
 	bool qsize_set;
+	bool cache_set;
 	bool multiprog;
 };
 
@@ -113,6 +123,7 @@ static int check_settings(const struct router *r,
 
 	if (err && !o->lookup_set && !o->max_v4_set && !o->max_v6_set &&
 	    !o->lb_vips_set && !o->lb_conns_set && !o->cpus_set &&
+	    !o->cache_set &&
 	    !o->qsize_set) {
 		log_verbose("cannot read the settings of the router at %s: %s",
 			    r->pin_path, log_strerror(err));
@@ -167,6 +178,12 @@ static int check_settings(const struct router *r,
 			  run.steer_ncpus ? "--cpus " : "no --cpus", list);
 		return -EBUSY;
 	}
+	if (o->cache_set && o->settings.route_cache != run.route_cache) {
+		log_error("the router at %s runs with --route-cache %u; detach "
+			  "--all first to change it", r->pin_path,
+			  run.route_cache);
+		return -EBUSY;
+	}
 	if (o->qsize_set && run.steer_ncpus &&
 	    o->settings.steer_qsize != run.steer_qsize) {
 		log_error("the router at %s runs with --cpu-qsize %u; detach "
@@ -207,6 +224,27 @@ static void print_targets(const struct router *r, const char *lookup,
 	out_flush();
 }
 
+/*
+ * fib mode's route cache is on once its neighbour watchers run; without
+ * them (a kernel without raw tracepoints, say) every packet asks the FIB,
+ * which is as exact and only slower: a warning, not a failure.
+ */
+static void start_route_cache(struct router *r,
+			      const struct router_settings *s)
+{
+	int err;
+
+	if (s->lookup != XR_LOOKUP_FIB || !s->route_cache)
+		return;
+	err = route_watch_start(r);
+	if (err)
+		log_warn("route cache off: cannot attach its neighbour "
+			 "watchers: %s", log_strerror(err));
+	else
+		log_verbose("route cache on: %u slots per CPU and family",
+			    s->route_cache);
+}
+
 static int attach_all(const char *pin_path, struct target *t, int n,
 		      const struct attach_opts *o)
 {
@@ -240,10 +278,12 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 		if (err)
 			goto close;
 	}
-	if (!running)
+	if (!running) {
 		err = router_load(&r, pin_path, &o->settings);
-	if (err)
-		goto unlock;
+		if (err)
+			goto unlock;
+		start_route_cache(&r, &o->settings);
+	}
 	/* Every interface checked before any changes (needs the program). */
 	for (int i = 0; o->multiprog && !err && i < n; i++)
 		if (!t[i].already)
@@ -276,7 +316,7 @@ unlock:
 int cmd_attach(const struct global *g, int argc, char **argv)
 {
 	enum { OPT_MAX_V4 = 256, OPT_MAX_V6, OPT_LB_VIPS, OPT_LB_CONNS,
-	       OPT_CPUS, OPT_QSIZE, OPT_MULTIPROG };
+	       OPT_CPUS, OPT_QSIZE, OPT_MULTIPROG, OPT_ROUTE_CACHE };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
@@ -288,6 +328,7 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "cpu-qsize", required_argument, NULL, OPT_QSIZE },
 		{ "multiprog", no_argument, NULL, OPT_MULTIPROG },
+		{ "route-cache", required_argument, NULL, OPT_ROUTE_CACHE },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -370,11 +411,25 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 		case OPT_MULTIPROG:
 			o.multiprog = true;
 			break;
+		case OPT_ROUTE_CACHE:
+			if (param_uint(optarg, &o.settings.route_cache) ||
+			    o.settings.route_cache > XR_ROUTE_CACHE_MAX ||
+			    o.settings.route_cache == 1 ||
+			    (o.settings.route_cache &
+			     (o.settings.route_cache - 1))) {
+				log_error("invalid --route-cache '%s': 0 (off) "
+					  "or a power of two from 2 to %u",
+					  optarg, XR_ROUTE_CACHE_MAX);
+				return -EINVAL;
+			}
+			o.cache_set = true;
+			break;
 		case 'h':
 			printf(usage, XR_DEFAULT_ROUTES_V4,
 			       XR_DEFAULT_ROUTES_V6, XR_LB_DEFAULT_MAX_VIPS,
 			       XR_LB_MAX_VIPS, XR_LB_RING_SIZE * 4 / 1024,
-			       XR_LB_DEFAULT_CONNS, XR_STEER_DEFAULT_QSIZE);
+			       XR_LB_DEFAULT_CONNS, XR_STEER_DEFAULT_QSIZE,
+			       XR_ROUTE_CACHE_DEFAULT);
 			return 0;
 		default:
 			return command_bad_option("attach", c, argv);

@@ -15,6 +15,7 @@
 #include "output.h"
 #include "pin.h"
 #include "reload_staged.h"
+#include "route_cache_view.h"
 #include "router.h"
 
 static const char usage[] =
@@ -117,7 +118,8 @@ static void print_chain(const struct member *m, const struct chain_view *c)
 
 static void print_member(const struct router *r, const struct member *m,
 			 const char *lookup, const char *name,
-			 const char *tag, const struct steer_view *v)
+			 const char *tag, const struct steer_view *v,
+			 const struct route_cache_view *rc)
 {
 	struct chain_view chain;
 
@@ -140,6 +142,7 @@ static void print_member(const struct router *r, const struct member *m,
 	out_string(PRINT_ANY, "pin_path", " %s\n", r->pin_path);
 	print_chain(m, &chain);
 	print_steer_json(r, v);
+	route_cache_view_json(rc);
 	out_close_object();
 }
 
@@ -148,6 +151,7 @@ static int status(const struct router *r)
 	char name[BPF_OBJ_NAME_LEN], tag[17];
 	struct router_settings settings;
 	struct steer_view v = { 0 };
+	struct route_cache_view rc;
 	const char *lookup;
 	struct member *members;
 	size_t n;
@@ -176,6 +180,7 @@ static int status(const struct router *r)
 			}
 		}
 	}
+	route_cache_view_read(r, v.s, &rc);
 	err = members_list(r, &members, &n);
 	if (err) {
 		free(v.rows);
@@ -194,9 +199,10 @@ static int status(const struct router *r)
 		 "Pin path");
 	out_open_array(NULL);
 	for (size_t i = 0; i < n; i++)
-		print_member(r, &members[i], lookup, name, tag, &v);
+		print_member(r, &members[i], lookup, name, tag, &v, &rc);
 	out_close_array();
 	print_steer_text(r, &v);
+	route_cache_view_text(&rc);
 	out_flush();
 	free(members);
 	free(v.rows);

@@ -26,7 +26,7 @@ int param_seconds(const char *s, double *out)
 	return 0;
 }
 
-int param_count(const char *s, unsigned int *out)
+int param_uint(const char *s, unsigned int *out)
 {
 	unsigned long v;
 	char *end;
@@ -36,7 +36,17 @@ int param_count(const char *s, unsigned int *out)
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > UINT_MAX)
+	if (errno || *end || v > UINT_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int param_count(const char *s, unsigned int *out)
+{
+	unsigned int v;
+
+	if (param_uint(s, &v) || !v)
 		return -EINVAL;
 	*out = v;
 	return 0;

@@ -8,6 +8,9 @@
 #define PARAM_SECONDS_MAX 86400.0
 int param_seconds(const char *s, double *out);
 
+/* A decimal number that fits in an unsigned int, 0 included. */
+int param_uint(const char *s, unsigned int *out);
+
 /* A positive decimal count that fits in an unsigned int. */
 int param_count(const char *s, unsigned int *out);
 

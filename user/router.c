@@ -19,6 +19,7 @@
 #include "pin_check.h"
 #include "prog_maps.h"
 #include "router.h"
+#include "route_watch.h"
 #include "router_priv.h"
 
 #define MAP_FD(field) offsetof(struct router, field)
@@ -84,6 +85,9 @@ static const struct router_map {
 	[ROUTER_PIN_LB_BE_META] = { XR_MAP_LB_BE_META, BPF_MAP_TYPE_ARRAY,
 		sizeof(__u32), sizeof(struct xr_lb_be_meta),
 		MAP_FD(lb_be_meta_fd) },
+	[ROUTER_PIN_ROUTE_WATCH] = { XR_MAP_ROUTE_WATCH, BPF_MAP_TYPE_ARRAY,
+		sizeof(__u32), sizeof(struct xr_route_watch),
+		MAP_FD(route_watch_fd) },
 };
 
 int *router_map_fd(struct router *r, enum router_pin pin)
@@ -299,6 +303,23 @@ static int lb_apply_sizes(struct router *r, const struct router_settings *s)
 	return err;
 }
 
+/* The route cache's slots (kern/route_cache.h); only fib mode has one. */
+static int route_cache_sizes(struct router *r, const struct router_settings *s)
+{
+	__u32 slots = s->lookup == XR_LOOKUP_FIB ? s->route_cache : 0;
+	int err;
+
+	if (slots & (slots - 1) || slots == 1 || slots > XR_ROUTE_CACHE_MAX)
+		return -EINVAL;
+	r->skel->rodata->xr_rc_slots = slots;
+	/* An array cannot be empty: one unused slot when there is none. */
+	err = bpf_map__set_max_entries(r->skel->maps.xr_rc_v4, slots ?: 1);
+	if (!err)
+		err = bpf_map__set_max_entries(r->skel->maps.xr_rc_v6,
+					       slots ?: 1);
+	return err;
+}
+
 /* The load-time knobs and map sizes, set between open and load. */
 static int apply_settings(struct router *r, const struct router_settings *s)
 {
@@ -319,6 +340,8 @@ static int apply_settings(struct router *r, const struct router_settings *s)
 					       s->max_routes_v6);
 	if (!err)
 		err = lb_apply_sizes(r, s);
+	if (!err)
+		err = route_cache_sizes(r, s);
 	if (!err)
 		err = router_steer_apply(r, s);
 	return err;
@@ -417,6 +440,9 @@ void router_unpin(struct router *r, bool only_created)
 
 	if (only_created && !r->created)
 		return;
+	/* The watchers' links live as long as the program's pin. */
+	if (!only_created || r->created & (1U << ROUTER_PIN_PROG))
+		route_watch_stop(r);
 	for (int pin = 0; pin < ROUTER_PIN_MAX; pin++) {
 		if (only_created && !(r->created & (1U << pin)))
 			continue;

@@ -37,6 +37,7 @@ enum router_pin {
 	ROUTER_PIN_LB_BACKEND_STATS,
 	ROUTER_PIN_LB_VIP_META,
 	ROUTER_PIN_LB_BE_META,
+	ROUTER_PIN_ROUTE_WATCH,
 	ROUTER_PIN_MAX,
 };
 
@@ -56,6 +57,7 @@ struct router_settings {
 	__u32 steer_ncpus;
 	__u32 steer_cpus[XR_STEER_MAX_CPUS];
 	__u32 steer_qsize;	/* cpumap queue per CPU, frames */
+	__u32 route_cache;	/* slots per CPU and family; 0: none */
 };
 
 #define ROUTER_SETTINGS_DEFAULT ((struct router_settings){ \
@@ -65,6 +67,7 @@ struct router_settings {
 	.lb_max_vips = XR_LB_DEFAULT_MAX_VIPS,		\
 	.lb_max_conns = XR_LB_DEFAULT_CONNS,		\
 	.steer_qsize = XR_STEER_DEFAULT_QSIZE,		\
+	.route_cache = XR_ROUTE_CACHE_DEFAULT,		\
 })
 
 struct router {
@@ -90,6 +93,7 @@ struct router {
 	int lb_backend_stats_fd;
 	int lb_vip_meta_fd;		/* CLI-only LB configuration */
 	int lb_be_meta_fd;
+	int route_watch_fd;		/* route cache: neighbour watchers */
 	__u32 prog_id;
 	int nr_cpus;			/* possible CPUs: per-CPU value slots */
 	unsigned int created;		/* bit per router_pin pinned by us */

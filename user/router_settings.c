@@ -77,6 +77,7 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	s->lookup = rodata.xr_lookup_mode;
 	s->steer_ncpus = rodata.xr_steer_ncpus;
 	s->steer_qsize = rodata.xr_steer_qsize;
+	s->route_cache = rodata.xr_rc_slots;
 	if (s->steer_ncpus > XR_STEER_MAX_CPUS)
 		return -EPROTO;
 	for (__u32 i = 0; i < s->steer_ncpus; i++)

@@ -207,9 +207,9 @@ static int check_output(FILE *diag, const struct fixture *fx,
 	return 1;
 }
 
-/* All the ways a case can fail; diagnostics go to `diag`. */
-static int check_case(const struct runner *r, const struct fixture *fx,
-		      FILE *diag)
+/* All the ways one run of a case can fail; diagnostics go to `diag`. */
+static int check_run(const struct runner *r, const struct fixture *fx,
+		     FILE *diag)
 {
 	static struct run_result res;
 	int errors = 0, err;
@@ -233,6 +233,34 @@ static int check_case(const struct runner *r, const struct fixture *fx,
 	errors += check_output(diag, fx, &res);
 	errors += check_counters(diag, fx->ifindex, fx->outcome, fx->in_len);
 	errors += flb_check(r->lb, diag, fx->name, fx->in_len);
+	return errors;
+}
+
+/*
+ * With --route-cache a forwarded case runs twice: the first run fills the
+ * cache, the second must be answered by it, with exactly the same result.
+ */
+static int check_case(const struct runner *r, const struct fixture *fx,
+		      FILE *diag)
+{
+	int errors = check_run(r, fx, diag);
+
+	if (!errors && r->route_cache && fx->outcome == XR_REDIRECT) {
+		__u64 before_hits, after_hits;
+
+		fprintf(diag, "#   (second run: from the route cache)\n");
+		if (route_cache_hits(r, &before_hits))
+			return 1;
+		errors = check_run(r, fx, diag);
+		if (route_cache_hits(r, &after_hits))
+			return 1;
+		if (!errors && after_hits != before_hits + 1) {
+			fprintf(diag, "#   not answered by the route cache "
+				"(%llu hits)\n",
+				(unsigned long long)(after_hits - before_hits));
+			errors++;
+		}
+	}
 	return errors;
 }
 

@@ -2,7 +2,7 @@
 /*
  * Packet-fixture tests for the XDP data plane, run through BPF_PROG_TEST_RUN.
  *
- *   fixture_runner [--bench] [--table CLI] FIXTURES [CASE...]
+ *   fixture_runner [--bench] [--table CLI | --route-cache] FIXTURES [CASE...]
  *
  * FIXTURES is written by gen_fixtures.py, which documents its format. The
  * runner moves into a private network namespace (the host is never touched
@@ -24,6 +24,10 @@
  * mount namespace with a bpffs of its own, `CLI attach --lookup table` for
  * each interface the file attaches, then `CLI populate` to mirror the
  * kernel's routes and neighbours, then the pinned program is tested.
+ *
+ * --route-cache turns fib mode's route cache on (as if its neighbour
+ * watchers were attached, and without the settle time) and runs every
+ * forwarded case twice: filled by the first run, answered by the second.
  *
  * --bench runs the cases named on the command line, or else those on the
  * file's bench line, a million times each and prints the program's mean
@@ -50,13 +54,16 @@
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--bench] [--table CLI] FIXTURES [CASE...]\n"
+		"usage: %s [--bench] [--table CLI | --route-cache] FIXTURES "
+		"[CASE...]\n"
 		"  Runs the XDP data plane on packet fixtures (all, or the named\n"
 		"  cases) in a private network namespace; TAP output.\n"
 		"  -b, --bench      time the file's bench cases (or the named "
 		"ones)\n"
 		"  -t, --table CLI  table lookup mode, set up by the xdp-router "
-		"binary CLI\n",
+		"binary CLI\n"
+		"  -c, --route-cache  fib mode with the route cache on; "
+		"forwarded cases run twice\n",
 		prog);
 }
 
@@ -66,6 +73,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "bench", no_argument, NULL, 'b' },
 		{ "table", required_argument, NULL, 't' },
+		{ "route-cache", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -77,10 +85,13 @@ int main(int argc, char **argv)
 	};
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "bt:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "bt:ch", options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			r.bench = true;
+			break;
+		case 'c':
+			r.route_cache = true;
 			break;
 		case 't':
 			r.cli = optarg;
@@ -103,7 +114,8 @@ int main(int argc, char **argv)
 	err = enter_private_namespaces(r.cli);
 	if (err)
 		return err;
-	printf("# lookup mode: %s\n", r.lookup);
+	printf("# lookup mode: %s%s\n", r.lookup,
+	       r.route_cache ? ", route cache on" : "");
 
 	r.ncpus = libbpf_num_possible_cpus();
 	percpu_value = r.ncpus > 0 ? calloc(r.ncpus, sizeof(*percpu_value)) :
@@ -111,6 +123,10 @@ int main(int argc, char **argv)
 	if (select_cases(&r, argv + optind + 1, argc - optind - 1, false) ||
 	    !percpu_value) {
 		printf("Bail out! out of memory\n");
+		return EXIT_FAILURE;
+	}
+	if (r.cli && r.route_cache) {
+		usage(argv[0]);
 		return EXIT_FAILURE;
 	}
 	err = r.cli ? mount_private_bpffs(&r) : load_fib(&r);

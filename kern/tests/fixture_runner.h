@@ -90,6 +90,7 @@ struct runner {
 	int empty_prog_fd;	/* --bench baseline */
 	int ncpus;
 	bool bench;
+	bool route_cache;	/* fib mode with the route cache on */
 	char **only;		/* run only these cases, if any */
 	int n_only;
 	bool *only_seen;
@@ -134,5 +135,8 @@ void run_case(struct runner *r, const struct fixture *fx);
 /* fixture_bench.c */
 void bench_case(struct runner *r, const struct fixture *fx);
 int load_empty_prog(void);
+
+/* --route-cache: the route cache's hits so far, both families, all CPUs. */
+int route_cache_hits(const struct runner *r, __u64 *hits);
 
 #endif /* XR_FIXTURE_RUNNER_H */

@@ -234,12 +234,47 @@ void unmount_private_bpffs(struct runner *r)
 /* Fib mode: the runner loads the data plane itself. */
 int load_fib(struct runner *r)
 {
-	r->skel = xdp_router__open_and_load();
+	struct xr_route_watch watch = { .watching = 1 };
+	__u32 zero = 0;
+	int err;
+
+	r->skel = xdp_router__open();
 	if (!r->skel)
 		return -errno;
+	/* Answers are cached at once: one fixture packet fills the cache. */
+	r->skel->rodata->xr_rc_settle_us = 0;
+	r->skel->rodata->xr_rc_slots = r->route_cache ?
+				       XR_ROUTE_CACHE_DEFAULT : 0;
+	err = xdp_router__load(r->skel);
+	if (err)
+		return err;
+	/* Stands in for the neighbour watchers the CLI would attach. */
+	if (r->route_cache) {
+		err = bpf_map__update_elem(r->skel->maps.xr_route_watch, &zero,
+					   sizeof(zero), &watch,
+					   sizeof(watch), 0);
+		if (err)
+			return err;
+	}
 	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
 	r->ifaces_fd = bpf_map__fd(r->skel->maps.xr_ifaces);
 	r->ifaces_arr_fd = bpf_map__fd(r->skel->maps.xr_ifaces_arr);
 	r->ready = true;
 	return 0;
+}
+
+int route_cache_hits(const struct runner *r, __u64 *hits)
+{
+	int fd = bpf_map__fd(r->skel->maps.xr_rc_state);
+	struct xr_rc_state *v = calloc(r->ncpus, sizeof(*v));
+	int err = v ? 0 : -ENOMEM;
+
+	*hits = 0;
+	for (__u32 family = 0; !err && family < 2; family++) {
+		err = bpf_map_lookup_elem(fd, &family, v) ? -errno : 0;
+		for (int cpu = 0; !err && cpu < r->ncpus; cpu++)
+			*hits += v[cpu].hits;
+	}
+	free(v);
+	return err;
 }

@@ -337,9 +337,11 @@ static int report_coverage(__u64 frames)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--table CLI]\n"
+		"usage: %s [--table CLI | --route-cache]\n"
 		"  Random and mutated frames through the XDP data plane, checked\n"
-		"  against a reference model; TAP output. Environment:\n"
+		"  against a reference model; TAP output. --route-cache: fib "
+		"mode with\n"
+		"  the route cache on (answers stored at once). Environment:\n"
 		"  XR_FUZZ_SEED (default 1), XR_FUZZ_FRAMES (default %d).\n",
 		prog, DEFAULT_FRAMES);
 }
@@ -348,6 +350,7 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "table", required_argument, NULL, 't' },
+		{ "route-cache", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -361,8 +364,11 @@ int main(int argc, char **argv)
 	__u64 frames = env_u64("XR_FUZZ_FRAMES", DEFAULT_FRAMES);
 	int opt, err, totals, missing;
 
-	while ((opt = getopt_long(argc, argv, "t:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:ch", options, NULL)) != -1) {
 		switch (opt) {
+		case 'c':
+			r.route_cache = true;
+			break;
 		case 't':
 			r.cli = optarg;
 			r.lookup = "table";
@@ -375,7 +381,7 @@ int main(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (r.cli && r.route_cache)) {
 		usage(argv[0]);
 		return EXIT_FAILURE;
 	}
@@ -413,7 +419,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
-	printf("1..3\n");
+	printf("1..%d\n", r.route_cache ? 4 : 3);
 	printf("%s 1 - %llu frames: actions and output frames as the model allows\n",
 	       t.failures ? "not ok" : "ok", (unsigned long long)t.frames);
 	if (t.failures)
@@ -426,6 +432,15 @@ int main(int argc, char **argv)
 	missing = report_coverage(frames);
 	printf("%s 3 - the frames reached every main outcome and enough must checks\n",
 	       missing ? "not ok" : "ok");
+	if (r.route_cache) {
+		__u64 hits = 0;
+
+		/* Repeated flows must have been answered by the cache. */
+		if (route_cache_hits(&r, &hits) || hits < frames / 100)
+			missing = 1;
+		printf("%s 4 - route cache hits: %llu\n", missing ? "not ok" :
+		       "ok", (unsigned long long)hits);
+	}
 
 	if (r.skel) {
 		xdp_router__destroy(r.skel);	/* owns the fds */

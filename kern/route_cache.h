@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The route cache: per CPU, two-way set-associative, exact-match, in front
+ * of bpf_fib_lookup() (fib lookup mode). It remembers successful answers
+ * only (egress, MACs); every other answer (no neighbour, unreachable, local,
+ * fragmentation needed, ...) is asked of the FIB on every packet.
+ *
+ * Exact, not approximate:
+ * - the key holds every input that can change the answer (route_epoch.h
+ *   says when ports and protocol can), compared in full;
+ * - an entry is valid only in the epoch it was stored in, read *before* the
+ *   lookup that filled it (a change during the lookup makes it stale at
+ *   once), and only answers of a settled epoch are stored (route_epoch.h);
+ * - the MTU check stays exact: an entry remembers the longest IP packet the
+ *   lookup accepted, and a longer one asks the FIB, which may answer
+ *   FRAG_NEEDED.
+ * A CPU's slots are only touched by program runs on that CPU, which never
+ * nest (NAPI, or a cpumap kthread with bottom halves off).
+ */
+#ifndef XR_ROUTE_CACHE_H
+#define XR_ROUTE_CACHE_H
+
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_helpers.h>
+#include "lookup.h"
+#include "parse.h"
+#include "route_epoch.h"
+#include "xdp_router_maps.bpf.h"
+
+/* Load-time knob: slots per CPU and family, a power of two; 0: no cache. */
+const volatile __u32 xr_rc_slots = XR_ROUTE_CACHE_DEFAULT;
+
+/* A multiply-fold hash: the product's high half depends on every input
+ * bit, and the fold brings it down to the slot index's low bits. */
+static __always_inline __u64 rc_mix(__u64 h, __u64 w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return h;
+}
+
+static __always_inline __u32 rc_fold(__u64 h)
+{
+	h *= 0x9E3779B97F4A7C15ULL;
+	return (h >> 32) ^ h;
+}
+
+/* Ways per set: two adjacent slots (and cache lines), so that two hot
+ * keys whose hashes meet do not evict each other on every packet. */
+#define RC_WAYS 2
+
+struct rc_probe {
+	struct rc_view v;
+	void *slot;		/* where to store the answer; NULL: nowhere */
+	int slot_valid;		/* it holds a valid answer (to evict) */
+};
+
+/*
+ * A miss's slot for the answer: the first way holding nothing valid,
+ * else a random one (random replacement does not thrash on the cyclic
+ * patterns that defeat LRU).
+ */
+static __always_inline void rc_victim(struct rc_probe *pr, void *e,
+				      __u32 epoch, __u32 way)
+{
+	if (epoch != pr->v.epoch) {
+		if (!pr->slot || pr->slot_valid) {
+			pr->slot = e;
+			pr->slot_valid = 0;
+		}
+	} else if (!pr->slot ||
+		   (pr->slot_valid && (bpf_get_prandom_u32() & 1))) {
+		pr->slot = e;
+		pr->slot_valid = 1;
+	}
+}
+
+static __always_inline int rc_lookup_v4(struct rc_probe *pr, __u32 ifindex,
+					const struct packet *p,
+					struct next_hop *nh)
+{
+	const struct iphdr *iph = p->l3;
+	__u8 proto = pr->v.l4_keyed ? p->l4_proto : 0;
+	__be16 sport = pr->v.l4_keyed ? p->sport : 0;
+	__be16 dport = pr->v.l4_keyed ? p->dport : 0;
+	struct xr_rc_v4 *e;
+	__u32 idx;
+
+	idx = rc_fold(rc_mix(rc_mix((__u64)iph->saddr << 32 | iph->daddr,
+				    (__u64)ifindex << 32 | iph->tos << 24 |
+				    proto << 16),
+			     (__u64)sport << 16 | dport));
+#pragma unroll
+	for (__u32 way = 0; way < RC_WAYS; way++) {
+		__u32 i = (idx & (xr_rc_slots - 1) & ~(RC_WAYS - 1)) | way;
+
+		e = bpf_map_lookup_elem(&xr_rc_v4, &i);
+		if (!e)
+			return 0;
+		if (e->epoch == pr->v.epoch && e->daddr == iph->daddr &&
+		    e->saddr == iph->saddr && e->ifindex == ifindex &&
+		    e->tos == iph->tos && e->l4_proto == proto &&
+		    e->sport == sport && e->dport == dport) {
+			if (p->l3_len > e->max_len) {
+				pr->slot = e;	/* ask, then widen */
+				return 0;
+			}
+			nh->ifindex = e->egress;
+			__builtin_memcpy(nh->smac, e->smac, ETH_ALEN);
+			__builtin_memcpy(nh->dmac, e->dmac, ETH_ALEN);
+			return 1;
+		}
+		rc_victim(pr, e, e->epoch, way);
+	}
+	return 0;
+}
+
+static __always_inline void rc_store_v4(const struct rc_probe *pr,
+					__u32 ifindex, const struct packet *p,
+					const struct next_hop *nh)
+{
+	const struct iphdr *iph = p->l3;
+	struct xr_rc_v4 *e = pr->slot;
+
+	e->epoch = 0;
+	e->ifindex = ifindex;
+	e->saddr = iph->saddr;
+	e->daddr = iph->daddr;
+	e->tos = iph->tos;
+	e->l4_proto = pr->v.l4_keyed ? p->l4_proto : 0;
+	e->sport = pr->v.l4_keyed ? p->sport : 0;
+	e->dport = pr->v.l4_keyed ? p->dport : 0;
+	e->max_len = p->l3_len;
+	e->egress = nh->ifindex;
+	__builtin_memcpy(e->smac, nh->smac, ETH_ALEN);
+	__builtin_memcpy(e->dmac, nh->dmac, ETH_ALEN);
+	e->epoch = pr->v.epoch;
+}
+
+static __always_inline int rc_addr6_equal(const void *a, const void *b)
+{
+	const __u64 *x = a, *y = b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]));
+}
+
+/* IPv6: compared with the header in place (a key on the stack would not
+ * fit beside the load balancer's). The L3 hash includes the protocol. */
+static __always_inline int rc_lookup_v6(struct rc_probe *pr, __u32 ifindex,
+					const struct packet *p,
+					struct next_hop *nh)
+{
+	const struct ipv6hdr *ip6h = p->l3;
+	const __u64 *s = (const __u64 *)&ip6h->saddr;
+	const __u64 *d = (const __u64 *)&ip6h->daddr;
+	__be32 flowinfo = *(const __be32 *)ip6h & bpf_htonl(0x0FFFFFFF);
+	__be16 sport = pr->v.l4_keyed ? p->sport : 0;
+	__be16 dport = pr->v.l4_keyed ? p->dport : 0;
+	struct xr_rc_v6 *e;
+	__u32 idx;
+
+	idx = rc_fold(rc_mix(rc_mix(rc_mix(rc_mix(d[1], d[0]), s[1]), s[0]),
+			     (__u64)ifindex << 32 ^ flowinfo ^
+			     (__u64)p->l4_proto << 24 ^
+			     ((__u64)sport << 16 | dport) << 40));
+#pragma unroll
+	for (__u32 way = 0; way < RC_WAYS; way++) {
+		__u32 i = (idx & (xr_rc_slots - 1) & ~(RC_WAYS - 1)) | way;
+
+		e = bpf_map_lookup_elem(&xr_rc_v6, &i);
+		if (!e)
+			return 0;
+		if (e->epoch == pr->v.epoch && rc_addr6_equal(e->daddr, d) &&
+		    rc_addr6_equal(e->saddr, s) && e->ifindex == ifindex &&
+		    e->flowinfo == flowinfo && e->l4_proto == p->l4_proto &&
+		    e->sport == sport && e->dport == dport) {
+			if (p->l3_len > e->max_len) {
+				pr->slot = e;	/* ask, then widen */
+				return 0;
+			}
+			nh->ifindex = e->egress;
+			__builtin_memcpy(nh->smac, e->smac, ETH_ALEN);
+			__builtin_memcpy(nh->dmac, e->dmac, ETH_ALEN);
+			return 1;
+		}
+		rc_victim(pr, e, e->epoch, way);
+	}
+	return 0;
+}
+
+static __always_inline void rc_store_v6(const struct rc_probe *pr,
+					__u32 ifindex, const struct packet *p,
+					const struct next_hop *nh)
+{
+	const struct ipv6hdr *ip6h = p->l3;
+	struct xr_rc_v6 *e = pr->slot;
+
+	e->epoch = 0;
+	e->ifindex = ifindex;
+	__builtin_memcpy(e->saddr, &ip6h->saddr, 16);
+	__builtin_memcpy(e->daddr, &ip6h->daddr, 16);
+	e->flowinfo = *(const __be32 *)ip6h & bpf_htonl(0x0FFFFFFF);
+	e->l4_proto = p->l4_proto;
+	e->sport = pr->v.l4_keyed ? p->sport : 0;
+	e->dport = pr->v.l4_keyed ? p->dport : 0;
+	e->max_len = p->l3_len;
+	e->egress = nh->ifindex;
+	__builtin_memcpy(e->smac, nh->smac, ETH_ALEN);
+	__builtin_memcpy(e->dmac, nh->dmac, ETH_ALEN);
+	e->epoch = pr->v.epoch;
+}
+
+/*
+ * Looks the packet up. 1: a hit, @nh filled. 0: ask the FIB, then
+ * route_cache_store() its successful answer.
+ */
+static __always_inline int route_cache_lookup(struct xdp_md *ctx,
+					      struct rc_probe *pr,
+					      const struct packet *p,
+					      int is_v6, struct next_hop *nh)
+{
+	int hit;
+
+	pr->slot = NULL;
+	pr->slot_valid = 0;
+	if (!xr_rc_slots)
+		return 0;
+	route_epoch(ctx, is_v6, &pr->v);
+	if (!pr->v.fam)
+		return 0;
+	hit = is_v6 ? rc_lookup_v6(pr, ctx->ingress_ifindex, p, nh) :
+		      rc_lookup_v4(pr, ctx->ingress_ifindex, p, nh);
+	/* Per-CPU: plain increments. */
+	if (hit)
+		pr->v.fam->hits++;
+	else
+		pr->v.fam->misses++;
+	return hit;
+}
+
+static __always_inline void route_cache_store(struct xdp_md *ctx,
+					      const struct rc_probe *pr,
+					      const struct packet *p,
+					      int is_v6,
+					      const struct next_hop *nh)
+{
+	if (!pr->slot || !route_epoch_settled(&pr->v))
+		return;
+	if (is_v6)
+		rc_store_v6(pr, ctx->ingress_ifindex, p, nh);
+	else
+		rc_store_v4(pr, ctx->ingress_ifindex, p, nh);
+	pr->v.fam->stores++;
+}
+
+#endif /* XR_ROUTE_CACHE_H */
