@@ -335,7 +335,7 @@ _Static_assert(sizeof(struct xr_flow_key) == 40, "xr_flow_key size");
 #define XR_CONN_F_REPLY (1U << 1)	/* NAT reply-direction entry */
 
 struct xr_lb_conn {
-	__u64 last_seen_ns;	/* bpf_ktime_get_ns() of the last packet */
+	__u64 last_seen_ns;	/* bpf_ktime_get_coarse_ns(), last packet */
 	__u32 backend;		/* backend id */
 	__u32 backend_gen;	/* its gen when chosen: a stale id is a miss */
 	__u32 vip;		/* VIP id (NAT replies: which VIP to restore) */
