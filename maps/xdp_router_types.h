@@ -273,7 +273,7 @@ struct xr_vip_key {
 	__be16 port;
 	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 family;		/* AF_INET or AF_INET6 */
-};
+} __attribute__((aligned(4)));	/* built as whole words */
 _Static_assert(sizeof(struct xr_vip_key) == 20, "xr_vip_key size");
 
 enum xr_lb_mode {
@@ -327,7 +327,7 @@ struct xr_flow_key {
 	__u8 proto;
 	__u8 family;
 	__u16 pad;
-};
+} __attribute__((aligned(8)));	/* copied and built as whole words */
 _Static_assert(sizeof(struct xr_flow_key) == 40, "xr_flow_key size");
 
 /* xr_lb_conn.flags */
