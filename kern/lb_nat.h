@@ -144,7 +144,7 @@ static __always_inline void count_reply(__u32 vip_id, __u64 bytes)
 static __always_inline int nat_reply(struct packet *p, struct lb_pkt *pk,
 				     int is_v6)
 {
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = lb_now();
 	const struct xr_vip_key *vk;
 	struct lb_scratch *s = lb_scratch();
 	struct xr_lb_conn *c;

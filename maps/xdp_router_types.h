@@ -279,7 +279,7 @@ struct xr_vip_key {
 	__be16 port;
 	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 family;		/* AF_INET or AF_INET6 */
-};
+} __attribute__((aligned(4)));	/* built as whole words */
 _Static_assert(sizeof(struct xr_vip_key) == 20, "xr_vip_key size");
 
 enum xr_lb_mode {
@@ -333,7 +333,7 @@ struct xr_flow_key {
 	__u8 proto;
 	__u8 family;
 	__u16 pad;
-};
+} __attribute__((aligned(8)));	/* copied and built as whole words */
 _Static_assert(sizeof(struct xr_flow_key) == 40, "xr_flow_key size");
 
 /* xr_lb_conn.flags */
@@ -341,7 +341,7 @@ _Static_assert(sizeof(struct xr_flow_key) == 40, "xr_flow_key size");
 #define XR_CONN_F_REPLY (1U << 1)	/* NAT reply-direction entry */
 
 struct xr_lb_conn {
-	__u64 last_seen_ns;	/* bpf_ktime_get_ns() of the last packet */
+	__u64 last_seen_ns;	/* bpf_ktime_get_coarse_ns(), last packet */
 	__u32 backend;		/* backend id */
 	__u32 backend_gen;	/* its gen when chosen: a stale id is a miss */
 	__u32 vip;		/* VIP id (NAT replies: which VIP to restore) */
