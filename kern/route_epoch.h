@@ -18,7 +18,8 @@
  *   ipv4.dev_addr_genid     addresses
  *   ipv6 main/local fib_seq IPv6 routes of the main and local tables
  *   ipv6 rules, fib6_sernum ip -6 rule, route adds and nexthop changes
- *   sysctls                 fib_multipath_hash_{policy,fields,seed}, use_neigh
+ *   sysctls                 fib_multipath_hash_{policy,fields,seed}, use_neigh,
+ *                           ip_forward_use_pmtu
  *   neigh_changes           neighbours: kern/route_watch.bpf.c
  *
  * IPv6 lookups that may reach other tables (custom ip -6 rules) are not
@@ -61,6 +62,7 @@ struct netns_ipv4___xr {
 	__u8 fib_has_custom_rules;
 	atomic___xr rt_genid;
 	atomic___xr dev_addr_genid;
+	__u8 sysctl_ip_fwd_use_pmtu;
 	__u8 sysctl_fib_multipath_hash_policy;
 	__u8 sysctl_fib_multipath_use_neigh;
 	__u32 sysctl_fib_multipath_hash_fields;
@@ -152,7 +154,8 @@ static __always_inline int rc_read_v4(struct net___xr *net, __u32 *snap,
 	__u8 rules = v4->fib_has_custom_rules;
 	int changed = 0;
 
-	RC_SNAP(0, net->net_cookie);
+	/* ip_forward_use_pmtu: whether a route's MTU metric applies. */
+	RC_SNAP(0, v4->sysctl_ip_fwd_use_pmtu);
 	RC_SNAP(1, v4->fib_seq);
 	RC_SNAP(2, v4->rt_genid.counter);
 	RC_SNAP(3, v4->rules_ops->fib_rules_seq);
@@ -165,7 +168,8 @@ static __always_inline int rc_read_v4(struct net___xr *net, __u32 *snap,
 	return changed;
 }
 
-/* IPv6 device MTU changes move only the IPv4 rt_genid: read it too. */
+/* IPv6 device MTU changes move only the IPv4 rt_genid: read it too; and
+ * the ECMP hash seed is IPv4's sysctl for both families. */
 static __always_inline int rc_read_v6(struct net___xr *net, __u32 *snap,
 				      __u32 neigh_changes, __u8 *l4,
 				      __u8 *ok)
@@ -175,7 +179,7 @@ static __always_inline int rc_read_v6(struct net___xr *net, __u32 *snap,
 	__u8 rules = v6->fib6_has_custom_rules;
 	int changed = 0;
 
-	RC_SNAP(0, net->net_cookie);
+	RC_SNAP(0, net->ipv4.sysctl_fib_multipath_hash_seed.user_seed);
 	RC_SNAP(1, v6->fib6_main_tbl->fib_seq);
 	RC_SNAP(2, v6->fib6_local_tbl->fib_seq);
 	RC_SNAP(3, v6->fib6_sernum.counter);
@@ -210,6 +214,10 @@ static __always_inline void route_epoch(struct xdp_md *ctx, int is_v6,
 	watch = bpf_map_lookup_elem(&xr_route_watch, &zero);
 	fam = bpf_map_lookup_elem(&xr_rc_state, &family);
 	if (!watch || !watch->watching || !fam)
+		return;
+	/* The watchers count only the router's namespace's neighbours: an
+	 * interface moved to another one is not followed (no cache). */
+	if (net->net_cookie != watch->net_cookie)
 		return;
 	neigh_changes = *(volatile const __u64 *)&watch->neigh_changes;
 	if (is_v6)

@@ -111,14 +111,15 @@ int xr_watch_neigh_timer(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /* neigh_cleanup_and_release(n, rc), after the entry left the table
- * (garbage collection, flush): a valid one no longer answers lookups. */
+ * (garbage collection, flush): a valid one no longer answers lookups, and
+ * any one counts: multipath selection takes a gateway without an entry
+ * for a good one, but skips one whose entry is invalid (nexthop groups
+ * always, fib_multipath_use_neigh routes), so removing a failed entry can
+ * move flows back to that gateway. */
 SEC("raw_tp/neigh_cleanup_and_release")
 int xr_watch_neigh_release(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct neighbour___xr *n = (void *)ctx->args[0];
-
-	if (nud_valid(BPF_CORE_READ(n, nud_state)))
-		count_change(n);
+	count_change((void *)ctx->args[0]);
 	return 0;
 }
 

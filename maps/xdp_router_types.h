@@ -436,7 +436,7 @@ _Static_assert(sizeof(struct xr_cpu_stats) == 24, "xr_cpu_stats size");
  */
 struct xr_route_watch {
 	__u64 neigh_changes;	/* only ever increases */
-	__u64 net_cookie;	/* the router's network namespace; 0: any */
+	__u64 net_cookie;	/* the router's network namespace; 0: not yet */
 	__u32 watching;		/* 1: the neighbour watchers are attached */
 	__u32 pad;
 };

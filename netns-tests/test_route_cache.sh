@@ -14,7 +14,8 @@
 #      of quiet) and must be emptied by each flip: hits are asserted;
 #   2. the same with 400 other changes per second (/32 routes, neighbours):
 #      the cache rarely settles; the FIB answers and must follow too.
-# Also: status --json shows the cache on, and detach --all removes the
+# Also: a route's MTU metric applies at once when ip_forward_use_pmtu is
+# set; status --json shows the cache on, and detach --all removes the
 # neighbour watchers' pins.
 #
 #   XR_CHURN_SECONDS  length of each churn run (default 8)
@@ -84,6 +85,30 @@ after=$(xr_counters r ra)
 read -r _ c0 _ <<<"$before"
 read -r _ c1 _ <<<"$after"
 xr_assert_ge $((c1 - c0)) $((SECONDS_CHURN * 2000)) "XDP redirects on ra"
+
+big_pings() # FAMILY_FLAG DST COUNT: DF pings of 1428-byte IP packets
+{
+	xr_in a ping "$1" -c "$3" -i 0.05 -W 1 -M do -s 1400 "$2" 2>&1 |
+		sed -n 's/.* \([0-9]*\) received.*/\1/p'
+}
+
+xr_step "a route's MTU counts once ip_forward_use_pmtu is set"
+"${R[@]}" route replace 10.2.0.0/24 dev rb mtu 1300 proto kernel scope link \
+	src 10.2.0.1
+cached_big() # the cache answers 1428-byte packets (after its 100 ms)
+{
+	local h
+	h=$(cache_field hits)
+	[[ $(big_pings -4 10.2.0.2 4) == 4 ]] && (($(cache_field hits) - h >= 3))
+}
+xr_wait_until 10 "the cache answers 1428-byte packets" cached_big
+f0=$(xr_stat r ra pass_frag_needed)
+xr_in r sysctl -qw net.ipv4.ip_forward_use_pmtu=1
+xr_assert_eq "$(big_pings -4 10.2.0.2 4)" 0 "1428-byte pings through a 1300 route"
+# (A learns the path MTU from the first one's ICMP: the others stay there)
+xr_assert_ge $(($(xr_stat r ra pass_frag_needed) - f0)) 1 \
+	"FRAG_NEEDED answers after ip_forward_use_pmtu=1"
+xr_in r sysctl -qw net.ipv4.ip_forward_use_pmtu=0
 
 xr_step "detach --all removes the watchers"
 xr_cli_ok r detach --all >/dev/null

@@ -70,9 +70,17 @@ static int set_watching(int map_fd, bool on)
 	if (err)
 		return -errno;
 	w.watching = on;
-	/* Unknown (kernel < 5.14): count every namespace's changes. */
-	if (on && netns_cookie(&w.net_cookie))
-		w.net_cookie = 0;
+	/* The data plane caches only for this namespace's interfaces (the
+	 * program needs a kernel >= 6.3: the cookie is always there). */
+	if (on) {
+		err = netns_cookie(&w.net_cookie);
+		if (err)
+			return err;
+	}
+	/* The whole value is written back: a change counted since the read
+	 * would be undone, and a CPU that had not seen it yet would miss
+	 * it. One more count makes sure every CPU sees a change. */
+	w.neigh_changes++;
 	return bpf_map_update_elem(map_fd, &zero, &w, BPF_EXIST) ? -errno : 0;
 }
 

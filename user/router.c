@@ -303,21 +303,28 @@ static int lb_apply_sizes(struct router *r, const struct router_settings *s)
 	return err;
 }
 
-/* The route cache's slots (kern/route_cache.h); only fib mode has one. */
-static int route_cache_sizes(struct router *r, const struct router_settings *s)
+int router_route_cache_size_maps(struct router *r)
 {
-	__u32 slots = s->lookup == XR_LOOKUP_FIB ? s->route_cache : 0;
+	__u32 slots = r->skel->rodata->xr_rc_slots;
 	int err;
 
-	if (slots & (slots - 1) || slots == 1 || slots > XR_ROUTE_CACHE_MAX)
-		return -EINVAL;
-	r->skel->rodata->xr_rc_slots = slots;
 	/* An array cannot be empty: one unused slot when there is none. */
 	err = bpf_map__set_max_entries(r->skel->maps.xr_rc_v4, slots ?: 1);
 	if (!err)
 		err = bpf_map__set_max_entries(r->skel->maps.xr_rc_v6,
 					       slots ?: 1);
 	return err;
+}
+
+/* The route cache's slots (kern/route_cache.h); only fib mode has one. */
+static int route_cache_sizes(struct router *r, const struct router_settings *s)
+{
+	__u32 slots = s->lookup == XR_LOOKUP_FIB ? s->route_cache : 0;
+
+	if (slots & (slots - 1) || slots == 1 || slots > XR_ROUTE_CACHE_MAX)
+		return -EINVAL;
+	r->skel->rodata->xr_rc_slots = slots;
+	return router_route_cache_size_maps(r);
 }
 
 /* The load-time knobs and map sizes, set between open and load. */

@@ -26,6 +26,10 @@ int router_prog_map_fd(int prog_fd, const char *name);
 /* Loads the opened skeleton; takes the fds and id of what it loaded. */
 int router_load_skel(struct router *r);
 
+/* Sizes the route cache's maps (not pinned) to the .rodata's
+ * xr_rc_slots, between open and load. */
+int router_route_cache_size_maps(struct router *r);
+
 /* Between open and load: the --cpus knobs in .rodata, the cpumap's size,
  * and whether the cpumap program loads. */
 int router_steer_apply(struct router *r, const struct router_settings *s);

@@ -231,6 +231,10 @@ int router_load_over(struct router *r, const struct router *old)
 	}
 	if (!err)
 		err = steer_reuse(r, old);
+	/* The route cache's maps are not pinned: their size is the carried
+	 * xr_rc_slots (the program indexes that many). */
+	if (!err)
+		err = router_route_cache_size_maps(r);
 	if (err)
 		goto fail;
 	err = router_load_skel(r);

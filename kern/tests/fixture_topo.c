@@ -238,6 +238,19 @@ int load_fib(struct runner *r)
 	__u32 zero = 0;
 	int err;
 
+	/* The cache serves the namespace the watchers count: this one. */
+	if (r->route_cache) {
+		socklen_t len = sizeof(watch.net_cookie);
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		err = fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE,
+					   &watch.net_cookie, &len) ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+		if (err)
+			return err;
+	}
+
 	r->skel = xdp_router__open();
 	if (!r->skel)
 		return -errno;
