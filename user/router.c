@@ -142,6 +142,13 @@ static int open_map(struct router *r, enum router_pin pin)
 
 	pin_of(r, pin, path, sizeof(path));
 	fd = bpf_obj_get(path);
+	/* Routers pinned before the route cache have no xr_route_watch:
+	 * usable as they are (no cache), and reload brings it in. */
+	if (fd == -ENOENT && pin == ROUTER_PIN_ROUTE_WATCH) {
+		log_verbose("%s: no route cache watch map (an older router)",
+			    r->pin_path);
+		return 0;
+	}
 	if (fd == -ENOENT) {
 		log_error("incomplete router at %s: %s is missing (detach "
 			  "--all cleans up)", r->pin_path, path);
@@ -259,7 +266,7 @@ int router_maps_current(const struct router *r)
 	return same ? 0 : -ESTALE;
 }
 
-static int pin_map(struct router *r, enum router_pin pin)
+int router_pin_map(struct router *r, enum router_pin pin)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(r->skel->obj,
 							   router_pin_name(pin));
@@ -402,7 +409,7 @@ int router_load(struct router *r, const char *pin_path,
 		goto fail;
 	}
 	for (int pin = ROUTER_PIN_PROG + 1; !err && pin < ROUTER_PIN_MAX; pin++)
-		err = pin_map(r, pin);
+		err = router_pin_map(r, pin);
 	if (err) {
 		log_error("cannot set the map pin paths: %s",
 			  log_strerror(err));

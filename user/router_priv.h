@@ -38,4 +38,10 @@ int router_steer_apply(struct router *r, const struct router_settings *s);
  * running the cpumap program. */
 int router_steer_start(struct router *r, const struct router_settings *s);
 
+/*
+ * Pins the skeleton's map @pin at load (libbpf reuses a pin already
+ * there); marks it created by this invocation if it was not.
+ */
+int router_pin_map(struct router *r, enum router_pin pin);
+
 #endif

@@ -225,9 +225,15 @@ int router_load_over(struct router *r, const struct router *old)
 	     pin++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(
 			r->skel->obj, router_pin_name(pin));
+		int fd = *router_map_fd((struct router *)old, pin);
 
-		err = map ? reuse_map(map, *router_map_fd((struct router *)old, pin),
-				      sized_at_load(pin)) : -ENOENT;
+		/* A map the running (older) router lacks: this build's,
+		 * pinned at load. */
+		if (map && fd < 0 && pin == ROUTER_PIN_ROUTE_WATCH)
+			err = router_pin_map(r, pin);
+		else
+			err = map ? reuse_map(map, fd, sized_at_load(pin)) :
+				    -ENOENT;
 	}
 	if (!err)
 		err = steer_reuse(r, old);
