@@ -248,20 +248,6 @@ static void print_adopted(const struct router *r, const struct adoptee *a,
 	out_flush();
 }
 
-/* As attach does: the route cache works once its watchers run. */
-static void start_route_cache(struct router *r)
-{
-	struct router_settings s;
-	int err = router_settings_read(r, &s);
-
-	if (err || s.lookup != XR_LOOKUP_FIB || !s.route_cache)
-		return;
-	err = route_watch_start(r);
-	if (err)
-		log_warn("route cache off: cannot attach its neighbour "
-			 "watchers: %s", log_strerror(err));
-}
-
 static int adopt(const char *pin_path, struct adoptee *a, int n)
 {
 	unsigned int created = 0;
@@ -299,7 +285,7 @@ static int adopt(const char *pin_path, struct adoptee *a, int n)
 	if (!err) {
 		err = configure(&r, a, n);
 		if (!err) {
-			start_route_cache(&r);
+			route_watch_ensure(&r);
 			print_adopted(&r, a, n);
 		}
 		router_close(&r);

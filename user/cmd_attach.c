@@ -224,27 +224,6 @@ static void print_targets(const struct router *r, const char *lookup,
 	out_flush();
 }
 
-/*
- * fib mode's route cache is on once its neighbour watchers run; without
- * them (a kernel without raw tracepoints, say) every packet asks the FIB,
- * which is as exact and only slower: a warning, not a failure.
- */
-static void start_route_cache(struct router *r,
-			      const struct router_settings *s)
-{
-	int err;
-
-	if (s->lookup != XR_LOOKUP_FIB || !s->route_cache)
-		return;
-	err = route_watch_start(r);
-	if (err)
-		log_warn("route cache off: cannot attach its neighbour "
-			 "watchers: %s", log_strerror(err));
-	else
-		log_verbose("route cache on: %u slots per CPU and family",
-			    s->route_cache);
-}
-
 static int attach_all(const char *pin_path, struct target *t, int n,
 		      const struct attach_opts *o)
 {
@@ -282,7 +261,6 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 		err = router_load(&r, pin_path, &o->settings);
 		if (err)
 			goto unlock;
-		start_route_cache(&r, &o->settings);
 	}
 	/* Every interface checked before any changes (needs the program). */
 	for (int i = 0; o->multiprog && !err && i < n; i++)
@@ -304,6 +282,8 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 			rollback_target(&r, &t[i]);
 		router_unpin(&r, true);
 	} else {
+		/* Also restarts watchers lost since the router was loaded. */
+		route_watch_ensure(&r);
 		print_targets(&r, lookup, t, n);
 	}
 close:

@@ -203,30 +203,6 @@ static void print_result(const struct reload *rl, bool reloaded,
 	out_flush();
 }
 
-/*
- * The neighbour watchers run beside the router, not in it: a reload keeps
- * them. A router from before the route cache had none: start them now
- * (a warning if they cannot run; the cache then stays off).
- */
-static void route_cache_ensure(struct router *r)
-{
-	struct route_watch_state w;
-	struct router_settings s;
-	int err;
-
-	if (router_settings_read(r, &s) || s.lookup != XR_LOOKUP_FIB ||
-	    !s.route_cache)
-		return;
-	if (!route_watch_read(r, &w) && w.watching && w.links == w.links_total)
-		return;
-	err = route_watch_start(r);
-	if (err)
-		log_warn("route cache off: cannot attach its neighbour "
-			 "watchers: %s", log_strerror(err));
-	else
-		log_verbose("route cache on: neighbour watchers attached");
-}
-
 static int reload(struct reload *rl, const char *pin_path, bool force)
 {
 	size_t running = 0;
@@ -277,7 +253,7 @@ static int reload(struct reload *rl, const char *pin_path, bool force)
 	}
 	err = switch_over(rl);
 	if (!err) {
-		route_cache_ensure(&rl->new);
+		route_watch_ensure(&rl->new);
 		print_result(rl, true, t1 - t0, now_ms() - t1);
 	}
 close_new:

@@ -118,6 +118,26 @@ int route_watch_start(struct router *r)
 	return err;
 }
 
+void route_watch_ensure(struct router *r)
+{
+	struct route_watch_state w;
+	struct router_settings s;
+	int err;
+
+	if (router_settings_read(r, &s) || s.lookup != XR_LOOKUP_FIB ||
+	    !s.route_cache)
+		return;
+	if (!route_watch_read(r, &w) && w.watching && w.links == w.links_total)
+		return;
+	err = route_watch_start(r);
+	if (err)
+		log_warn("route cache off: cannot attach its neighbour "
+			 "watchers: %s", log_strerror(err));
+	else
+		log_verbose("route cache on: %u slots per CPU and family",
+			    s.route_cache);
+}
+
 void route_watch_stop(const struct router *r)
 {
 	char path[PATH_MAX];

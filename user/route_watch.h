@@ -19,6 +19,14 @@ struct router;
 int route_watch_start(struct router *r);
 
 /*
+ * For attach, adopt and reload: starts the watchers where @r's settings
+ * want a cache (fib lookup, slots) and they are not running yet. Never
+ * fails: without them the cache stays off, with a warning, and every
+ * packet asks the FIB.
+ */
+void route_watch_ensure(struct router *r);
+
+/*
  * Turns the cache off (if @r's map is open) and removes the watchers' pins;
  * their links go with the last reference.
  */
