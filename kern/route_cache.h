@@ -46,6 +46,26 @@ static __always_inline __u32 rc_fold(__u64 h)
 	return (h >> 32) ^ h;
 }
 
+/*
+ * The thrash guard: over each window of XR_RC_WINDOW probes that could
+ * have hit (answers the FIB gave while the cache could store them), fewer
+ * than half hits switch the family to sampling (route_epoch.h), half or
+ * more switch it back. With 65536 destinations spread over a million
+ * routes and 16384 slots, the probes and stores of a cache that almost
+ * never hits cost ~10 % of the rate; sampled, a few tenths of that.
+ */
+#define XR_RC_WINDOW 256
+
+static __always_inline void rc_window(struct xr_rc_state *f, int hit)
+{
+	f->win_hits += hit;
+	if (++f->win_probes < XR_RC_WINDOW)
+		return;
+	f->sampling = f->win_hits * 2 < f->win_probes;
+	f->win_probes = 0;
+	f->win_hits = 0;
+}
+
 /* Ways per set: two adjacent slots (and cache lines), so that two hot
  * keys whose hashes meet do not evict each other on every packet. */
 #define RC_WAYS 2
@@ -232,10 +252,12 @@ static __always_inline int route_cache_lookup(struct xdp_md *ctx,
 	hit = is_v6 ? rc_lookup_v6(pr, ctx->ingress_ifindex, p, nh) :
 		      rc_lookup_v4(pr, ctx->ingress_ifindex, p, nh);
 	/* Per-CPU: plain increments. */
-	if (hit)
+	if (hit) {
 		pr->v.fam->hits++;
-	else
+		rc_window(pr->v.fam, 1);
+	} else {
 		pr->v.fam->misses++;
+	}
 	return hit;
 }
 
@@ -252,6 +274,7 @@ static __always_inline void route_cache_store(struct xdp_md *ctx,
 	else
 		rc_store_v4(pr, ctx->ingress_ifindex, p, nh);
 	pr->v.fam->stores++;
+	rc_window(pr->v.fam, 0);
 }
 
 #endif /* XR_ROUTE_CACHE_H */

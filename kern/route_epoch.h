@@ -105,6 +105,10 @@ struct xdp_buff___xr {
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
+/* Load-time knob: while the cache thrashes, one packet in this many
+ * probes it (0, 1: every packet). */
+const volatile __u32 xr_rc_sample = 16;
+
 /* Load-time knob: quiet time after a change before answers are cached. */
 /* (A 32-bit knob: the .rodata layout stays free of 64-bit padding.) */
 const volatile __u32 xr_rc_settle_us = 100 * 1000;
@@ -215,6 +219,15 @@ static __always_inline void route_epoch(struct xdp_md *ctx, int is_v6,
 	fam = bpf_map_lookup_elem(&xr_rc_state, &family);
 	if (!watch || !watch->watching || !fam)
 		return;
+	/* A cache that mostly misses costs more than it saves: then only
+	 * one packet in xr_rc_sample looks (route_cache.h), and the others
+	 * go to the FIB straight away, without reading the counters. */
+	if (fam->sampling && fam->skip) {
+		fam->skip--;
+		fam->bypassed++;
+		return;
+	}
+	fam->skip = xr_rc_sample ? xr_rc_sample - 1 : 0;
 	/* The watchers count only the router's namespace's neighbours: an
 	 * interface moved to another one is not followed (no cache). */
 	if (net->net_cookie != watch->net_cookie)

@@ -496,8 +496,14 @@ struct xr_rc_state {
 	__u64 hits;		/* answered from the cache */
 	__u64 misses;		/* asked of the FIB while the cache was on */
 	__u64 stores;		/* answers stored */
+	__u64 bypassed;		/* sent to the FIB unprobed (sampling) */
+	/* Thrash guard (kern/route_cache.h): the last window's probes. */
+	__u32 win_probes;
+	__u32 win_hits;
+	__u32 sampling;		/* 1: only one packet in xr_rc_sample probes */
+	__u32 skip;		/* packets left to send past the cache */
 };
-_Static_assert(sizeof(struct xr_rc_state) == 72, "xr_rc_state size");
+_Static_assert(sizeof(struct xr_rc_state) == 96, "xr_rc_state size");
 
 /* Entries per CPU and family by default (a power of two; attach
  * --route-cache): 1 MiB of IPv4 and 2 MiB of IPv6 entries per CPU. */

@@ -33,6 +33,8 @@ static int read_counters(const struct router *r, struct route_cache_view *v)
 			v->hits += st[c].hits;
 			v->misses += st[c].misses;
 			v->stores += st[c].stores;
+			v->bypassed += st[c].bypassed;
+			v->sampling += !!st[c].sampling;
 			v->epochs += st[c].epoch;
 		}
 	}
@@ -76,6 +78,7 @@ void route_cache_view_json(const struct route_cache_view *v)
 	out_uint(PRINT_JSON, "hits", NULL, v->hits);
 	out_uint(PRINT_JSON, "misses", NULL, v->misses);
 	out_uint(PRINT_JSON, "stores", NULL, v->stores);
+	out_uint(PRINT_JSON, "bypassed", NULL, v->bypassed);
 	out_uint(PRINT_JSON, "epochs", NULL, v->epochs);
 	out_uint(PRINT_JSON, "neigh_changes", NULL, v->neigh_changes);
 	out_close_object();
@@ -90,10 +93,12 @@ void route_cache_view_text(const struct route_cache_view *v)
 		return;
 	}
 	out_text("Route cache: %u slots per CPU and family; %llu hits, %llu "
-		 "misses, %llu stored; %llu routing changes seen, %llu "
-		 "neighbour changes\n", v->slots,
+		 "misses, %llu stored, %llu past it%s; %llu routing changes "
+		 "seen, %llu neighbour changes\n", v->slots,
 		 (unsigned long long)v->hits, (unsigned long long)v->misses,
 		 (unsigned long long)v->stores,
+		 (unsigned long long)v->bypassed,
+		 v->sampling ? " (thrashing: sampling)" : "",
 		 (unsigned long long)v->epochs,
 		 (unsigned long long)v->neigh_changes);
 }

@@ -14,7 +14,8 @@ struct route_cache_view {
 	__u32 slots;		/* per CPU and family; 0: no cache */
 	bool on;		/* slots, and the watchers attached */
 	const char *why_off;
-	__u64 hits, misses, stores;
+	__u64 hits, misses, stores, bypassed;
+	int sampling;		/* families (x CPUs) now sampling */
 	__u64 epochs;		/* routing state changes seen, summed */
 	__u64 neigh_changes;
 };

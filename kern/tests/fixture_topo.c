@@ -256,6 +256,8 @@ int load_fib(struct runner *r)
 		return -errno;
 	/* Answers are cached at once: one fixture packet fills the cache. */
 	r->skel->rodata->xr_rc_settle_us = 0;
+	/* Every packet probes: the second run of a case must hit. */
+	r->skel->rodata->xr_rc_sample = 1;
 	r->skel->rodata->xr_rc_slots = r->route_cache ?
 				       XR_ROUTE_CACHE_DEFAULT : 0;
 	err = xdp_router__load(r->skel);
