@@ -15,7 +15,6 @@
  *   ipv4 rules fib_rules_seq  ip rule add/del
  *   ipv4.rt_genid           MTU, link up/down, forwarding sysctls, nexthop
  *                           object changes, shadowed routes, MAC changes
- *   ipv4.dev_addr_genid     addresses
  *   ipv6 main/local fib_seq IPv6 routes of the main and local tables
  *   ipv6 rules, fib6_sernum ip -6 rule, route adds and nexthop changes
  *   sysctls                 fib_multipath_hash_{policy,fields,seed}, use_neigh,
@@ -61,7 +60,6 @@ struct netns_ipv4___xr {
 	struct fib_rules_ops___xr *rules_ops;
 	__u8 fib_has_custom_rules;
 	atomic___xr rt_genid;
-	atomic___xr dev_addr_genid;
 	__u8 sysctl_ip_fwd_use_pmtu;
 	__u8 sysctl_fib_multipath_hash_policy;
 	__u8 sysctl_fib_multipath_use_neigh;
