@@ -66,6 +66,29 @@ static __always_inline void rc_window(struct xr_rc_state *f, int hit)
 	f->win_hits = 0;
 }
 
+/* A matching entry's answer, if it covers this packet's length. */
+static __always_inline int rc_answer_get(const struct xr_rc_answer *a,
+					 const struct packet *p,
+					 struct next_hop *nh)
+{
+	if (p->l3_len > a->max_len)
+		return 0;
+	nh->ifindex = a->egress;
+	__builtin_memcpy(nh->smac, a->smac, ETH_ALEN);
+	__builtin_memcpy(nh->dmac, a->dmac, ETH_ALEN);
+	return 1;
+}
+
+static __always_inline void rc_answer_set(struct xr_rc_answer *a,
+					  const struct packet *p,
+					  const struct next_hop *nh)
+{
+	a->max_len = p->l3_len;
+	a->egress = nh->ifindex;
+	__builtin_memcpy(a->smac, nh->smac, ETH_ALEN);
+	__builtin_memcpy(a->dmac, nh->dmac, ETH_ALEN);
+}
+
 /* Ways per set: two adjacent slots (and cache lines), so that two hot
  * keys whose hashes meet do not evict each other on every packet. */
 #define RC_WAYS 2
@@ -122,13 +145,10 @@ static __always_inline int rc_lookup_v4(struct rc_probe *pr, __u32 ifindex,
 		    e->saddr == iph->saddr && e->ifindex == ifindex &&
 		    e->tos == iph->tos && e->l4_proto == proto &&
 		    e->sport == sport && e->dport == dport) {
-			if (p->l3_len > e->max_len) {
+			if (!rc_answer_get(&e->answer, p, nh)) {
 				pr->slot = e;	/* ask, then widen */
 				return 0;
 			}
-			nh->ifindex = e->egress;
-			__builtin_memcpy(nh->smac, e->smac, ETH_ALEN);
-			__builtin_memcpy(nh->dmac, e->dmac, ETH_ALEN);
 			return 1;
 		}
 		rc_victim(pr, e, e->epoch, way);
@@ -151,10 +171,7 @@ static __always_inline void rc_store_v4(const struct rc_probe *pr,
 	e->l4_proto = pr->v.l4_keyed ? p->l4_proto : 0;
 	e->sport = pr->v.l4_keyed ? p->sport : 0;
 	e->dport = pr->v.l4_keyed ? p->dport : 0;
-	e->max_len = p->l3_len;
-	e->egress = nh->ifindex;
-	__builtin_memcpy(e->smac, nh->smac, ETH_ALEN);
-	__builtin_memcpy(e->dmac, nh->dmac, ETH_ALEN);
+	rc_answer_set(&e->answer, p, nh);
 	e->epoch = pr->v.epoch;
 }
 
@@ -195,13 +212,10 @@ static __always_inline int rc_lookup_v6(struct rc_probe *pr, __u32 ifindex,
 		    rc_addr6_equal(e->saddr, s) && e->ifindex == ifindex &&
 		    e->flowinfo == flowinfo && e->l4_proto == p->l4_proto &&
 		    e->sport == sport && e->dport == dport) {
-			if (p->l3_len > e->max_len) {
+			if (!rc_answer_get(&e->answer, p, nh)) {
 				pr->slot = e;	/* ask, then widen */
 				return 0;
 			}
-			nh->ifindex = e->egress;
-			__builtin_memcpy(nh->smac, e->smac, ETH_ALEN);
-			__builtin_memcpy(nh->dmac, e->dmac, ETH_ALEN);
 			return 1;
 		}
 		rc_victim(pr, e, e->epoch, way);
@@ -224,10 +238,7 @@ static __always_inline void rc_store_v6(const struct rc_probe *pr,
 	e->l4_proto = p->l4_proto;
 	e->sport = pr->v.l4_keyed ? p->sport : 0;
 	e->dport = pr->v.l4_keyed ? p->dport : 0;
-	e->max_len = p->l3_len;
-	e->egress = nh->ifindex;
-	__builtin_memcpy(e->smac, nh->smac, ETH_ALEN);
-	__builtin_memcpy(e->dmac, nh->dmac, ETH_ALEN);
+	rc_answer_set(&e->answer, p, nh);
 	e->epoch = pr->v.epoch;
 }
 

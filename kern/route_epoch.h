@@ -36,70 +36,8 @@
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "kernel_net.h"
 #include "xdp_router_maps.bpf.h"
-
-/* The few kernel fields read, by name (CO-RE): never the whole layout. */
-struct fib_rules_ops___xr {
-	unsigned int fib_rules_seq;
-} __attribute__((preserve_access_index));
-
-struct fib6_table___xr {
-	unsigned int fib_seq;
-} __attribute__((preserve_access_index));
-
-struct sysctl_fib_multipath_hash_seed___xr {
-	__u32 user_seed;
-} __attribute__((preserve_access_index));
-
-typedef struct {
-	int counter;
-} atomic___xr;
-
-struct netns_ipv4___xr {
-	unsigned int fib_seq;
-	struct fib_rules_ops___xr *rules_ops;
-	__u8 fib_has_custom_rules;
-	atomic___xr rt_genid;
-	__u8 sysctl_ip_fwd_use_pmtu;
-	__u8 sysctl_fib_multipath_hash_policy;
-	__u8 sysctl_fib_multipath_use_neigh;
-	__u32 sysctl_fib_multipath_hash_fields;
-	struct sysctl_fib_multipath_hash_seed___xr sysctl_fib_multipath_hash_seed;
-} __attribute__((preserve_access_index));
-
-struct netns_sysctl_ipv6___xr {
-	__u8 multipath_hash_policy;
-	__u32 multipath_hash_fields;
-} __attribute__((preserve_access_index));
-
-struct netns_ipv6___xr {
-	struct netns_sysctl_ipv6___xr sysctl;
-	struct fib6_table___xr *fib6_main_tbl;
-	struct fib6_table___xr *fib6_local_tbl;
-	struct fib_rules_ops___xr *fib6_rules_ops;
-	__u8 fib6_has_custom_rules;
-	atomic___xr fib6_sernum;
-} __attribute__((preserve_access_index));
-
-struct net___xr {
-	__u64 net_cookie;
-	struct netns_ipv4___xr ipv4;
-	struct netns_ipv6___xr ipv6;
-} __attribute__((preserve_access_index));
-
-struct net_device___xr {
-	struct {
-		struct net___xr *net;
-	} nd_net;
-} __attribute__((preserve_access_index));
-
-struct xdp_rxq_info___xr {
-	struct net_device___xr *dev;
-} __attribute__((preserve_access_index));
-
-struct xdp_buff___xr {
-	struct xdp_rxq_info___xr *rxq;
-} __attribute__((preserve_access_index));
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 

@@ -19,29 +19,11 @@
 #include <linux/neighbour.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include "xdp_router_types.h"
+#include "kernel_net.h"
+#include "xr_route_watch.bpf.h"
 
 #define XR_NUD_VALID (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | \
 		      NUD_PROBE | NUD_STALE | NUD_DELAY)
-
-/* Same definition as in maps/xdp_router_maps.bpf.h: the CLI hands this
- * object the router's map (bpf_map__reuse_fd). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xr_route_watch);
-} xr_route_watch SEC(".maps");
-
-struct net___xr {
-	__u64 net_cookie;
-} __attribute__((preserve_access_index));
-
-struct net_device___xr {
-	struct {
-		struct net___xr *net;
-	} nd_net;
-} __attribute__((preserve_access_index));
 
 struct neighbour___xr {
 	__u8 nud_state;

@@ -201,14 +201,7 @@ struct {
 	__type(value, struct xr_cpu_stats);
 } xr_cpu_stats SEC(".maps");
 
-/* Shared with kern/route_watch.bpf.c (its own copy of this definition,
- * reused by fd): see struct xr_route_watch. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xr_route_watch);
-} xr_route_watch SEC(".maps");
+#include "xr_route_watch.bpf.h"
 
 /*
  * The route cache, per CPU: slots in sets of two (the CLI sizes them at

@@ -447,6 +447,16 @@ _Static_assert(sizeof(struct xr_route_watch) == 24, "xr_route_watch size");
  * change its answer (ingress, addresses, TOS, and protocol and ports when
  * policy rules or the ECMP hash may look at them); a cache line each.
  */
+/* A cached answer: what bpf_fib_lookup() said, and for which lengths. */
+struct xr_rc_answer {
+	__u16 max_len;		/* longest IP packet the lookup accepted */
+	__u16 pad;
+	__u32 egress;		/* egress ifindex */
+	__u8 smac[6];
+	__u8 dmac[6];
+};
+_Static_assert(sizeof(struct xr_rc_answer) == 20, "xr_rc_answer size");
+
 struct xr_rc_v4 {
 	__u32 epoch;		/* 0: empty; else route_epoch.h's epoch */
 	__u32 ifindex;		/* ingress */
@@ -456,12 +466,9 @@ struct xr_rc_v4 {
 	__be16 dport;
 	__u8 tos;
 	__u8 l4_proto;
-	__u16 max_len;		/* longest IP packet the lookup accepted */
-	/* the answer */
-	__u32 egress;
-	__u8 smac[6];
-	__u8 dmac[6];
-	__u8 pad[24];
+	__u16 pad0;
+	struct xr_rc_answer answer;
+	__u8 pad[20];
 };
 _Static_assert(sizeof(struct xr_rc_v4) == 64, "xr_rc_v4 size");
 
@@ -474,12 +481,9 @@ struct xr_rc_v6 {
 	__be16 sport;
 	__be16 dport;
 	__u8 l4_proto;
-	__u8 pad0;
-	__u16 max_len;
-	__u32 egress;
-	__u8 smac[6];
-	__u8 dmac[6];
-	__u8 pad[60];
+	__u8 pad0[3];
+	struct xr_rc_answer answer;
+	__u8 pad[56];
 };
 _Static_assert(sizeof(struct xr_rc_v6) == 128, "xr_rc_v6 size");
 
