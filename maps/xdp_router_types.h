@@ -58,7 +58,7 @@
  * What happened to a packet. Every packet the program sees is counted once,
  * under exactly one outcome, on its ingress interface.
  *
- * Keep xr_outcome_names[] in user/outcomes.c in the same order.
+ * Keep xr_outcome_names[] in user/common/outcomes.c in the same order.
  */
 enum xr_outcome {
 	XR_REDIRECT = 0,	/* forwarded by XDP through the devmap */

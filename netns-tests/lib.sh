@@ -27,7 +27,8 @@
 # Environment:
 #   XR_CLI      path of the xdp-router binary (required for xr_cli)
 #   XR_PYTHON   python with scapy (default /usr/bin/python3)
-#   XR_PASS_OBJ a foreign XDP object (default: xrt_pass.bpf.o beside XR_CLI)
+#   XR_PASS_OBJ a foreign XDP object (default: netns-tests/xrt_pass.bpf.o
+#               in XR_CLI's build tree)
 #   XR_VERBOSE  1: trace commands (set -x)
 
 set -euo pipefail
@@ -36,7 +37,7 @@ XR_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 XR_PYTHON=${XR_PYTHON:-/usr/bin/python3}
 XR_CLI=${XR_CLI:-}
 # A foreign XDP program for the attach tests; built next to the CLI.
-XR_PASS_OBJ=${XR_PASS_OBJ:-${XR_CLI%/*}/xrt_pass.bpf.o}
+XR_PASS_OBJ=${XR_PASS_OBJ:-${XR_CLI%/*}/netns-tests/xrt_pass.bpf.o}
 XR_RUN_ROOT=/run/xrt
 XR_SKIP=77		# ctest SKIP_RETURN_CODE
 

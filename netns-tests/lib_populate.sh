@@ -8,10 +8,11 @@
 #
 # For the populate tests (test_populate_*.sh):
 #   XR_FIBDIFF  the xrt_fibdiff helper (default: beside XR_CLI, netns-tests/)
-#   XR_BPF_OBJ  the router's BPF object (default: xdp_router.bpf.o beside XR_CLI)
+#   XR_BPF_OBJ  the router's BPF object (default: kern/xdp_router.bpf.o in
+#               XR_CLI's build tree)
 
 XR_FIBDIFF=${XR_FIBDIFF:-${XR_CLI%/*}/netns-tests/xrt_fibdiff}
-XR_BPF_OBJ=${XR_BPF_OBJ:-${XR_CLI%/*}/xdp_router.bpf.o}
+XR_BPF_OBJ=${XR_BPF_OBJ:-${XR_CLI%/*}/kern/xdp_router.bpf.o}
 XR_WATCH_PID=""		# the `populate --watch` of xr_watch_start
 XR_WATCH_LOG=""
 

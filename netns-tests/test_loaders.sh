@@ -27,7 +27,7 @@
 
 xr_init ldr
 xr_need_cli
-OBJ=${XR_BPF_OBJ:-${XR_CLI%/*}/xdp_router.bpf.o}
+OBJ=${XR_BPF_OBJ:-${XR_CLI%/*}/kern/xdp_router.bpf.o}
 [[ -r $OBJ ]] || xr_fail "the router's object is not readable: $OBJ"
 [[ -r ${XR_PASS_OBJ:-} ]] || xr_fail "XR_PASS_OBJ not readable: '${XR_PASS_OBJ:-}'"
 for tool in xdp-loader bpftool; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Pins the CLI did not create are checked before use (user/pin_check.c): the
+# Pins the CLI did not create are checked before use (user/router/pin_check.c): the
 # router attached to ra and rb between hosts A and B, then one pin at a time
 # swapped for something else with bpftool:
 #

@@ -3,7 +3,7 @@
 """random_history.py SEED STEPS DIR - write DIR/step-1.yaml .. step-STEPS.yaml,
 random load balancer configurations over a small universe whose VIPs collide
 in a 4-row VIP table (10.0.0.10, .13, .28, .100 and .107 port 80 share a
-canonical row, user/lb_ids.h), for test_lb_identical.sh. Each has 1-4 VIPs with
+canonical row, user/lb/lb_ids.h), for test_lb_identical.sh. Each has 1-4 VIPs with
 1-5 of the backends 10.9.0.21-28, random weights and states."""
 import os
 import random
