@@ -136,7 +136,9 @@ void run_case(struct runner *r, const struct fixture *fx);
 void bench_case(struct runner *r, const struct fixture *fx);
 int load_empty_prog(void);
 
-/* --route-cache: the route cache's hits so far, both families, all CPUs. */
+/* --route-cache: the route cache's hits so far, both families, all CPUs;
+ * and the sum of its epochs, which moves when the routing state does. */
 int route_cache_hits(const struct runner *r, __u64 *hits);
+int route_cache_totals(const struct runner *r, __u64 *hits, __u64 *epochs);
 
 #endif /* XR_FIXTURE_RUNNER_H */
