@@ -18,16 +18,18 @@ class Fixtures:
         self.names = set()
 
     def add(self, name, ingress, frame, action, outcome, out=None):
-        """A case; `out` defaults to the input (passed or dropped), and may
-        be a list of frames, any of which passes."""
+        """A case; `out` defaults to the input (passed or dropped); for an
+        ECMP route, a dict: the frame each next hop (egress Link) gives."""
         assert name not in self.names, f"duplicate case {name}"
         self.names.add(name)
         frame = bytes(frame)
-        outs = [frame] if out is None else (
-            out if isinstance(out, list) else [out])
+        if isinstance(out, dict):
+            outs = ",".join(f"{link.name}={bytes(o).hex()}"
+                            for link, o in out.items())
+        else:
+            outs = bytes(frame if out is None else out).hex()
         self.lines.append(f"case {name} {ingress.name} {action} {outcome} "
-                          f"{frame.hex()} "
-                          f"{','.join(bytes(o).hex() for o in outs)}")
+                          f"{frame.hex()} {outs}")
 
     def expect(self, lookup, name, action, outcome, why):
         """In lookup mode `lookup`, the next case added differs: `why`."""
@@ -35,10 +37,11 @@ class Fixtures:
                        f"expect {lookup} {name} {action} {outcome}"]
 
     def fwd(self, name, frame, egress=WAN, ingress=LAN):
+        """Forwarded by `egress`, or by one of a list of them (ECMP)."""
         frame = bytes(frame)
-        egresses = egress if isinstance(egress, list) else [egress]
-        self.add(name, ingress, frame, "XDP_REDIRECT", "XR_REDIRECT",
-                 [forwarded(frame, e) for e in egresses])
+        out = ({e: forwarded(frame, e) for e in egress}
+               if isinstance(egress, list) else forwarded(frame, egress))
+        self.add(name, ingress, frame, "XDP_REDIRECT", "XR_REDIRECT", out)
 
     def passed(self, name, frame, outcome, ingress=LAN):
         self.add(name, ingress, frame, "XDP_PASS", outcome)

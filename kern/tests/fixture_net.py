@@ -63,6 +63,7 @@ ONLINK_NO_NEIGH = ("10.0.1.5", "fd00:1::5")  # on WAN, never resolved
 # prefix wins.
 HOST_ROUTE = ("198.51.100.77", "2001:db8:100::77")
 ROUTE_MTU = 1300  # below WAN's 1500
+ECMP_SEED = 12345  # net/ipv4/fib_multipath_hash_seed (both families)
 ECMP2_MTU6 = 1400  # net/ipv6/conf/r6/mtu; r6's MTU is 1500
 
 
@@ -131,6 +132,13 @@ def topology(routed=()):
     # in the ND table).
     lines.append(f"ip route add {prefix(DST['v6_gw'][0])} "
                  f"via inet6 {WAN.peer_v6} dev {WAN.name}")
+    # ECMP: the next hop is chosen by a hash of addresses, protocol and
+    # ports (policy 1; the data plane passes the ports to the FIB), with a
+    # fixed seed, so that the flows of the cases spread the same way on
+    # every run. The runner asks the kernel which next hop a flow takes.
+    lines += ["sysctl net/ipv4/fib_multipath_hash_policy 1",
+              "sysctl net/ipv6/fib_multipath_hash_policy 1",
+              f"sysctl net/ipv4/fib_multipath_hash_seed {ECMP_SEED}"]
     for i, fam in ((0, "-4"), (1, "-6")):
         lines.append(f"ip {fam} route add {prefix(DST['ecmp'][i])}"
                      f" nexthop via {(WAN.peer_v4, WAN.peer_v6)[i]}"

@@ -25,8 +25,12 @@ MACs are written down once, here. Format, one directive per line:
                                     frame unchanged; before the case
     case NAME IFNAME ACTION OUTCOME IN_HEX OUT_HEX[,OUT_HEX...]
 
-A case with several output frames passes with any one of them: an ECMP route
-may send a flow through any of its next hops.
+A case through an ECMP route lists each next hop's frame as IFNAME=HEX (the
+frame that leaves by IFNAME). In fib lookup mode (route cache or not) only
+the next hop the kernel's FIB takes for the flow passes: the runner asks
+the kernel (as `ip route get ... iif IFNAME ipproto sport dport` does).
+Table mode hashes flows its own way (kern/flow_hash.h), which cannot
+reproduce the kernel's keyed hash: there any of the route's next hops passes.
 
 Every case holds in both lookup modes (attach --lookup fib|table) unless an
 expect line says otherwise, with the reason on the comment line before it.
@@ -147,8 +151,9 @@ def forwarding_cases(f):
     f.fwd("high_ifindex_unconfigured_ipv4_udp",
           udp4(l2=high_unconf, src=HIGH_UNCONF.peer_v4), ingress=HIGH_UNCONF)
 
-    # ECMP: each flow takes one of the route's next hops, whichever the
-    # kernel's (seeded) hash or table mode's picks.
+    # ECMP: each flow takes the next hop the kernel's hash picks (fib
+    # mode), or table mode's (see the file's format). The hash covers the
+    # ports (fixture_net.py), so the flows differ by port alone.
     for sport in (1000, 2000, 3000, 4000):
         f.fwd(f"ipv4_ecmp_udp_{sport}",
               v4(dst=DST["ecmp"][0]) / UDP(sport=sport, dport=53),
