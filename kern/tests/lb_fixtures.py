@@ -42,6 +42,8 @@ from scapy.all import (Ether, ICMP, ICMPv6PacketTooBig, ICMPv6EchoRequest, IP,
 
 # ---- cases ------------------------------------------------------------------
 
+HIT, MISS = "conn_hit", "conn_miss"  # the LB counters of a flow's packet
+
 class Lb:
     """Adds LB cases to the fixture list, with their counter expectations."""
 
@@ -62,6 +64,25 @@ class Lb:
 
     def dsr(self, name, data, vip, be, fields):
         self.tx(name, data, to_backend(data, be), vip, be, fields)
+
+    def conn(self, name, vip, sport, flags, be, known, dport=None):
+        """A client's TCP (flags) or UDP packet of a DSR VIP, sent to `be`;
+        its flow `known` to the connection table (HIT) or not (MISS)."""
+        data = client_frame(vip, sport, flags, dport=dport or vip.port)
+        self.dsr(name, data, vip, be, [known])
+
+    def nat(self, name, vip, be, sport, known, flags="S", **kw):
+        """A client's packet of NAT VIP `vip` (`known` HIT or MISS),
+        translated for backend `be`."""
+        self.tx(name, client_frame(vip, sport, flags, **kw),
+                nat_expected(vip, be, sport, flags, **kw), vip, be, [known])
+
+    def nat_reply(self, name, vip, be, cport):
+        """Backend `be`'s reply to client port `cport`: translated back,
+        routed out WAN."""
+        self.expect(name, vip, ["reply"], None)
+        self.f.add(name, LAN, reply_frame(vip, be, cport), "XDP_REDIRECT",
+                   "XR_REDIRECT", reply_expected(vip, cport))
 
     def routed(self, name, data, egress=WAN, vip=None, fields=()):
         if vip:
@@ -133,13 +154,9 @@ def dsr_cases(lb):
 
 def nat_cases(lb):
     be = BE[3]
-    lb.tx("lb_nat_v4_tcp_syn", client_frame(NAT4_TCP, 40010),
-          nat_expected(NAT4_TCP, be, 40010), NAT4_TCP, be, ["conn_miss"])
-    lb.expect("lb_nat_v4_tcp_reply", NAT4_TCP, ["reply"], None)
-    lb.f.add("lb_nat_v4_tcp_reply", LAN, reply_frame(NAT4_TCP, be, 40010),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_TCP, 40010))
-    lb.tx("lb_nat_v4_tcp_ack", client_frame(NAT4_TCP, 40010, "A"),
-          nat_expected(NAT4_TCP, be, 40010, "A"), NAT4_TCP, be, ["conn_hit"])
+    lb.nat("lb_nat_v4_tcp_syn", NAT4_TCP, be, 40010, MISS)
+    lb.nat_reply("lb_nat_v4_tcp_reply", NAT4_TCP, be, 40010)
+    lb.nat("lb_nat_v4_tcp_ack", NAT4_TCP, be, 40010, HIT, "A")
     # A reply with no hop left is the kernel's, untranslated: its time
     # exceeded goes to the backend about the packet the backend sent (as
     # with Linux's DNAT, translated back after ip_forward()'s TTL check).
@@ -162,21 +179,14 @@ def nat_cases(lb):
     lb.passed("lb_nat_v4_ttl_1", client_frame(NAT4_TCP, 40011, ttl=1),
               "XR_PASS_TTL_EXPIRED")
     opts = {"options": [IPOption_NOP()] * 4}
-    lb.tx("lb_nat_v4_ip_options", client_frame(NAT4_TCP, 40012, ipkw=opts),
-          nat_expected(NAT4_TCP, be, 40012, ipkw=opts), NAT4_TCP, be,
-          ["conn_miss"])
+    lb.nat("lb_nat_v4_ip_options", NAT4_TCP, be, 40012, MISS, ipkw=opts)
 
     be = BE[4]
-    lb.tx("lb_nat_v4_udp", client_frame(NAT4_UDP, 5353),
-          nat_expected(NAT4_UDP, be, 5353), NAT4_UDP, be, ["conn_miss"])
-    lb.expect("lb_nat_v4_udp_reply", NAT4_UDP, ["reply"], None)
-    lb.f.add("lb_nat_v4_udp_reply", LAN, reply_frame(NAT4_UDP, be, 5353),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_UDP, 5353))
+    lb.nat("lb_nat_v4_udp", NAT4_UDP, be, 5353, MISS)
+    lb.nat_reply("lb_nat_v4_udp_reply", NAT4_UDP, be, 5353)
     # No checksum (IPv4 allows it): none after NAT either.
     zero = {"chksum": 0}
-    lb.tx("lb_nat_v4_udp_no_csum", client_frame(NAT4_UDP, 5354, l4kw=zero),
-          nat_expected(NAT4_UDP, be, 5354, l4kw=zero), NAT4_UDP, be,
-          ["conn_miss"])
+    lb.nat("lb_nat_v4_udp_no_csum", NAT4_UDP, be, 5354, MISS, l4kw=zero)
 
     # The client's checksum is fine; the backend's computes to 0: 0xffff.
     data = zero_sum_data(be.addr, 5355, 53)
@@ -190,28 +200,19 @@ def nat_cases(lb):
     rep = f"{be.addr} {C4} udp 53 5353"
     lb.line(f"lb-age 299 {fwd}")
     lb.line(f"lb-age 299 {rep}")
-    lb.tx("lb_nat_v4_udp_keepalive", client_frame(NAT4_UDP, 5353),
-          nat_expected(NAT4_UDP, be, 5353), NAT4_UDP, be, ["conn_hit"])
+    lb.nat("lb_nat_v4_udp_keepalive", NAT4_UDP, be, 5353, HIT)
     lb.line(f"lb-age 2 {rep}")
-    lb.expect("lb_nat_v4_udp_reply_kept", NAT4_UDP, ["reply"], None)
-    lb.f.add("lb_nat_v4_udp_reply_kept", LAN, reply_frame(NAT4_UDP, be, 5353),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_UDP, 5353))
+    lb.nat_reply("lb_nat_v4_udp_reply_kept", NAT4_UDP, be, 5353)
 
     be = BE[6]
-    lb.tx("lb_nat_v6_tcp_syn", client_frame(NAT6_TCP, 40010),
-          nat_expected(NAT6_TCP, be, 40010), NAT6_TCP, be, ["conn_miss"])
-    lb.expect("lb_nat_v6_tcp_reply", NAT6_TCP, ["reply"], None)
-    lb.f.add("lb_nat_v6_tcp_reply", LAN, reply_frame(NAT6_TCP, be, 40010),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT6_TCP, 40010))
+    lb.nat("lb_nat_v6_tcp_syn", NAT6_TCP, be, 40010, MISS)
+    lb.nat_reply("lb_nat_v6_tcp_reply", NAT6_TCP, be, 40010)
     lb.expect("lb_nat_v6_tcp_reply_hop_limit_1", NAT6_TCP, [], None)
     lb.passed("lb_nat_v6_tcp_reply_hop_limit_1",
               reply_frame(NAT6_TCP, be, 40010, ttl=1), "XR_PASS_TTL_EXPIRED")
     be = BE[7]
-    lb.tx("lb_nat_v6_udp", client_frame(NAT6_UDP, 5353),
-          nat_expected(NAT6_UDP, be, 5353), NAT6_UDP, be, ["conn_miss"])
-    lb.expect("lb_nat_v6_udp_reply", NAT6_UDP, ["reply"], None)
-    lb.f.add("lb_nat_v6_udp_reply", LAN, reply_frame(NAT6_UDP, be, 5353),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT6_UDP, 5353))
+    lb.nat("lb_nat_v6_udp", NAT6_UDP, be, 5353, MISS)
+    lb.nat_reply("lb_nat_v6_udp_reply", NAT6_UDP, be, 5353)
     data = zero_sum_data(be.addr, 5355, 53)
     out = nat_expected(NAT6_UDP, be, 5355, data=data)
     assert out[-4:-2] == b"\xff\xff", "zero_sum_data() missed"
@@ -232,83 +233,62 @@ def backend_choice_cases(lb):
     for sport in range(50000, 50008):
         be = maglev_backend(HASH4, C4, sport)
         seen.add(be.id)
-        lb.dsr(f"lb_maglev_{sport}", client_frame(HASH4, sport), HASH4, be,
-               ["conn_miss"])
+        lb.conn(f"lb_maglev_{sport}", HASH4, sport, "S", be, MISS)
     assert len(seen) > 1, "the Maglev flows all hash to one backend"
 
     # The ring changes; an established flow keeps its backend.
-    lb.dsr("lb_conn_first", client_frame(CHANGE4, 41000), CHANGE4, BE[1],
-           ["conn_miss"])
+    lb.conn("lb_conn_first", CHANGE4, 41000, "S", BE[1], MISS)
     lb.line(f"lb-ring {CHANGE4.id} 2")
-    lb.dsr("lb_conn_kept_after_ring_change",
-           client_frame(CHANGE4, 41000, "A"), CHANGE4, BE[1], ["conn_hit"])
-    lb.dsr("lb_conn_new_flow_new_ring", client_frame(CHANGE4, 41001),
-           CHANGE4, BE[2], ["conn_miss"])
+    lb.conn("lb_conn_kept_after_ring_change", CHANGE4, 41000, "A", BE[1], HIT)
+    lb.conn("lb_conn_new_flow_new_ring", CHANGE4, 41001, "S", BE[2], MISS)
 
     # The id is given to another backend (gen bumped): the flow re-picks.
-    lb.dsr("lb_gen_first", client_frame(GEN4, 42000), GEN4, BE[20],
-           ["conn_miss"])
+    lb.conn("lb_gen_first", GEN4, 42000, "S", BE[20], MISS)
     lb.line(f"lb-ring {GEN4.id} 21")
     reused = Backend(20, "10.0.0.49", gen=2)
     reused.mac = "02:00:00:00:0b:49"
     lb.line(reused.line())
-    lb.dsr("lb_gen_changed_repick", client_frame(GEN4, 42000, "A"), GEN4,
-           BE[21], ["conn_miss"])
+    lb.conn("lb_gen_changed_repick", GEN4, 42000, "A", BE[21], MISS)
 
     # Drain keeps established flows; down re-balances them.
-    lb.dsr("lb_state_first_a", client_frame(STATE4, 43000), STATE4, BE[22],
-           ["conn_miss"])
-    lb.dsr("lb_state_first_b", client_frame(STATE4, 43001), STATE4, BE[22],
-           ["conn_miss"])
+    lb.conn("lb_state_first_a", STATE4, 43000, "S", BE[22], MISS)
+    lb.conn("lb_state_first_b", STATE4, 43001, "S", BE[22], MISS)
     lb.line(f"lb-ring {STATE4.id} 23")
     drained = Backend(22, BE[22].addr, state="drain")
     lb.line(drained.line())
-    lb.dsr("lb_drain_kept", client_frame(STATE4, 43000, "A"), STATE4, BE[22],
-           ["conn_hit"])
+    lb.conn("lb_drain_kept", STATE4, 43000, "A", BE[22], HIT)
     down = Backend(22, BE[22].addr, state="down")
     lb.line(down.line())
-    lb.dsr("lb_down_repick", client_frame(STATE4, 43001, "A"), STATE4,
-           BE[23], ["conn_miss"])
+    lb.conn("lb_down_repick", STATE4, 43001, "A", BE[23], MISS)
 
     # RST ends the flow: its next packet is a new flow (ring now B1).
-    lb.dsr("lb_rst_first", client_frame(CHANGE4, 44000), CHANGE4, BE[2],
-           ["conn_miss"])
+    lb.conn("lb_rst_first", CHANGE4, 44000, "S", BE[2], MISS)
     lb.line(f"lb-ring {CHANGE4.id} 1")
-    lb.dsr("lb_rst_hit", client_frame(CHANGE4, 44000, "R"), CHANGE4, BE[2],
-           ["conn_hit"])
-    lb.dsr("lb_rst_deleted", client_frame(CHANGE4, 44000, "A"), CHANGE4,
-           BE[1], ["conn_miss"])
+    lb.conn("lb_rst_hit", CHANGE4, 44000, "R", BE[2], HIT)
+    lb.conn("lb_rst_deleted", CHANGE4, 44000, "A", BE[1], MISS)
 
     # Timeouts: FIN makes the entry's idle timeout short (10 s), an
     # established TCP flow keeps it for 900 s, UDP for 300 s.
-    lb.dsr("lb_fin_first", client_frame(CHANGE4, 45000), CHANGE4, BE[1],
-           ["conn_miss"])
-    lb.dsr("lb_idle_first", client_frame(CHANGE4, 45001), CHANGE4, BE[1],
-           ["conn_miss"])
+    lb.conn("lb_fin_first", CHANGE4, 45000, "S", BE[1], MISS)
+    lb.conn("lb_idle_first", CHANGE4, 45001, "S", BE[1], MISS)
     lb.line(f"lb-ring {CHANGE4.id} 2")
-    lb.dsr("lb_fin_hit", client_frame(CHANGE4, 45000, "FA"), CHANGE4, BE[1],
-           ["conn_hit"])
+    lb.conn("lb_fin_hit", CHANGE4, 45000, "FA", BE[1], HIT)
     for sport in (45000, 45001):
         lb.line(f"lb-age 11 {C4} {CHANGE4.addr} tcp {sport} 80")
-    lb.dsr("lb_fin_closing_expired", client_frame(CHANGE4, 45000, "A"),
-           CHANGE4, BE[2], ["conn_miss"])
-    lb.dsr("lb_idle_tcp_kept", client_frame(CHANGE4, 45001, "A"), CHANGE4,
-           BE[1], ["conn_hit"])
+    lb.conn("lb_fin_closing_expired", CHANGE4, 45000, "A", BE[2], MISS)
+    lb.conn("lb_idle_tcp_kept", CHANGE4, 45001, "A", BE[1], HIT)
     lb.line(f"lb-age 901 {C4} {CHANGE4.addr} tcp 45001 80")
-    lb.dsr("lb_idle_tcp_expired", client_frame(CHANGE4, 45001, "A"),
-           CHANGE4, BE[2], ["conn_miss"])
+    lb.conn("lb_idle_tcp_expired", CHANGE4, 45001, "A", BE[2], MISS)
 
 
 def udp_timeout_cases(lb):
-    lb.dsr("lb_udp_first", client_frame(ALL4_UDP, 6000, dport=6000),
-           ALL4_UDP, BE[1], ["conn_miss"])
+    lb.conn("lb_udp_first", ALL4_UDP, 6000, "S", BE[1], MISS, dport=6000)
     lb.line(f"lb-ring {ALL4_UDP.id} 2")
     lb.line(f"lb-age 299 {C4} {ALL4_UDP.addr} udp 6000 6000")
-    lb.dsr("lb_idle_udp_kept", client_frame(ALL4_UDP, 6000, dport=6000),
-           ALL4_UDP, BE[1], ["conn_hit"])
+    lb.conn("lb_idle_udp_kept", ALL4_UDP, 6000, "S", BE[1], HIT, dport=6000)
     lb.line(f"lb-age 301 {C4} {ALL4_UDP.addr} udp 6000 6000")
-    lb.dsr("lb_idle_udp_expired", client_frame(ALL4_UDP, 6000, dport=6000),
-           ALL4_UDP, BE[2], ["conn_miss"])
+    lb.conn("lb_idle_udp_expired", ALL4_UDP, 6000, "S", BE[2], MISS,
+            dport=6000)
     lb.line(f"lb-ring {ALL4_UDP.id} 1")
 
 
