@@ -36,7 +36,6 @@ Prints one JSON line (counts, measured lags); exits 1 on a stale packet or
 a state whose packets did not arrive.
 """
 import argparse
-import ctypes
 import json
 import os
 import random
@@ -48,7 +47,8 @@ import sys
 import threading
 import time
 
-CLONE_NEWNET = 0x40000000
+from nsutil import csum, setns
+
 ETH_P_ALL = 0x0003
 MAGIC = 0x58525443	# "XRTC"
 DPORT = 9999
@@ -63,21 +63,8 @@ NUD_PERMANENT = 0x80
 RT_TABLE_MAIN, RTPROT_STATIC, RTN_UNICAST = 254, 4, 1
 RT_SCOPE_UNIVERSE, RT_SCOPE_NOWHERE = 0, 255
 
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
 def now():
     return time.monotonic_ns()
-
-
-def setns(name):
-    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
-    try:
-        if _libc.setns(fd, CLONE_NEWNET) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"setns({name}): {os.strerror(err)}")
-    finally:
-        os.close(fd)
 
 
 def packet_socket(spec):
@@ -150,15 +137,6 @@ class Netlink:
         attrs.append((NDA_LLADDR, bytes.fromhex(mac.replace(":", ""))))
         return self.request(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE,
                             body, attrs)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def frame(dmac, smac, src, dst, flow, seq, ts):

@@ -23,48 +23,33 @@ Run inside the router's network namespace (ip netns exec).
       MTU, TTL 64 and some TTL 1/2 and 255, UDP, TCP and ICMP; runs
       each through the pinned (table mode) program and through a fib-mode
       instance of the same object (xrt_fibdiff) and requires the same XDP
-      action and the same output frame. For a destination of an ECMP route
-      the table's choice may differ from the kernel's: it must then be what
-      one of the route's members gives (its egress MAC and the member's
-      neighbour MAC, or the kernel's when that member's MTU is exceeded).
+      action, the same outcome counter and the same output frame. For a
+      destination of an ECMP route the table's choice may differ from the
+      kernel's: it must then be what one of the route's members gives (its
+      egress MAC and the member's neighbour MAC; or the frame passed, with
+      the outcome of the first check that member fails: MTU, neighbour,
+      egress attached).
       A sample is also checked against `ip route get ... iif IF`.
       Prints one JSON line (counts); exits 1 with FAIL: lines on failure.
 """
 import argparse
 import ipaddress
 import json
-import os
 import random
-import struct
 import subprocess
 import sys
 from collections import Counter, defaultdict
 
-XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT = range(5)
-ACTIONS = {0: "ABORTED", 1: "DROP", 2: "PASS", 3: "TX", 4: "REDIRECT"}
-# Keep in the order of enum xr_outcome (maps/xdp_router_types.h).
-OUTCOMES = ["redirect", "pass_not_ip", "pass_l2_other", "pass_ip_mcast",
-            "pass_martian", "pass_v6_link_local", "pass_ip_options",
-            "pass_ttl_expired", "pass_not_fwded", "pass_unreachable",
-            "pass_no_neigh", "pass_frag_needed", "pass_unsupported",
-            "pass_egress_not_xdp", "drop_malformed", "drop_bad_csum",
-            "drop_blackhole", "aborted"]
-VALID_NUD = {"PERMANENT", "REACHABLE", "STALE", "DELAY", "PROBE", "NOARP"}
-# Sizes (IP total length) around the MTUs the tests configure.
-SIZES = [46, 100, 576, 1279, 1280, 1281, 1299, 1300, 1301, 1349, 1350,
-         1351, 1399, 1400, 1401, 1499, 1500]
+from fibdiff_frames import (ACTIONS, OUTCOMES, SIZES, XDP_DROP, XDP_PASS,
+                            XDP_REDIRECT, mac_bytes, make_frame,
+                            outcome_name, special)
+from fibdiff_kernel import Kernel
 
 failures = []
 
 
 def fail(msg):
     failures.append(msg)
-
-
-def ip_json(*args):
-    out = subprocess.run(["ip", "-j", *args], check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out) if out.strip() else []
 
 
 # ------------------------------------------------------------------ routes
@@ -137,229 +122,6 @@ def cmd_routes(a):
     print("\n".join(out))
 
 
-# ------------------------------------------------------------------ kernel state
-
-class Kernel:
-    """The router namespace's links, neighbours, nexthops and routes."""
-
-    def __init__(self, attached):
-        self.links = {}
-        for l in ip_json("-d", "link", "show"):
-            self.links[l["ifname"]] = l
-        self.attached = set(attached)
-        self.neigh = {}
-        for fam in ("-4", "-6"):
-            for n in ip_json(fam, "neigh", "show"):
-                if "lladdr" in n and VALID_NUD & set(n.get("state", [])):
-                    self.neigh[(n["dev"], ipaddress.ip_address(n["dst"]))] = \
-                        n["lladdr"].lower()
-        self.nexthops = {n["id"]: n for n in ip_json("nexthop", "show")}
-        # prefix length -> network address -> routes, lowest metric first;
-        # the local table is looked up before main, as the kernel does.
-        self.routes = {4: defaultdict(dict), 6: defaultdict(dict)}
-        self.local = {4: defaultdict(dict), 6: defaultdict(dict)}
-        self.nroutes = {4: 0, 6: 0}
-        for fam in (4, 6):
-            for table, store in (("main", self.routes), ("local", self.local)):
-                for r in ip_json(f"-{fam}", "route", "show", "table", table):
-                    dst = r["dst"]
-                    if dst == "default":
-                        dst = "0.0.0.0/0" if fam == 4 else "::/0"
-                    net = ipaddress.ip_network(dst, strict=False)
-                    if fam == 6 and net.is_link_local:
-                        continue
-                    r["metric"] = r.get("metric", 0)
-                    r["net"] = net
-                    r["fam"] = fam
-                    lst = store[fam][net.prefixlen].setdefault(
-                        int(net.network_address), [])
-                    lst.append(r)
-                    lst.sort(key=lambda x: x["metric"])
-                    if table == "main":
-                        self.nroutes[fam] += 1
-
-    def ignores_linkdown(self, fam, dev):
-        """net.ipvX.conf.{all,DEV}.ignore_routes_with_linkdown"""
-        def get(d):
-            try:
-                with open(f"/proc/sys/net/ipv{fam}/conf/{d}/"
-                          "ignore_routes_with_linkdown") as f:
-                    return int(f.read())
-            except OSError:
-                return 0
-        return bool(get("all") or get(dev))
-
-    def mac(self, dev):
-        return self.links[dev]["address"].lower()
-
-    def _usable(self, r):
-        """r with the nexthops the kernel would use (None: skipped)."""
-        if r.get("type", "unicast") != "unicast" and "dev" not in r:
-            return r			# blackhole, unreachable, prohibit
-        mem = []
-        for dev, gw, w, flags in self._members(r):
-            if "dead" in flags:
-                continue
-            if "linkdown" in flags and self.ignores_linkdown(r["fam"], dev):
-                continue
-            mem.append((dev, gw, w))
-        if not mem:
-            return None
-        r = dict(r)
-        r["_members"] = mem
-        return r
-
-    def _lookup(self, store, addr):
-        fam = addr.version
-        bits = 32 if fam == 4 else 128
-        a = int(addr)
-        for plen in range(bits, -1, -1):
-            tbl = store[fam].get(plen)
-            if not tbl:
-                continue
-            mask = ((1 << plen) - 1) << (bits - plen) if plen else 0
-            for r in tbl.get(a & mask, []):
-                u = self._usable(r)
-                if u is not None:
-                    return u
-        return None
-
-    def lpm(self, addr):
-        """The route the kernel's FIB picks for addr: local table, main."""
-        return self._lookup(self.local, addr) or \
-            self._lookup(self.routes, addr)
-
-    def _members(self, r):
-        """(dev, gateway or None, weight, flags) of a route's nexthops."""
-        rflags = r.get("flags", [])
-        if "nexthops" in r:
-            return [(m["dev"], m.get("gateway"), m.get("weight", 1),
-                     m.get("flags", []) + rflags) for m in r["nexthops"]]
-        if "nhid" in r:
-            nh = self.nexthops[r["nhid"]]
-            if "group" in nh:
-                out = []
-                for g in nh["group"]:
-                    m = self.nexthops[g["id"]]
-                    out.append((m.get("dev"), m.get("gateway"),
-                                g.get("weight", 1), m.get("flags", [])))
-                return out
-            return [(nh.get("dev"), nh.get("gateway"), 1,
-                     nh.get("flags", []) + rflags)]
-        if "dev" in r:
-            gw = r.get("gateway") or (r.get("via") or {}).get("host")
-            return [(r["dev"], gw, 1, rflags)]
-        return []
-
-    def members(self, r):
-        """(dev, gateway or None, weight) of the nexthops the kernel uses."""
-        if r is None or r.get("type", "unicast") != "unicast":
-            return []
-        if "_members" in r:
-            return r["_members"]
-        return [(d, g, w) for d, g, w, _ in self._members(r)]
-
-    def route_mtu(self, r):
-        for m in r.get("metrics", []):
-            if isinstance(m, dict) and "mtu" in m:
-                return m["mtu"]
-        return None
-
-    def hop_result(self, frame, dst, dev, gw, mtu_metric, size):
-        """What forwarding frame to (dev, gw) must give: (action, bytes)."""
-        if dev not in self.attached:
-            return (XDP_PASS, frame)
-        mtu = mtu_metric or self.links[dev]["mtu"]
-        if size > mtu:
-            return (XDP_PASS, frame)
-        nh = ipaddress.ip_address(gw) if gw else dst
-        lladdr = self.neigh.get((dev, nh))
-        if lladdr is None:
-            return (XDP_PASS, frame)
-        return (XDP_REDIRECT, rewrite(frame, lladdr, self.mac(dev)))
-
-
-# ------------------------------------------------------------------ packets
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
-def mac_bytes(m):
-    return bytes.fromhex(m.replace(":", ""))
-
-
-def l4(rng, proto, size_left):
-    sport, dport = rng.randint(1024, 65535), rng.randint(1, 65535)
-    if proto == "udp":
-        hdr = struct.pack("!HHHH", sport, dport, size_left, 0)
-    elif proto == "tcp":
-        hdr = struct.pack("!HHIIBBHHH", sport, dport, rng.getrandbits(32),
-                          0, 0x50, 0x18, 512, 0, 0)
-    else:
-        hdr = b""
-    return hdr
-
-
-def make_frame(rng, dmac, smac, src, dst, size, ttl, df, proto):
-    """Ethernet frame with an IP packet of total length size."""
-    v6 = dst.version == 6
-    if v6:
-        l3len = 40
-        nxt = {"udp": 17, "tcp": 6, "icmp": 58}[proto]
-    else:
-        l3len = 20
-        nxt = {"udp": 17, "tcp": 6, "icmp": 1}[proto]
-    l4len = max(size - l3len, 8)
-    if proto == "icmp":
-        hdr = struct.pack("!BBHHH", 128 if v6 else 8, 0, 0,
-                          rng.getrandbits(16), rng.getrandbits(16))
-    else:
-        hdr = l4(rng, proto, l4len)
-    payload = hdr + bytes(rng.getrandbits(8) for _ in range(8))
-    payload = (payload + bytes(l4len))[:l4len]
-    if v6:
-        ip = struct.pack("!IHBB", 0x60000000 | rng.getrandbits(20),
-                         l4len, nxt, ttl) + src.packed + dst.packed
-        eth_type = 0x86dd
-    else:
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, l3len + l4len,
-                         rng.getrandbits(16), 0x4000 if df else 0, ttl,
-                         nxt, 0, src.packed, dst.packed)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        eth_type = 0x0800
-    return mac_bytes(dmac) + mac_bytes(smac) + struct.pack("!H", eth_type) \
-        + ip + payload
-
-
-def rewrite(frame, dmac, smac):
-    """The frame as the router forwards it: MACs, TTL/hop limit - 1."""
-    f = bytearray(frame)
-    f[0:6] = mac_bytes(dmac)
-    f[6:12] = mac_bytes(smac)
-    if f[12:14] == b"\x86\xdd":
-        f[14 + 7] -= 1
-    else:
-        f[14 + 8] -= 1
-        # incremental update exactly as the kernel's ip_decrease_ttl()
-        c = struct.unpack("!H", f[24:26])[0] + 0x0100
-        c = (c + (c >= 0xffff)) & 0xffff
-        f[24:26] = struct.pack("!H", c)
-    return bytes(f)
-
-
-def special(dst):
-    """Destinations the parser hands to the kernel before any lookup."""
-    return (dst.is_multicast or dst.is_loopback or dst.is_unspecified
-            or dst.is_link_local or dst.is_reserved
-            or (dst.version == 4 and (int(dst) >> 24) == 0))
-
-
 # ------------------------------------------------------------------ compare
 
 def destinations(k, rng, n4, n6, weighed):
@@ -412,22 +174,23 @@ def decode(fields):
 
 def describe(res):
     action, outcome, out = res
-    o = OUTCOMES[outcome] if 0 <= outcome < len(OUTCOMES) else "?"
-    s = f"{ACTIONS.get(action, action)}/{o}"
+    s = f"{ACTIONS.get(action, action)}/{outcome_name(outcome)}"
     if action == XDP_REDIRECT:
         s += f" dmac {out[0:6].hex(':')} smac {out[6:12].hex(':')}"
     return s
 
 
 def ecmp_allowed(k, r, frame, dst, size):
-    """Results forwarding by one of ECMP route r's members may give."""
+    """Results (action, outcome, bytes) forwarding by one of ECMP route
+    r's members may give."""
     mtu = k.route_mtu(r)
     return [k.hop_result(frame, dst, dev, gw, mtu, size)
             for dev, gw, _ in k.members(r)]
 
 
 def route_get(k, c):
-    """The kernel's answer for case c, by `ip route get ... iif`."""
+    """The kernel's answer for case c, by `ip route get ... iif`: the
+    (action, bytes) it allows."""
     args = ["ip", "-j", f"-{c['dst'].version}", "route", "get", "to",
             str(c["dst"]), "from", str(c["src"]), "iif", c["iif"]]
     p = subprocess.run(args, capture_output=True, text=True)
@@ -442,14 +205,16 @@ def route_get(k, c):
     r = k.lpm(c["dst"])
     if r is not None and len(k.members(r)) > 1:
         # the kernel's pick for `ip route get` is one member; any will do
-        return ecmp_allowed(k, r, c["frame"], c["dst"], c["size"]), desc
+        return [(x[0], x[2]) for x in ecmp_allowed(
+            k, r, c["frame"], c["dst"], c["size"])], desc
     gw = g.get("gateway") or (g.get("via") or {}).get("host")
     mtu = None
     for m in g.get("metrics", []):
         if isinstance(m, dict) and "mtu" in m:
             mtu = m["mtu"]
-    return [k.hop_result(c["frame"], c["dst"], g["dev"], gw, mtu,
-                         c["size"])], desc
+    action, _, out = k.hop_result(c["frame"], c["dst"], g["dev"], gw, mtu,
+                                  c["size"])
+    return [(action, out)], desc
 
 
 def cmd_compare(a):
@@ -486,6 +251,9 @@ def cmd_compare(a):
                              for l in p.stderr.splitlines()))
     if p.returncode:
         sys.exit(f"FAIL: {a.helper} exited {p.returncode}")
+    if f"xrt_fibdiff: {len(OUTCOMES)} outcomes" not in p.stderr:
+        sys.exit("FAIL: fibdiff_frames.OUTCOMES does not list the data "
+                 "plane's outcomes")
     if a.expect_table and "pinned program: " not in p.stderr:
         sys.exit("FAIL: cannot tell the pinned program's lookup mode")
     if a.expect_table and any(
@@ -513,17 +281,11 @@ def cmd_compare(a):
         stats[ACTIONS.get(t[0], "?")] += 1
         r = k.lpm(c["dst"])
         mem = k.members(r) if r is not None else []
-        if (t[0], t[2]) == (fb[0], fb[2]):
-            if t[1] != fb[1]:
-                outcome_diff[(OUTCOMES[fb[1]], OUTCOMES[t[1]])] += 1
-            same = True
-        else:
-            same = False
+        same = t == fb			# action, outcome counter, bytes
         if len(mem) > 1 and c["ttl"] > 1 and not special(c["dst"]):
             stats["ecmp"] += 1
             allowed = ecmp_allowed(k, r, c["frame"], c["dst"], c["size"])
-            ok = same or (t[0], t[2]) in allowed
-            if not ok:
+            if not (same or t in allowed):
                 fail(f"{c['dst']} ({r['net']}, ECMP, {c['size']} B, TTL "
                      f"{c['ttl']}): table {describe(t)} is none of the "
                      f"members' results; fib {describe(fb)}")
@@ -531,20 +293,17 @@ def cmd_compare(a):
                   and len(set(allowed)) == len(allowed)):
                 # every member forwards, each differently: count the picks
                 for res, cnt in ((t, ecmp_pick), (fb, ecmp_kernel)):
-                    if (res[0], res[2]) in allowed:
-                        cnt[str(r["net"])][allowed.index(
-                            (res[0], res[2]))] += 1
+                    if res in allowed:
+                        cnt[str(r["net"])][allowed.index(res)] += 1
             continue
         if not same:
-            kinds[(OUTCOMES[t[1]], OUTCOMES[fb[1]])] += 1
+            if (t[0], t[2]) == (fb[0], fb[2]):
+                outcome_diff[(outcome_name(t[1]), outcome_name(fb[1]))] += 1
+            else:
+                kinds[(outcome_name(t[1]), outcome_name(fb[1]))] += 1
             fail(f"{c['dst']} ({r['net'] if r else 'no route'}, {c['tag']}, "
                  f"{c['size']} B, TTL {c['ttl']}): table {describe(t)}, "
                  f"fib {describe(fb)}")
-    for (fo, to), n in sorted(outcome_diff.items()):
-        print(f"note: {n} packets with the same action and bytes counted as "
-              f"{to} in table mode, {fo} in fib mode", file=sys.stderr)
-    if a.strict_outcome and outcome_diff:
-        fail(f"outcome counters differ: {dict(outcome_diff)}")
 
     # Weighted ECMP: the table's picks follow the weights (loosely).
     for net in a.weights:
@@ -580,6 +339,9 @@ def cmd_compare(a):
 
     for (to, fo), n in sorted(kinds.items()):
         print(f"FAIL: {n} mismatches: table {to}, fib {fo}", file=sys.stderr)
+    for (to, fo), n in sorted(outcome_diff.items()):
+        print(f"FAIL: {n} packets with the same action and bytes counted as "
+              f"{to} in table mode, {fo} in fib mode", file=sys.stderr)
     for m in failures[:25]:
         print("FAIL:", m, file=sys.stderr)
     if len(failures) > 25:
@@ -621,7 +383,8 @@ def main():
     c.add_argument("--count-mac",
                    help="count table-mode redirects to this destination MAC")
     c.add_argument("--strict-outcome", action="store_true",
-                   help="outcome counters must match too")
+                   help="outcome counters must match too: always so now, "
+                   "the option stays for old command lines")
     a = ap.parse_args()
     {"routes": cmd_routes, "compare": cmd_compare}[a.cmd](a)
 

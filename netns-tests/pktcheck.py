@@ -32,9 +32,7 @@ Prints one JSON line with what was sent/received; exits 1 with FAIL: lines on
 stderr when a check fails.
 """
 import argparse
-import ctypes
 import json
-import os
 import secrets
 import shlex
 import socket
@@ -51,28 +49,18 @@ from scapy.layers.inet import in4_chksum
 from scapy.layers.inet6 import in6_chksum
 from scapy.utils import checksum
 
-CLONE_NEWNET = 0x40000000
+from nsutil import setns
+
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 TTL = 64
 
-_libc = ctypes.CDLL(None, use_errno=True)
 failures = []
 
 
 def fail(msg):
     failures.append(msg)
     print(f"FAIL: {msg}", file=sys.stderr)
-
-
-def setns(name):
-    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
-    try:
-        if _libc.setns(fd, CLONE_NEWNET) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"setns({name}): {os.strerror(err)}")
-    finally:
-        os.close(fd)
 
 
 class Port:

@@ -278,6 +278,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(NULL);
+	/* fibdiff.py names them: it checks it knows as many. */
+	fprintf(stderr, "xrt_fibdiff: %d outcomes\n", XR_OUTCOME_MAX);
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus < 0)
 		die("possible CPUs", ncpus);

@@ -5,6 +5,7 @@
  *   fixture_topo.c    namespaces, bpffs, topology, attaching interfaces
  *   fixture_file.c    reading the fixture file, selecting cases
  *   fixture_case.c    running a case and comparing its results
+ *   fixture_route.c   the kernel's next hop for a flow (ECMP cases)
  *   fixture_bench.c   --bench timing
  *   fixture_names.c   names of actions and outcomes
  * fuzz_packets.c reuses all but main() for random frames.
@@ -23,7 +24,7 @@
 #define EXIT_SKIP 77		/* ctest's SKIP_RETURN_CODE */
 #define MAX_FRAME 3072		/* test_run takes ~3.5 KiB on 4 KiB pages */
 #define MAX_ARGS 32
-#define MAX_OUTS 4		/* output frames a case accepts (ECMP) */
+#define MAX_OUTS 4		/* output frames of a case (ECMP: one a next hop) */
 #define MAX_EXPECTS 32
 #define BENCH_PACKETS 1000000
 #define MAX_PINNED_MAPS 16	/* table mode: LB maps opened by pin */
@@ -46,9 +47,10 @@ struct fixture {
 	int outcome;
 	__u8 in[MAX_FRAME];
 	size_t in_len;
-	int n_out;		/* any of the output frames passes */
+	int n_out;		/* several: any of them passes (table mode) */
 	__u8 out[MAX_OUTS][MAX_FRAME];
 	size_t out_len[MAX_OUTS];
+	__u32 out_ifindex[MAX_OUTS];	/* the egress each frame leaves by */
 };
 
 /* An `expect` line of this run's lookup mode: the case differs there. */
@@ -132,11 +134,17 @@ int test_run(int prog_fd, const struct fixture *fx, struct run_result *res);
 int take_snapshot(const struct runner *r, struct snapshot *s);
 void run_case(struct runner *r, const struct fixture *fx);
 
+/* fixture_route.c: the egress ifindex the kernel's FIB picks for the flow
+ * of a UDP/TCP frame received on @iif, or a negative errno. */
+int kernel_egress(const __u8 *frame, size_t len, __u32 iif);
+
 /* fixture_bench.c */
 void bench_case(struct runner *r, const struct fixture *fx);
 int load_empty_prog(void);
 
-/* --route-cache: the route cache's hits so far, both families, all CPUs. */
+/* --route-cache: the route cache's hits so far, both families, all CPUs;
+ * and the sum of its epochs, which moves when the routing state does. */
 int route_cache_hits(const struct runner *r, __u64 *hits);
+int route_cache_totals(const struct runner *r, __u64 *hits, __u64 *epochs);
 
 #endif /* XR_FIXTURE_RUNNER_H */

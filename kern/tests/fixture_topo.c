@@ -186,19 +186,76 @@ int runner_map_fd(void *ctx, const char *name)
 
 
 /*
+ * The whole run on the CPU it started on. All the data plane's state the
+ * cases look at is per CPU (counters, the route cache's slots and epoch),
+ * and BPF_PROG_TEST_RUN runs the program on the caller's CPU: a runner the
+ * scheduler moved between the two runs of a route-cache case would fill
+ * one CPU's cache and probe another's. The commands it runs inherit this.
+ */
+static int pin_to_one_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -errno;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/*
+ * Interfaces created from now on skip duplicate address detection: their
+ * addresses (the link-local ones the kernel adds at link up included) are
+ * usable, and their local routes in place, as soon as they are added, not
+ * 1-2 s later in the middle of the cases. Each DAD that completes adds a
+ * route, which moves the FIB counters the route cache watches
+ * (kern/route_epoch.h): a case run across it would miss the cache.
+ */
+static int quiet_ipv6_defaults(void)
+{
+	static const char *const conf[] = { "all", "default" };
+	char path[64];
+	int err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(conf); i++) {
+		snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad",
+			 conf[i]);
+		err = write_sysctl(path, "0");
+		if (err && err != -ENOENT)	/* ENOENT: no IPv6 at all */
+			return err;
+	}
+	return 0;
+}
+
+/*
  * A network namespace of our own and, in table mode, a mount namespace
  * too, for a bpffs of our own: what the CLI pins there disappears with us.
+ * The process stays on one CPU, and the namespace's interfaces skip DAD
+ * (above): what the cases check must not depend on the scheduler or on
+ * the kernel's timers.
  */
 int enter_private_namespaces(bool mounts)
 {
-	if (!unshare(CLONE_NEWNET | (mounts ? CLONE_NEWNS : 0)))
-		return 0;
-	if (errno == EPERM) {
-		printf("1..0 # SKIP no permission to create a network namespace\n");
-		return EXIT_SKIP;
+	int err;
+
+	if (unshare(CLONE_NEWNET | (mounts ? CLONE_NEWNS : 0))) {
+		if (errno == EPERM) {
+			printf("1..0 # SKIP no permission to create a network namespace\n");
+			return EXIT_SKIP;
+		}
+		perror("unshare");
+		return EXIT_FAILURE;
 	}
-	perror("unshare");
-	return EXIT_FAILURE;
+	err = pin_to_one_cpu();
+	if (!err)
+		err = quiet_ipv6_defaults();
+	if (err) {
+		printf("Bail out! cannot pin to a CPU or turn DAD off: %s\n",
+		       strerror(-err));
+		return EXIT_FAILURE;
+	}
+	return 0;
 }
 
 int mount_private_bpffs(struct runner *r)
@@ -278,18 +335,29 @@ int load_fib(struct runner *r)
 	return 0;
 }
 
-int route_cache_hits(const struct runner *r, __u64 *hits)
+/* Sums over both families and all CPUs of the route cache's hits and
+ * epochs (each epoch moves when the program sees the FIB's counters move). */
+int route_cache_totals(const struct runner *r, __u64 *hits, __u64 *epochs)
 {
 	int fd = bpf_map__fd(r->skel->maps.xr_rc_state);
 	struct xr_rc_state *v = calloc(r->ncpus, sizeof(*v));
 	int err = v ? 0 : -ENOMEM;
 
-	*hits = 0;
+	*hits = *epochs = 0;
 	for (__u32 family = 0; !err && family < 2; family++) {
 		err = bpf_map_lookup_elem(fd, &family, v) ? -errno : 0;
-		for (int cpu = 0; !err && cpu < r->ncpus; cpu++)
+		for (int cpu = 0; !err && cpu < r->ncpus; cpu++) {
 			*hits += v[cpu].hits;
+			*epochs += v[cpu].epoch;
+		}
 	}
 	free(v);
 	return err;
+}
+
+int route_cache_hits(const struct runner *r, __u64 *hits)
+{
+	__u64 epochs;
+
+	return route_cache_totals(r, hits, &epochs);
 }

@@ -25,17 +25,19 @@ MACs are written down once, here. Format, one directive per line:
                                     frame unchanged; before the case
     case NAME IFNAME ACTION OUTCOME IN_HEX OUT_HEX[,OUT_HEX...]
 
-A case with several output frames passes with any one of them: an ECMP route
-may send a flow through any of its next hops.
+A case through an ECMP route lists each next hop's frame as IFNAME=HEX (the
+frame that leaves by IFNAME). In fib lookup mode (route cache or not) only
+the next hop the kernel's FIB takes for the flow passes: the runner asks
+the kernel (as `ip route get ... iif IFNAME ipproto sport dport` does).
+Table mode hashes flows its own way (kern/flow_hash.h), which cannot
+reproduce the kernel's keyed hash: there any of the route's next hops passes.
 
 Every case holds in both lookup modes (attach --lookup fib|table) unless an
 expect line says otherwise, with the reason on the comment line before it.
 
 Runs with Debian's python3-scapy: /usr/bin/python3 gen_fixtures.py -o FILE
 """
-
 import argparse
-import ipaddress
 import sys
 
 from scapy.all import (ARP, Dot1Q, Ether, ICMP, ICMPv6EchoRequest,
@@ -43,264 +45,18 @@ from scapy.all import (ARP, Dot1Q, Ether, ICMP, ICMPv6EchoRequest,
                        ICMPv6ND_Redirect, ICMPv6Unknown, IP, IPOption_NOP,
                        IPOption_RR, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
-                       IPv6ExtHdrRouting, Padding, Raw, RouterAlert, TCP, UDP)
-from scapy.utils import checksum
+                       IPv6ExtHdrRouting, Raw, RouterAlert, TCP, UDP)
 
-ETH_LEN = 14
-SMALL_MTU = 1280  # also IPv6's minimum MTU, so one link serves both families
-
-
-class Link:
-    """A veth pair: the router's end r<N> and a host end h<N>."""
-
-    def __init__(self, n, attached=True, mtu=None, index=None):
-        self.name = f"r{n}"
-        self.peer = f"h{n}"
-        self.mac = f"02:00:00:00:{n:02x}:01"       # router end
-        self.peer_mac = f"02:00:00:00:{n:02x}:02"  # host / next hop
-        self.v4, self.v6 = f"10.0.{n}.1", f"fd00:{n}::1"
-        self.peer_v4, self.peer_v6 = f"10.0.{n}.2", f"fd00:{n}::2"
-        self.attached = attached
-        self.mtu = mtu
-        self.index = index  # the router end's ifindex, if not the next free
-
-
-LAN = Link(0)                       # ingress of most cases
-WAN = Link(1)                       # the usual egress
-NOT_XDP = Link(2, attached=False)   # routed, but not in xr_tx_ports
-SMALL = Link(3, mtu=SMALL_MTU)      # small-MTU path
-UNCONF = Link(4, attached=False)    # ingress with no xr_ifaces entry
-NOFWD = Link(5)                     # ingress with forwarding off
-ECMP2 = Link(6)                     # WAN's sibling in the ECMP routes;
-                                    # its IPv6 MTU is below its MTU
-# Ifindexes from XR_IFINDEX_DIRECT (1024) up keep their conf and counters in
-# the xr_ifaces hash instead of the xr_ifaces_arr array.
-HIGH = Link(7, index=5000)          # attached, ifindex past the array
-HIGH_UNCONF = Link(8, attached=False, index=6000)  # and not configured
-LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD, ECMP2, HIGH, HIGH_UNCONF]
-
-HOST_V4, HOST_V6 = LAN.peer_v4, LAN.peer_v6
-OTHER_HOST_MAC = "02:00:00:00:00:99"
-
-# Destination prefixes, each routed a different way (see topology()).
-DST = {
-    "wan":         ("198.51.100.10", "2001:db8:100::10"),
-    "no_neigh":    ("198.51.101.10", "2001:db8:101::10"),
-    "not_xdp":     ("198.51.102.10", "2001:db8:102::10"),
-    "small_mtu":   ("198.51.103.10", "2001:db8:103::10"),
-    "ecmp":        ("198.51.104.10", "2001:db8:104::10"),
-    "mtu_locked":  ("198.51.105.10", "2001:db8:105::10"),
-    "mtu_route":   ("198.51.106.10", "2001:db8:106::10"),
-    "v6_gw":       ("198.51.107.10", None),
-    "mtu6":        ("198.51.108.10", "2001:db8:108::10"),
-    "blackhole":   ("198.51.110.10", "2001:db8:110::10"),
-    "unreachable": ("198.51.111.10", "2001:db8:111::10"),
-    "prohibit":    ("198.51.112.10", "2001:db8:112::10"),
-    "no_route":    ("203.0.113.10", "2001:db8:ffff::10"),
-}
-NO_NEIGH_GW = ("10.0.1.3", "fd00:1::3")  # on WAN, never resolved
-ONLINK_NO_NEIGH = ("10.0.1.5", "fd00:1::5")  # on WAN, never resolved
-# A host route inside the "wan" prefix, through another link: the longest
-# prefix wins.
-HOST_ROUTE = ("198.51.100.77", "2001:db8:100::77")
-ROUTE_MTU = 1300  # below WAN's 1500
-ECMP2_MTU6 = 1400  # net/ipv6/conf/r6/mtu; r6's MTU is 1500
+import lb_fixtures
+from fixture_frames import (ETH_LEN, Fixtures, eth, padded, patched,
+                            sized_udp4, sized_udp6, udp4, udp6, v4, v6)
+from fixture_net import (DST, ECMP2, ECMP2_MTU6, HIGH, HIGH_UNCONF,
+                         HOST_ROUTE, HOST_V4, HOST_V6, LAN, NOFWD,
+                         ONLINK_NO_NEIGH, OTHER_HOST_MAC, ROUTE_MTU, SMALL,
+                         SMALL_MTU, UNCONF, WAN, topology)
 
 # What --bench times by default: the plain forwarding case of each family.
 BENCH = ["bench ipv4_udp ipv6_udp"]
-
-
-def prefix(addr):
-    """The routed prefix a DST address stands for: a /24 or a /48."""
-    net = ipaddress.ip_network(addr)
-    return str(net.supernet(new_prefix=24 if net.version == 4 else 48))
-
-
-def topology():
-    """The router's namespace, as runner directives."""
-    lines = []
-    for link in LINKS:
-        mtu = f" mtu {link.mtu}" if link.mtu else ""
-        index = f" index {link.index}" if link.index else ""
-        lines += [
-            f"ip link add {link.name}{index} address {link.mac}{mtu} type veth "
-            f"peer name {link.peer} address {link.peer_mac}{mtu}",
-            # The host ends stay silent (no DAD, router solicitations or
-            # MLD reports): a frame reaching an interface the router is
-            # really attached to (table mode attaches with the CLI) would
-            # move the counters the cases check.
-            f"sysctl net/ipv6/conf/{link.peer}/disable_ipv6 1",
-            f"ip link set {link.name} up",
-            f"ip link set {link.peer} up",
-            f"ip addr add {link.v4}/24 dev {link.name}",
-            f"ip addr add {link.v6}/64 dev {link.name} nodad",
-        ]
-        # Next hops are permanent so that no case depends on ARP/ND timing.
-        for addr in (link.peer_v4, link.peer_v6):
-            lines.append(f"ip neigh add {addr} lladdr {link.peer_mac} "
-                         f"dev {link.name} nud permanent")
-
-    def via(key, link, gw=None):
-        gw = gw or (link.peer_v4, link.peer_v6)
-        return [f"ip route add {prefix(DST[key][0])} via {gw[0]}",
-                f"ip route add {prefix(DST[key][1])} via {gw[1]}"]
-
-    lines += via("wan", WAN)
-    lines += via("no_neigh", WAN, NO_NEIGH_GW)
-    lines += via("not_xdp", NOT_XDP)
-    lines += via("small_mtu", SMALL)
-    lines += via("mtu6", ECMP2)
-    # IPv6 forwarding checks the interface's IPv6 MTU (ip6_mtu_from_fib6()),
-    # IPv4 its MTU.
-    lines.append(f"sysctl net/ipv6/conf/{ECMP2.name}/mtu {ECMP2_MTU6}")
-    lines += [f"ip route add {HOST_ROUTE[0]}/32 via {SMALL.peer_v4}",
-              f"ip route add {HOST_ROUTE[1]}/128 via {SMALL.peer_v6}"]
-    # A route MTU counts for forwarding only when locked (or with
-    # ip_fwd_use_pmtu, off here): ip_mtu_from_fib_result(),
-    # ip6_mtu_from_fib6().
-    for key, lock in (("mtu_locked", "lock "), ("mtu_route", "")):
-        lines += [f"ip route add {prefix(DST[key][0])} via {WAN.peer_v4} "
-                  f"mtu {lock}{ROUTE_MTU}",
-                  f"ip route add {prefix(DST[key][1])} via {WAN.peer_v6} "
-                  f"mtu {lock}{ROUTE_MTU}"]
-    # RFC 5549: an IPv4 route through an IPv6 gateway (its neighbour is
-    # in the ND table).
-    lines.append(f"ip route add {prefix(DST['v6_gw'][0])} "
-                 f"via inet6 {WAN.peer_v6} dev {WAN.name}")
-    for i, fam in ((0, "-4"), (1, "-6")):
-        lines.append(f"ip {fam} route add {prefix(DST['ecmp'][i])}"
-                     f" nexthop via {(WAN.peer_v4, WAN.peer_v6)[i]}"
-                     f" dev {WAN.name}"
-                     f" nexthop via {(ECMP2.peer_v4, ECMP2.peer_v6)[i]}"
-                     f" dev {ECMP2.name}")
-    for kind in ("blackhole", "unreachable", "prohibit"):
-        lines += [f"ip route add {kind} {prefix(DST[kind][0])}",
-                  f"ip route add {kind} {prefix(DST[kind][1])}"]
-    # Stands in for a default route, which would cover 0.0.0.0/8 too but
-    # leave no destination for the no-route cases.
-    lines.append(f"ip route add 0.0.0.0/8 via {WAN.peer_v4}")
-    # The load balancer's VIPs are routed too: what is not a VIP's is.
-    lines += lb_fixtures.topology()
-
-    # Forwarding on (after the links exist, so that they inherit it), but
-    # off for IPv4 on NOFWD's ingress.
-    lines += ["sysctl net/ipv4/ip_forward 1",
-              "sysctl net/ipv6/conf/all/forwarding 1",
-              f"sysctl net/ipv4/conf/{NOFWD.name}/forwarding 0"]
-    lines += [f"attach {link.name}" for link in LINKS if link.attached]
-    return lines
-
-
-class Fixtures:
-    def __init__(self):
-        self.lines = []
-        self.names = set()
-
-    def add(self, name, ingress, frame, action, outcome, out=None):
-        """A case; `out` defaults to the input (passed or dropped), and may
-        be a list of frames, any of which passes."""
-        assert name not in self.names, f"duplicate case {name}"
-        self.names.add(name)
-        frame = bytes(frame)
-        outs = [frame] if out is None else (
-            out if isinstance(out, list) else [out])
-        self.lines.append(f"case {name} {ingress.name} {action} {outcome} "
-                          f"{frame.hex()} "
-                          f"{','.join(bytes(o).hex() for o in outs)}")
-
-    def expect(self, lookup, name, action, outcome, why):
-        """In lookup mode `lookup`, the next case added differs: `why`."""
-        self.lines += [f"# {lookup} lookup: {why}",
-                       f"expect {lookup} {name} {action} {outcome}"]
-
-    def fwd(self, name, frame, egress=WAN, ingress=LAN):
-        frame = bytes(frame)
-        egresses = egress if isinstance(egress, list) else [egress]
-        self.add(name, ingress, frame, "XDP_REDIRECT", "XR_REDIRECT",
-                 [forwarded(frame, e) for e in egresses])
-
-    def passed(self, name, frame, outcome, ingress=LAN):
-        self.add(name, ingress, frame, "XDP_PASS", outcome)
-
-    def dropped(self, name, frame, outcome, ingress=LAN):
-        self.add(name, ingress, frame, "XDP_DROP", outcome)
-
-
-def mac_bytes(mac):
-    return bytes.fromhex(mac.replace(":", ""))
-
-
-def ip_end(frame):
-    """Where the IP packet of an Ethernet frame ends: its length says."""
-    ethertype = int.from_bytes(frame[12:14], "big")
-    if ethertype == 0x0800:
-        return ETH_LEN + int.from_bytes(frame[ETH_LEN + 2:ETH_LEN + 4], "big")
-    return ETH_LEN + 40 + int.from_bytes(frame[ETH_LEN + 4:ETH_LEN + 6], "big")
-
-
-def forwarded(frame, egress):
-    """What the router must emit: MACs for the next hop on `egress`, TTL or
-    hop limit one lower, IPv4 checksum recomputed; every other byte of the
-    IP packet kept. Bytes past the IP length (Ethernet padding) go, as the
-    kernel trims them on input (ip_rcv_core(), ip6_rcv_core())."""
-    out = bytearray(frame[:ip_end(frame)])
-    out[0:6] = mac_bytes(egress.peer_mac)
-    out[6:12] = mac_bytes(egress.mac)
-    ethertype = int.from_bytes(out[12:14], "big")
-    if ethertype == 0x0800:
-        ip = ETH_LEN
-        out[ip + 8] -= 1                        # TTL
-        out[ip + 10:ip + 12] = b"\0\0"
-        ihl = (out[ip] & 0xf) * 4
-        out[ip + 10:ip + 12] = checksum(bytes(out[ip:ip + ihl])).to_bytes(
-            2, "big")
-    elif ethertype == 0x86dd:
-        out[ETH_LEN + 7] -= 1                   # hop limit
-    else:
-        raise ValueError("not an IP frame")
-    return bytes(out)
-
-
-def eth(dst=LAN.mac, src=LAN.peer_mac):
-    return Ether(dst=dst, src=src)
-
-
-def v4(dst=DST["wan"][0], src=HOST_V4, l2=None, **kw):
-    return (l2 or eth()) / IP(src=src, dst=dst, **kw)
-
-
-def v6(dst=DST["wan"][1], src=HOST_V6, l2=None, **kw):
-    return (l2 or eth()) / IPv6(src=src, dst=dst, **kw)
-
-
-def udp4(**kw):
-    return v4(**kw) / UDP(sport=4242, dport=53) / Raw(b"fixture-v4")
-
-
-def udp6(**kw):
-    return v6(**kw) / UDP(sport=4242, dport=53) / Raw(b"fixture-v6")
-
-
-def padded(pkt, size, fill=0xa5):
-    """Pad to `size` with non-zero bytes, so that losing them shows."""
-    return pkt / Padding(bytes([fill]) * (size - len(pkt)))
-
-
-def sized_udp4(ip_len, **kw):
-    pkt = v4(flags="DF", **kw) / UDP(sport=4242, dport=53)
-    return pkt / Raw(b"x" * (ip_len - len(pkt) + ETH_LEN))
-
-
-def sized_udp6(ip_len, **kw):
-    pkt = v6(**kw) / UDP(sport=4242, dport=53)
-    return pkt / Raw(b"x" * (ip_len - len(pkt) + ETH_LEN))
-
-
-def patched(pkt, offset, data):
-    """The built frame with `data` written at `offset` (checksums as built)."""
-    raw = bytearray(bytes(pkt))
-    raw[offset:offset + len(data)] = data
-    return bytes(raw)
 
 
 def ipv4_with_carry():
@@ -395,8 +151,9 @@ def forwarding_cases(f):
     f.fwd("high_ifindex_unconfigured_ipv4_udp",
           udp4(l2=high_unconf, src=HIGH_UNCONF.peer_v4), ingress=HIGH_UNCONF)
 
-    # ECMP: each flow takes one of the route's next hops, whichever the
-    # kernel's (seeded) hash or table mode's picks.
+    # ECMP: each flow takes the next hop the kernel's hash picks (fib
+    # mode), or table mode's (see the file's format). The hash covers the
+    # ports (fixture_net.py), so the flows differ by port alone.
     for sport in (1000, 2000, 3000, 4000):
         f.fwd(f"ipv4_ecmp_udp_{sport}",
               v4(dst=DST["ecmp"][0]) / UDP(sport=sport, dport=53),
@@ -578,8 +335,6 @@ def route_cases(f):
              ingress=NOFWD)
 
 
-import lb_fixtures  # noqa: E402 (it imports this module's helpers)
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -598,7 +353,8 @@ def main():
 
     with open(args.output, "w") as out:
         out.write("# Generated by gen_fixtures.py; do not edit.\n")
-        out.write("\n".join(topology() + BENCH + f.lines) + "\n")
+        out.write("\n".join(topology(lb_fixtures.topology()) + BENCH +
+                             f.lines) + "\n")
     print(f"{args.output}: {len(f.lines)} cases", file=sys.stderr)
 
 

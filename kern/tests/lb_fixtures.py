@@ -27,209 +27,22 @@ the input with two MACs replaced; NAT output is built again by scapy with
 the new addresses, ports and TTL, every checksum computed from scratch.
 """
 
-import gen_fixtures as g
-from scapy.all import (ICMP, ICMPv6PacketTooBig, ICMPv6EchoRequest, IP,
+import fixture_frames as g
+from fixture_net import DST, LAN, WAN
+from lb_model import (C4, C6, R4, R6, VIP_NET, Backend, BE, DSR4, NAT4_TCP,
+                      NAT4_UDP, ALL4_UDP, DSR6, NAT6_TCP, NAT6_UDP, NONE4,
+                      HASH4, CHANGE4, GEN4, STATE4, ALL6_UDP, VIPS,
+                      maglev_backend, is6, ip, l4, frame, to_backend,
+                      client_frame, nat_expected, zero_sum_data, reply_frame,
+                      reply_expected)
+from scapy.all import (Ether, ICMP, ICMPv6PacketTooBig, ICMPv6EchoRequest, IP,
                        IPOption_NOP, IPv6, IPv6ExtHdrDestOpt,
-                       IPv6ExtHdrFragment, IPv6ExtHdrRouting, Raw, TCP, UDP)
-
-LAN, WAN = g.LAN, g.WAN
-M32 = 0xffffffff
-RING_SIZE = 65537
-HASH_SEED = 0x5851f42d   # XR_LB_HASH_SEED
-JHASH_INITVAL = 0xdeadbeef
-
-# Clients sit behind the WAN: NAT replies are routed out there.
-C4, C6 = "198.51.100.50", "2001:db8:100::50"
-# Routers on the path that send PMTU errors.
-R4, R6 = "198.51.100.1", "2001:db8:100::1"
-VIP_NET = ("192.0.2.0/24", "2001:db8:f::/48")   # routed via WAN too
-
-
-class Backend:
-    def __init__(self, bid, addr, port=0, gen=1, state="active"):
-        self.id, self.addr, self.port = bid, addr, port
-        self.gen, self.state = gen, state
-        self.mac = f"02:00:00:00:0b:{bid:02x}"
-
-    def line(self):
-        return (f"lb-backend {self.id} {self.addr} {self.mac} {self.port} "
-                f"{self.state} {self.gen}")
-
-
-class Vip:
-    def __init__(self, vid, addr, proto, port, mode, ring):
-        self.id, self.addr, self.proto = vid, addr, proto
-        self.port, self.mode, self.ring = port, mode, ring
-
-    def lines(self):
-        return [f"lb-vip {self.id} {self.addr} {self.proto} {self.port} "
-                f"{self.mode}",
-                f"lb-ring {self.id} {' '.join(str(b) for b in self.ring)}"]
-
-
-BE = {b.id: b for b in [
-    Backend(1, "10.0.0.11"), Backend(2, "10.0.0.12"),
-    Backend(3, "10.0.0.21", port=8080), Backend(4, "10.0.0.22"),
-    Backend(5, "fd00::11"), Backend(6, "fd00::21", port=8080),
-    Backend(7, "fd00::22"), Backend(8, "fd00::12"),
-    Backend(11, "10.0.0.31"), Backend(12, "10.0.0.32"),
-    Backend(13, "10.0.0.33"),
-    Backend(20, "10.0.0.40"), Backend(21, "10.0.0.41"),
-    Backend(22, "10.0.0.42"), Backend(23, "10.0.0.43"),
-]}
-
-DSR4 = Vip(0, "192.0.2.10", "tcp", 80, "dsr", [1])
-NAT4_TCP = Vip(1, "192.0.2.20", "tcp", 80, "nat", [3])
-NAT4_UDP = Vip(2, "192.0.2.20", "udp", 53, "nat", [4])
-ALL4_UDP = Vip(3, "192.0.2.30", "udp", 0, "dsr", [1])
-DSR6 = Vip(4, "2001:db8:f::10", "tcp", 443, "dsr", [5])
-NAT6_TCP = Vip(5, "2001:db8:f::20", "tcp", 80, "nat", [6])
-NAT6_UDP = Vip(6, "2001:db8:f::20", "udp", 53, "nat", [7])
-NONE4 = Vip(7, "192.0.2.40", "tcp", 80, "dsr", [0])
-HASH4 = Vip(8, "192.0.2.50", "tcp", 80, "dsr", [11, 12, 13])
-CHANGE4 = Vip(9, "192.0.2.60", "tcp", 80, "dsr", [1])
-GEN4 = Vip(10, "192.0.2.70", "tcp", 80, "dsr", [20])
-STATE4 = Vip(11, "192.0.2.80", "tcp", 80, "dsr", [22])
-ALL6_UDP = Vip(12, "2001:db8:f::30", "udp", 0, "dsr", [5])
-VIPS = [DSR4, NAT4_TCP, NAT4_UDP, ALL4_UDP, DSR6, NAT6_TCP, NAT6_UDP, NONE4,
-        HASH4, CHANGE4, GEN4, STATE4, ALL6_UDP]
-
-
-# ---- the flow hash of maps/xdp_router_lb_hash.h ----------------------------
-
-def _rol(x, k):
-    return ((x << k) | (x >> (32 - k))) & M32
-
-
-def _mix(a, b, c):
-    a = (a - c) & M32; a ^= _rol(c, 4); c = (c + b) & M32
-    b = (b - a) & M32; b ^= _rol(a, 6); a = (a + c) & M32
-    c = (c - b) & M32; c ^= _rol(b, 8); b = (b + a) & M32
-    a = (a - c) & M32; a ^= _rol(c, 16); c = (c + b) & M32
-    b = (b - a) & M32; b ^= _rol(a, 19); a = (a + c) & M32
-    c = (c - b) & M32; c ^= _rol(b, 4); b = (b + a) & M32
-    return a, b, c
-
-
-def _final(a, b, c):
-    c ^= b; c = (c - _rol(b, 14)) & M32
-    a ^= c; a = (a - _rol(c, 11)) & M32
-    b ^= a; b = (b - _rol(a, 25)) & M32
-    c ^= b; c = (c - _rol(b, 16)) & M32
-    a ^= c; a = (a - _rol(c, 4)) & M32
-    b ^= a; b = (b - _rol(a, 14)) & M32
-    c ^= b; c = (c - _rol(b, 24)) & M32
-    return c
-
-
-def _words(addr):
-    raw = g.ipaddress.ip_address(addr).packed
-    return [int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4)]
-
-
-def flow_hash(src, dst, proto, sport, dport):
-    ports = (sport << 16) | dport
-    s, d = _words(src), _words(dst)
-    pnum = {"tcp": 6, "udp": 17}[proto]
-    if len(s) == 1:
-        a = b = c = (JHASH_INITVAL + (3 << 2) + (HASH_SEED ^ pnum)) & M32
-        a = (a + s[0]) & M32
-        b = (b + d[0]) & M32
-        c = (c + ports) & M32
-        return _final(a, b, c)
-    a = b = c = (JHASH_INITVAL + (9 << 2) + (HASH_SEED ^ pnum)) & M32
-    a, b, c = (a + s[0]) & M32, (b + s[1]) & M32, (c + s[2]) & M32
-    a, b, c = _mix(a, b, c)
-    a, b, c = (a + s[3]) & M32, (b + d[0]) & M32, (c + d[1]) & M32
-    a, b, c = _mix(a, b, c)
-    a, b, c = (a + d[2]) & M32, (b + d[3]) & M32, (c + ports) & M32
-    return _final(a, b, c)
-
-
-def maglev_backend(vip, src, sport, dport=None):
-    """The backend a new flow of `vip` gets, as lb-ring filled its row."""
-    slot = flow_hash(src, vip.addr, vip.proto, sport,
-                     vip.port if dport is None else dport) % RING_SIZE
-    return BE[vip.ring[slot % len(vip.ring)]]
-
-
-# ---- frames -----------------------------------------------------------------
-
-def is6(addr):
-    return ":" in addr
-
-
-def ip(src, dst, ttl=64, **kw):
-    return (IPv6(src=src, dst=dst, hlim=ttl, **kw) if is6(dst)
-            else IP(src=src, dst=dst, ttl=ttl, **kw))
-
-
-def l4(proto, sport, dport, flags="S", **kw):
-    if proto == "tcp":
-        return TCP(sport=sport, dport=dport, flags=flags, seq=1000, **kw)
-    return UDP(sport=sport, dport=dport, **kw)
-
-
-def payload(proto):
-    return Raw(b"lb-fixture-" + proto.encode())
-
-
-def frame(src, dst, proto, sport, dport, flags="S", ttl=64, l2_src=None,
-          ipkw=None, l4kw=None, data=None):
-    """Client (or backend) -> LB, as received on LAN."""
-    return bytes(g.eth(src=l2_src or LAN.peer_mac) /
-                 ip(src, dst, ttl, **(ipkw or {})) /
-                 l4(proto, sport, dport, flags, **(l4kw or {})) /
-                 (Raw(data) if data is not None else payload(proto)))
-
-
-def to_backend(data, be):
-    """DSR and NAT alike: the backend's MAC, ours as source."""
-    out = bytearray(data)
-    out[0:6] = g.mac_bytes(be.mac)
-    out[6:12] = g.mac_bytes(LAN.mac)
-    return bytes(out)
-
-
-def client_frame(vip, sport, flags="S", src=None, ttl=64, **kw):
-    src = src or (C6 if is6(vip.addr) else C4)
-    dport = kw.pop("dport", vip.port)
-    return frame(src, vip.addr, vip.proto, sport, dport, flags, ttl, **kw)
-
-
-def nat_expected(vip, be, sport, flags="S", ttl=64, **kw):
-    """The client's frame as NAT sends it to `be`: rebuilt, not patched."""
-    src = C6 if is6(vip.addr) else C4
-    return to_backend(frame(src, be.addr, vip.proto, sport,
-                            be.port or vip.port, flags, ttl - 1, **kw), be)
-
-
-def zero_sum_data(dst, sport, dport):
-    """Two bytes of UDP payload that make the checksum of a datagram from
-    the client to `dst` compute to 0, which UDP sends as 0xffff: x + ~x is
-    0xffff in one's complement, so the payload word must be the checksum
-    the datagram has with a zero word there."""
-    src = C6 if is6(dst) else C4
-    built = bytes(ip(src, dst) / UDP(sport=sport, dport=dport) /
-                  Raw(b"\0\0"))
-    return (IPv6 if is6(dst) else IP)(built)[UDP].chksum.to_bytes(2, "big")
-
-
-def reply_frame(vip, be, cport, flags="SA", ttl=64):
-    """Backend -> client through the LB, as received on LAN."""
-    client = C6 if is6(vip.addr) else C4
-    return frame(be.addr, client, vip.proto, be.port or vip.port, cport,
-                 flags, ttl, l2_src=be.mac)
-
-
-def reply_expected(vip, cport, flags="SA"):
-    """The reply with the VIP as source again, then routed out WAN."""
-    client = C6 if is6(vip.addr) else C4
-    return g.forwarded(frame(vip.addr, client, vip.proto, vip.port, cport,
-                             flags), WAN)
+                       IPv6ExtHdrFragment, IPv6ExtHdrRouting, Raw, TCP)
 
 
 # ---- cases ------------------------------------------------------------------
+
+HIT, MISS = "conn_hit", "conn_miss"  # the LB counters of a flow's packet
 
 class Lb:
     """Adds LB cases to the fixture list, with their counter expectations."""
@@ -251,6 +64,25 @@ class Lb:
 
     def dsr(self, name, data, vip, be, fields):
         self.tx(name, data, to_backend(data, be), vip, be, fields)
+
+    def conn(self, name, vip, sport, flags, be, known, dport=None):
+        """A client's TCP (flags) or UDP packet of a DSR VIP, sent to `be`;
+        its flow `known` to the connection table (HIT) or not (MISS)."""
+        data = client_frame(vip, sport, flags, dport=dport or vip.port)
+        self.dsr(name, data, vip, be, [known])
+
+    def nat(self, name, vip, be, sport, known, flags="S", **kw):
+        """A client's packet of NAT VIP `vip` (`known` HIT or MISS),
+        translated for backend `be`."""
+        self.tx(name, client_frame(vip, sport, flags, **kw),
+                nat_expected(vip, be, sport, flags, **kw), vip, be, [known])
+
+    def nat_reply(self, name, vip, be, cport):
+        """Backend `be`'s reply to client port `cport`: translated back,
+        routed out WAN."""
+        self.expect(name, vip, ["reply"], None)
+        self.f.add(name, LAN, reply_frame(vip, be, cport), "XDP_REDIRECT",
+                   "XR_REDIRECT", reply_expected(vip, cport))
 
     def routed(self, name, data, egress=WAN, vip=None, fields=()):
         if vip:
@@ -289,7 +121,7 @@ def dsr_cases(lb):
     lb.dsr("lb_dsr_v4_ttl_1", client_frame(DSR4, 40002, ttl=1), DSR4, BE[1],
            ["conn_miss"])
     lb.dsr("lb_dsr_v4_padded",
-           bytes(g.padded(g.Ether(client_frame(DSR4, 40005)), 300)), DSR4,
+           bytes(g.padded(Ether(client_frame(DSR4, 40005)), 300)), DSR4,
            BE[1], ["conn_miss"])
     lb.dsr("lb_dsr_v4_ip_options",
            client_frame(DSR4, 40003, ipkw={"options": [IPOption_NOP()] * 4}),
@@ -322,13 +154,9 @@ def dsr_cases(lb):
 
 def nat_cases(lb):
     be = BE[3]
-    lb.tx("lb_nat_v4_tcp_syn", client_frame(NAT4_TCP, 40010),
-          nat_expected(NAT4_TCP, be, 40010), NAT4_TCP, be, ["conn_miss"])
-    lb.expect("lb_nat_v4_tcp_reply", NAT4_TCP, ["reply"], None)
-    lb.f.add("lb_nat_v4_tcp_reply", LAN, reply_frame(NAT4_TCP, be, 40010),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_TCP, 40010))
-    lb.tx("lb_nat_v4_tcp_ack", client_frame(NAT4_TCP, 40010, "A"),
-          nat_expected(NAT4_TCP, be, 40010, "A"), NAT4_TCP, be, ["conn_hit"])
+    lb.nat("lb_nat_v4_tcp_syn", NAT4_TCP, be, 40010, MISS)
+    lb.nat_reply("lb_nat_v4_tcp_reply", NAT4_TCP, be, 40010)
+    lb.nat("lb_nat_v4_tcp_ack", NAT4_TCP, be, 40010, HIT, "A")
     # A reply with no hop left is the kernel's, untranslated: its time
     # exceeded goes to the backend about the packet the backend sent (as
     # with Linux's DNAT, translated back after ip_forward()'s TTL check).
@@ -337,35 +165,28 @@ def nat_cases(lb):
               reply_frame(NAT4_TCP, be, 40010, ttl=1), "XR_PASS_TTL_EXPIRED")
     # Padding: to the backend as it came (it leaves on the link it came
     # in on; the backend's stack trims it); routed replies lose it.
-    padded_syn = g.padded(g.Ether(client_frame(NAT4_TCP, 40013)), 200)
+    padded_syn = g.padded(Ether(client_frame(NAT4_TCP, 40013)), 200)
     lb.tx("lb_nat_v4_tcp_padded", padded_syn,
           nat_expected(NAT4_TCP, be, 40013) + bytes(padded_syn)[
               len(client_frame(NAT4_TCP, 40013)):],
           NAT4_TCP, be, ["conn_miss"])
     lb.expect("lb_nat_v4_tcp_reply_padded", NAT4_TCP, ["reply"], None)
     lb.f.add("lb_nat_v4_tcp_reply_padded", LAN,
-             g.padded(g.Ether(reply_frame(NAT4_TCP, be, 40013)), 200),
+             g.padded(Ether(reply_frame(NAT4_TCP, be, 40013)), 200),
              "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_TCP, 40013))
     # A reply nobody asked for is routed as it is.
     lb.routed("lb_nat_v4_reply_unknown", reply_frame(NAT4_TCP, be, 49999))
     lb.passed("lb_nat_v4_ttl_1", client_frame(NAT4_TCP, 40011, ttl=1),
               "XR_PASS_TTL_EXPIRED")
     opts = {"options": [IPOption_NOP()] * 4}
-    lb.tx("lb_nat_v4_ip_options", client_frame(NAT4_TCP, 40012, ipkw=opts),
-          nat_expected(NAT4_TCP, be, 40012, ipkw=opts), NAT4_TCP, be,
-          ["conn_miss"])
+    lb.nat("lb_nat_v4_ip_options", NAT4_TCP, be, 40012, MISS, ipkw=opts)
 
     be = BE[4]
-    lb.tx("lb_nat_v4_udp", client_frame(NAT4_UDP, 5353),
-          nat_expected(NAT4_UDP, be, 5353), NAT4_UDP, be, ["conn_miss"])
-    lb.expect("lb_nat_v4_udp_reply", NAT4_UDP, ["reply"], None)
-    lb.f.add("lb_nat_v4_udp_reply", LAN, reply_frame(NAT4_UDP, be, 5353),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_UDP, 5353))
+    lb.nat("lb_nat_v4_udp", NAT4_UDP, be, 5353, MISS)
+    lb.nat_reply("lb_nat_v4_udp_reply", NAT4_UDP, be, 5353)
     # No checksum (IPv4 allows it): none after NAT either.
     zero = {"chksum": 0}
-    lb.tx("lb_nat_v4_udp_no_csum", client_frame(NAT4_UDP, 5354, l4kw=zero),
-          nat_expected(NAT4_UDP, be, 5354, l4kw=zero), NAT4_UDP, be,
-          ["conn_miss"])
+    lb.nat("lb_nat_v4_udp_no_csum", NAT4_UDP, be, 5354, MISS, l4kw=zero)
 
     # The client's checksum is fine; the backend's computes to 0: 0xffff.
     data = zero_sum_data(be.addr, 5355, 53)
@@ -379,28 +200,19 @@ def nat_cases(lb):
     rep = f"{be.addr} {C4} udp 53 5353"
     lb.line(f"lb-age 299 {fwd}")
     lb.line(f"lb-age 299 {rep}")
-    lb.tx("lb_nat_v4_udp_keepalive", client_frame(NAT4_UDP, 5353),
-          nat_expected(NAT4_UDP, be, 5353), NAT4_UDP, be, ["conn_hit"])
+    lb.nat("lb_nat_v4_udp_keepalive", NAT4_UDP, be, 5353, HIT)
     lb.line(f"lb-age 2 {rep}")
-    lb.expect("lb_nat_v4_udp_reply_kept", NAT4_UDP, ["reply"], None)
-    lb.f.add("lb_nat_v4_udp_reply_kept", LAN, reply_frame(NAT4_UDP, be, 5353),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT4_UDP, 5353))
+    lb.nat_reply("lb_nat_v4_udp_reply_kept", NAT4_UDP, be, 5353)
 
     be = BE[6]
-    lb.tx("lb_nat_v6_tcp_syn", client_frame(NAT6_TCP, 40010),
-          nat_expected(NAT6_TCP, be, 40010), NAT6_TCP, be, ["conn_miss"])
-    lb.expect("lb_nat_v6_tcp_reply", NAT6_TCP, ["reply"], None)
-    lb.f.add("lb_nat_v6_tcp_reply", LAN, reply_frame(NAT6_TCP, be, 40010),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT6_TCP, 40010))
+    lb.nat("lb_nat_v6_tcp_syn", NAT6_TCP, be, 40010, MISS)
+    lb.nat_reply("lb_nat_v6_tcp_reply", NAT6_TCP, be, 40010)
     lb.expect("lb_nat_v6_tcp_reply_hop_limit_1", NAT6_TCP, [], None)
     lb.passed("lb_nat_v6_tcp_reply_hop_limit_1",
               reply_frame(NAT6_TCP, be, 40010, ttl=1), "XR_PASS_TTL_EXPIRED")
     be = BE[7]
-    lb.tx("lb_nat_v6_udp", client_frame(NAT6_UDP, 5353),
-          nat_expected(NAT6_UDP, be, 5353), NAT6_UDP, be, ["conn_miss"])
-    lb.expect("lb_nat_v6_udp_reply", NAT6_UDP, ["reply"], None)
-    lb.f.add("lb_nat_v6_udp_reply", LAN, reply_frame(NAT6_UDP, be, 5353),
-             "XDP_REDIRECT", "XR_REDIRECT", reply_expected(NAT6_UDP, 5353))
+    lb.nat("lb_nat_v6_udp", NAT6_UDP, be, 5353, MISS)
+    lb.nat_reply("lb_nat_v6_udp_reply", NAT6_UDP, be, 5353)
     data = zero_sum_data(be.addr, 5355, 53)
     out = nat_expected(NAT6_UDP, be, 5355, data=data)
     assert out[-4:-2] == b"\xff\xff", "zero_sum_data() missed"
@@ -421,83 +233,62 @@ def backend_choice_cases(lb):
     for sport in range(50000, 50008):
         be = maglev_backend(HASH4, C4, sport)
         seen.add(be.id)
-        lb.dsr(f"lb_maglev_{sport}", client_frame(HASH4, sport), HASH4, be,
-               ["conn_miss"])
+        lb.conn(f"lb_maglev_{sport}", HASH4, sport, "S", be, MISS)
     assert len(seen) > 1, "the Maglev flows all hash to one backend"
 
     # The ring changes; an established flow keeps its backend.
-    lb.dsr("lb_conn_first", client_frame(CHANGE4, 41000), CHANGE4, BE[1],
-           ["conn_miss"])
+    lb.conn("lb_conn_first", CHANGE4, 41000, "S", BE[1], MISS)
     lb.line(f"lb-ring {CHANGE4.id} 2")
-    lb.dsr("lb_conn_kept_after_ring_change",
-           client_frame(CHANGE4, 41000, "A"), CHANGE4, BE[1], ["conn_hit"])
-    lb.dsr("lb_conn_new_flow_new_ring", client_frame(CHANGE4, 41001),
-           CHANGE4, BE[2], ["conn_miss"])
+    lb.conn("lb_conn_kept_after_ring_change", CHANGE4, 41000, "A", BE[1], HIT)
+    lb.conn("lb_conn_new_flow_new_ring", CHANGE4, 41001, "S", BE[2], MISS)
 
     # The id is given to another backend (gen bumped): the flow re-picks.
-    lb.dsr("lb_gen_first", client_frame(GEN4, 42000), GEN4, BE[20],
-           ["conn_miss"])
+    lb.conn("lb_gen_first", GEN4, 42000, "S", BE[20], MISS)
     lb.line(f"lb-ring {GEN4.id} 21")
     reused = Backend(20, "10.0.0.49", gen=2)
     reused.mac = "02:00:00:00:0b:49"
     lb.line(reused.line())
-    lb.dsr("lb_gen_changed_repick", client_frame(GEN4, 42000, "A"), GEN4,
-           BE[21], ["conn_miss"])
+    lb.conn("lb_gen_changed_repick", GEN4, 42000, "A", BE[21], MISS)
 
     # Drain keeps established flows; down re-balances them.
-    lb.dsr("lb_state_first_a", client_frame(STATE4, 43000), STATE4, BE[22],
-           ["conn_miss"])
-    lb.dsr("lb_state_first_b", client_frame(STATE4, 43001), STATE4, BE[22],
-           ["conn_miss"])
+    lb.conn("lb_state_first_a", STATE4, 43000, "S", BE[22], MISS)
+    lb.conn("lb_state_first_b", STATE4, 43001, "S", BE[22], MISS)
     lb.line(f"lb-ring {STATE4.id} 23")
     drained = Backend(22, BE[22].addr, state="drain")
     lb.line(drained.line())
-    lb.dsr("lb_drain_kept", client_frame(STATE4, 43000, "A"), STATE4, BE[22],
-           ["conn_hit"])
+    lb.conn("lb_drain_kept", STATE4, 43000, "A", BE[22], HIT)
     down = Backend(22, BE[22].addr, state="down")
     lb.line(down.line())
-    lb.dsr("lb_down_repick", client_frame(STATE4, 43001, "A"), STATE4,
-           BE[23], ["conn_miss"])
+    lb.conn("lb_down_repick", STATE4, 43001, "A", BE[23], MISS)
 
     # RST ends the flow: its next packet is a new flow (ring now B1).
-    lb.dsr("lb_rst_first", client_frame(CHANGE4, 44000), CHANGE4, BE[2],
-           ["conn_miss"])
+    lb.conn("lb_rst_first", CHANGE4, 44000, "S", BE[2], MISS)
     lb.line(f"lb-ring {CHANGE4.id} 1")
-    lb.dsr("lb_rst_hit", client_frame(CHANGE4, 44000, "R"), CHANGE4, BE[2],
-           ["conn_hit"])
-    lb.dsr("lb_rst_deleted", client_frame(CHANGE4, 44000, "A"), CHANGE4,
-           BE[1], ["conn_miss"])
+    lb.conn("lb_rst_hit", CHANGE4, 44000, "R", BE[2], HIT)
+    lb.conn("lb_rst_deleted", CHANGE4, 44000, "A", BE[1], MISS)
 
     # Timeouts: FIN makes the entry's idle timeout short (10 s), an
     # established TCP flow keeps it for 900 s, UDP for 300 s.
-    lb.dsr("lb_fin_first", client_frame(CHANGE4, 45000), CHANGE4, BE[1],
-           ["conn_miss"])
-    lb.dsr("lb_idle_first", client_frame(CHANGE4, 45001), CHANGE4, BE[1],
-           ["conn_miss"])
+    lb.conn("lb_fin_first", CHANGE4, 45000, "S", BE[1], MISS)
+    lb.conn("lb_idle_first", CHANGE4, 45001, "S", BE[1], MISS)
     lb.line(f"lb-ring {CHANGE4.id} 2")
-    lb.dsr("lb_fin_hit", client_frame(CHANGE4, 45000, "FA"), CHANGE4, BE[1],
-           ["conn_hit"])
+    lb.conn("lb_fin_hit", CHANGE4, 45000, "FA", BE[1], HIT)
     for sport in (45000, 45001):
         lb.line(f"lb-age 11 {C4} {CHANGE4.addr} tcp {sport} 80")
-    lb.dsr("lb_fin_closing_expired", client_frame(CHANGE4, 45000, "A"),
-           CHANGE4, BE[2], ["conn_miss"])
-    lb.dsr("lb_idle_tcp_kept", client_frame(CHANGE4, 45001, "A"), CHANGE4,
-           BE[1], ["conn_hit"])
+    lb.conn("lb_fin_closing_expired", CHANGE4, 45000, "A", BE[2], MISS)
+    lb.conn("lb_idle_tcp_kept", CHANGE4, 45001, "A", BE[1], HIT)
     lb.line(f"lb-age 901 {C4} {CHANGE4.addr} tcp 45001 80")
-    lb.dsr("lb_idle_tcp_expired", client_frame(CHANGE4, 45001, "A"),
-           CHANGE4, BE[2], ["conn_miss"])
+    lb.conn("lb_idle_tcp_expired", CHANGE4, 45001, "A", BE[2], MISS)
 
 
 def udp_timeout_cases(lb):
-    lb.dsr("lb_udp_first", client_frame(ALL4_UDP, 6000, dport=6000),
-           ALL4_UDP, BE[1], ["conn_miss"])
+    lb.conn("lb_udp_first", ALL4_UDP, 6000, "S", BE[1], MISS, dport=6000)
     lb.line(f"lb-ring {ALL4_UDP.id} 2")
     lb.line(f"lb-age 299 {C4} {ALL4_UDP.addr} udp 6000 6000")
-    lb.dsr("lb_idle_udp_kept", client_frame(ALL4_UDP, 6000, dport=6000),
-           ALL4_UDP, BE[1], ["conn_hit"])
+    lb.conn("lb_idle_udp_kept", ALL4_UDP, 6000, "S", BE[1], HIT, dport=6000)
     lb.line(f"lb-age 301 {C4} {ALL4_UDP.addr} udp 6000 6000")
-    lb.dsr("lb_idle_udp_expired", client_frame(ALL4_UDP, 6000, dport=6000),
-           ALL4_UDP, BE[2], ["conn_miss"])
+    lb.conn("lb_idle_udp_expired", ALL4_UDP, 6000, "S", BE[2], MISS,
+            dport=6000)
     lb.line(f"lb-ring {ALL4_UDP.id} 1")
 
 
@@ -586,8 +377,8 @@ def fragment_cases(lb):
     _, orphan = fragments(C4, vip.addr, "udp",
                           datagram(C4, vip.addr, "udp", 7000, 7000), 778)
     lb.dropped("lb_frag_v4_later_unknown", orphan, "XR_DROP_LB_FRAG")
-    _, routed = fragments(C4, g.DST["wan"][0], "udp",
-                          datagram(C4, g.DST["wan"][0], "udp", 7000, 7000),
+    _, routed = fragments(C4, DST["wan"][0], "udp",
+                          datagram(C4, DST["wan"][0], "udp", 7000, 7000),
                           779)
     lb.routed("lb_frag_v4_later_not_vip", routed)
 
