@@ -20,13 +20,15 @@
 
 #define MAX_ARGS 64
 
-static const struct command table[] = {
+static const struct command names[] = {
 	{ "attach" }, { "detach" }, { "status" }, { "stats" },
 	{ "populate" }, { "lb" }, { "help" }, { "version" },
 	{ "apply" }, { "show" }, { "export" }, { "add-vip" }, { "del-vip" },
 	{ "add-backend" }, { "del-backend" }, { "set-backend" },
 	{ "health" }, { "watch" },
 };
+#define NR_NAMES (sizeof(names) / sizeof(names[0]))
+static const struct command *table[NR_NAMES];
 
 static void options(int argc, char **argv)
 {
@@ -64,8 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     tok && argc < MAX_ARGS; tok = strtok_r(NULL, " \t\n", &save))
 		argv[argc++] = tok;
 	argv[argc] = NULL;
+	if (!table[0])
+		for (size_t i = 0; i < NR_NAMES; i++)
+			table[i] = &names[i];
 	if (argc) {
-		rc = command_find(table, sizeof(table) / sizeof(table[0]),
+		rc = command_find(table, NR_NAMES,
 				  argv[0], &found, candidates,
 				  sizeof(candidates));
 		assert(rc == 0 || rc == -ENOENT || rc == -EAGAIN);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* lb health: every backend probed once, reported; nothing changed. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +48,7 @@ static size_t build_probes(const struct lb_config *cfg, bool all,
 	return n;
 }
 
-int lb_health_cmd(const struct global *g, int argc, char **argv)
+static int cmd_lb_health_run(struct cmd_ctx *c)
 {
 	struct lb_config cfg;
 	struct lb_probe *p = NULL;
@@ -58,20 +57,12 @@ int lb_health_cmd(const struct global *g, int argc, char **argv)
 	bool *only = NULL;
 	char a[INET6_ADDRSTRLEN];
 	size_t n, total;
-	int rc = simple_opts("lb health",
-			     "Usage: xdp-router lb health [VIP...]\n\n"
-			     "Probes every backend once, as the health checks "
-			     "of 'lb watch' do (VIPs\n"
-			     "without health checks: a TCP connect to the "
-			     "backend's port), and reports;\n"
-			     "changes nothing.\n", argc, argv);
+	int rc = cmd_lb_read(c, &cfg);
 
 	if (rc)
-		return rc > 0 ? 0 : rc;
-	rc = session_read(g, &cfg);
-	if (rc)
 		return rc;
-	total = lb_count_backends(&cfg);
+	cmd_unlock(c);
+	total = cmd_lb_count_backends(&cfg);
 	p = calloc(total + 1, sizeof(*p));
 	pv = calloc(total + 1, sizeof(*pv));
 	pb = calloc(total + 1, sizeof(*pb));
@@ -81,10 +72,10 @@ int lb_health_cmd(const struct global *g, int argc, char **argv)
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = select_vips("health", &cfg, argc, argv, only);
+	rc = cmd_lb_select_vips("health", &cfg, c->argc, c->argv, only);
 	if (rc)
 		goto out;
-	n = build_probes(&cfg, true, optind < argc ? only : NULL, p, pv, pb);
+	n = build_probes(&cfg, true, c->argc ? only : NULL, p, pv, pb);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = lb_probe_run(p, n, &stop_probe);
@@ -119,3 +110,11 @@ out:
 	lb_config_free(&cfg);
 	return rc;
 }
+
+COMMAND(cmd_lb_health, "health", "probe the backends once", CMD_LB_SESSION,
+	.usage = "Usage: xdp-router lb health [VIP...]\n\n"
+		 "Probes every backend once, as the health checks of 'lb watch' "
+		 "do (VIPs\n"
+		 "without health checks: a TCP connect to the backend's port), "
+		 "and reports;\n"
+		 "changes nothing.\n");

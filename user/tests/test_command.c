@@ -4,12 +4,11 @@
 #include "check.h"
 #include "command.h"
 
-static const struct command table[] = {
-	{ .name = "attach" },
-	{ .name = "detach" },
-	{ .name = "status" },
-	{ .name = "stats" },
-	{ .name = "help" },
+static const struct command attach = { .name = "attach" },
+	detach = { .name = "detach" }, status = { .name = "status" },
+	stats = { .name = "stats" }, help = { .name = "help" };
+static const struct command *const table[] = {
+	&attach, &detach, &status, &stats, &help,
 };
 #define N (sizeof(table) / sizeof(table[0]))
 
