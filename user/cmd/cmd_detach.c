@@ -232,20 +232,16 @@ static int remove_stale_pins(struct router *r, bool all)
 	return 0;
 }
 
-struct detach_opts {
-	bool all;
-};
-
 static const struct cmd_option detach_options[] = {
-	CMD_FLAG("all", 'a', struct detach_opts, all),
+	CMD_ONE_FLAG("all", 'a'),
 	{}
 };
 
 static int cmd_detach_check(struct cmd_ctx *c)
 {
-	const struct detach_opts *o = c->opts;
+	const bool *all = c->opts;
 
-	if (o->all != (c->argc > 0))
+	if (*all != (c->argc > 0))
 		return 0;
 	log_error("detach: give either interfaces or --all (see 'xdp-router "
 		  "detach --help')");
@@ -254,24 +250,24 @@ static int cmd_detach_check(struct cmd_ctx *c)
 
 static int cmd_detach_run(struct cmd_ctx *c)
 {
-	const struct detach_opts *o = c->opts;
+	bool all = *(const bool *)c->opts;
 	struct router r;
 	int err;
 
 	/* --all also cleans up a damaged pin dir: the program's own maps. */
-	err = o->all ? router_open_from_prog(&r, c->g->pin_path) :
-		       router_open(&r, c->g->pin_path);
+	err = all ? router_open_from_prog(&r, c->g->pin_path) :
+		    router_open(&r, c->g->pin_path);
 	if (err == -ENOENT)
-		return remove_stale_pins(&r, o->all);
+		return remove_stale_pins(&r, all);
 	if (err)
 		return err;
-	err = detach(&r, c->argv, c->argc, o->all);
+	err = detach(&r, c->argv, c->argc, all);
 	router_close(&r);
 	return err;
 }
 
 COMMAND(cmd_detach, "detach", "detach the router from interfaces",
 	CMD_CAPS | CMD_LOCK | CMD_RECOVER,
-	CMD_OPTS(detach_options, struct detach_opts),
+	CMD_OPTS(detach_options, bool),
 	.usage = usage,
 	.check = cmd_detach_check);

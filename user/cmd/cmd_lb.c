@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cmd_lb.h"
 #include "lb_config.h"
@@ -62,18 +63,33 @@ size_t cmd_lb_count_backends(const struct lb_config *cfg)
 
 /* ---- finding VIPs and backends named on the command line ---- */
 
-int cmd_lb_select_vips(const char *cmd, struct lb_config *cfg, int argc,
-		       char **argv, bool *sel)
+int cmd_lb_read_vips(struct cmd_ctx *c, struct lb_config *cfg, bool **sel)
 {
-	for (int i = 0; i < argc; i++) {
-		size_t k;
-		int rc = cmd_lb_find_vip(cmd, cfg, argv[i], &k);
+	int rc = cmd_lb_read(c, cfg);
 
-		if (rc)
-			return rc;
-		sel[k] = true;
+	if (rc)
+		return rc;
+	cmd_unlock(c);
+	*sel = calloc(cfg->nr_vips + 1, sizeof(**sel));
+	if (!*sel) {
+		log_error("out of memory");
+		rc = -ENOMEM;
 	}
-	return 0;
+	for (size_t i = 0; !rc && i < cfg->nr_vips; i++)
+		(*sel)[i] = !c->argc;
+	for (int i = 0; !rc && i < c->argc; i++) {
+		size_t k;
+
+		rc = cmd_lb_find_vip(c->cmd->name, cfg, c->argv[i], &k);
+		if (!rc)
+			(*sel)[k] = true;
+	}
+	if (rc) {
+		free(*sel);
+		*sel = NULL;
+		lb_config_free(cfg);
+	}
+	return rc;
 }
 
 /* By name, else ADDR[:PORT] (every port/protocol if only ADDR). */

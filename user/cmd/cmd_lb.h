@@ -26,12 +26,16 @@
 /* What the maps (c->lb) hold now. */
 int cmd_lb_read(struct cmd_ctx *c, struct lb_config *cfg);
 
+/*
+ * The same, read under the lock, which is then released; *@sel (one per
+ * VIP, to free) marks the VIPs the operands name, all if none. On failure
+ * nothing is left to free.
+ */
+int cmd_lb_read_vips(struct cmd_ctx *c, struct lb_config *cfg, bool **sel);
+
 /* VIPs and backends named on the command line; @cmd names the subcommand. */
 int cmd_lb_find_vip(const char *cmd, struct lb_config *cfg, const char *arg,
 		    size_t *out);
-/* Marks in @sel (one per VIP) the VIPs named by @argv. */
-int cmd_lb_select_vips(const char *cmd, struct lb_config *cfg, int argc,
-		       char **argv, bool *sel);
 int cmd_lb_find_backend(const char *cmd, const struct lb_vip *v,
 			const char *arg, size_t *out);
 

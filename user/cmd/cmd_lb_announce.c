@@ -9,20 +9,6 @@
 #include "log.h"
 #include "params.h"
 
-static int set_table(const struct cmd_option *o, void *opts,
-		     const char *arg, const char *cmd)
-{
-	unsigned int table;
-
-	if (param_route_table(arg, &table)) {
-		log_error("%s: --announce-table '%s': %s", cmd, arg,
-			  PARAM_ROUTE_TABLE_EXPECTED);
-		return -EINVAL;
-	}
-	((struct watch_announce *)opts)->table = table;
-	return 0;
-}
-
 static int set_dev(const struct cmd_option *o, void *opts, const char *arg,
 		   const char *cmd)
 {
@@ -37,7 +23,7 @@ static int set_dev(const struct cmd_option *o, void *opts, const char *arg,
 
 const struct cmd_option watch_announce_options[] = {
 	CMD_OPTION("announce-table", 't', true, struct watch_announce, table,
-		   set_table),
+		   cmd_opt_route_table),
 	CMD_OPTION("announce-dev", 'd', true, struct watch_announce, dev,
 		   set_dev),
 	{}

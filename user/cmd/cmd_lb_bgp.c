@@ -17,7 +17,8 @@
 #define MAX_NEIGHBORS 16
 
 struct bgp_opts {
-	unsigned long table, local_as, peer_as, hold;
+	unsigned int table;
+	unsigned long local_as, peer_as, hold;
 	unsigned long bfd_ms;	/* 0: no BFD */
 	const char *router_id, *dev;
 	const char *neighbor[MAX_NEIGHBORS];
@@ -45,20 +46,6 @@ static int set_number(const struct cmd_option *o, void *opts, const char *s,
 			  r->min, r->max);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static int set_table(const struct cmd_option *o, void *opts, const char *s,
-		     const char *cmd)
-{
-	unsigned int table;
-
-	if (param_route_table(s, &table)) {
-		log_error("%s: --table '%s': %s", cmd, s,
-			  PARAM_ROUTE_TABLE_EXPECTED);
-		return -EINVAL;
-	}
-	((struct bgp_opts *)opts)->table = table;
 	return 0;
 }
 
@@ -113,7 +100,8 @@ static int set_dev(const struct cmd_option *o, void *opts, const char *s,
 	.data = &(const struct range){ (_min), (_max) } }
 
 static const struct cmd_option bgp_options[] = {
-	CMD_OPTION("table", 't', true, struct bgp_opts, table, set_table),
+	CMD_OPTION("table", 't', true, struct bgp_opts, table,
+		   cmd_opt_route_table),
 	NUMBER("local-as", 'l', local_as, 1, 4294967295UL),
 	CMD_OPTION("neighbor", 'n', true, struct bgp_opts, neighbor,
 		   set_neighbor),
@@ -130,7 +118,7 @@ static void print_config(const struct bgp_opts *o)
 {
 	printf("# BIRD 2: announce the VIPs this node serves (xdp-router lb "
 	       "bgp-config).\n"
-	       "# Run beside: xdp-router lb watch FILE --announce-table %lu "
+	       "# Run beside: xdp-router lb watch FILE --announce-table %u "
 	       "--announce-dev %s\n"
 	       "# The VIP routes stay in tables xrlb4/xrlb6, apart from "
 	       "BIRD's master tables:\n"
@@ -149,7 +137,7 @@ static void print_config(const struct bgp_opts *o)
 		       "# goes when the watcher withdraws it or its device "
 		       "%s goes with the process.\n"
 		       "protocol kernel xrlb_vips%d {\n"
-		       "\tkernel table %lu;\n\tlearn;\n\tscan time 1;\n"
+		       "\tkernel table %u;\n\tlearn;\n\tscan time 1;\n"
 		       "\tipv%d { table xrlb%d; import where ifname = \"%s\"; "
 		       "export none; };\n}\n",
 		       o->dev, f, o->table, f, f, o->dev);

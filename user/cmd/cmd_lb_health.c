@@ -18,10 +18,9 @@ static void on_signal(int sig)
 	stop_probe = 1;
 }
 
-/* Probes of every checked backend of @cfg (@all: unchecked VIPs too). */
-static size_t build_probes(const struct lb_config *cfg, bool all,
-			   const bool *only, struct lb_probe *p,
-			   const struct lb_vip **pv,
+/* Probes of every backend of the VIPs of @cfg marked in @only. */
+static size_t build_probes(const struct lb_config *cfg, const bool *only,
+			   struct lb_probe *p, const struct lb_vip **pv,
 			   struct lb_backend **pb)
 {
 	size_t n = 0;
@@ -29,7 +28,7 @@ static size_t build_probes(const struct lb_config *cfg, bool all,
 	for (size_t i = 0; i < cfg->nr_vips; i++) {
 		const struct lb_vip *v = &cfg->vips[i];
 
-		if ((only && !only[i]) || (!all && !v->health.enabled))
+		if (!only[i])
 			continue;
 		for (size_t j = 0; j < v->nr_backends; j++) {
 			struct lb_backend *b = &v->backends[j];
@@ -54,28 +53,23 @@ static int cmd_lb_health_run(struct cmd_ctx *c)
 	struct lb_probe *p = NULL;
 	const struct lb_vip **pv = NULL;
 	struct lb_backend **pb = NULL;
-	bool *only = NULL;
+	bool *only;
 	char a[INET6_ADDRSTRLEN];
 	size_t n, total;
-	int rc = cmd_lb_read(c, &cfg);
+	int rc = cmd_lb_read_vips(c, &cfg, &only);
 
 	if (rc)
 		return rc;
-	cmd_unlock(c);
 	total = cmd_lb_count_backends(&cfg);
 	p = calloc(total + 1, sizeof(*p));
 	pv = calloc(total + 1, sizeof(*pv));
 	pb = calloc(total + 1, sizeof(*pb));
-	only = calloc(cfg.nr_vips + 1, sizeof(*only));
-	if (!p || !pv || !pb || !only) {
+	if (!p || !pv || !pb) {
 		log_error("out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = cmd_lb_select_vips("health", &cfg, c->argc, c->argv, only);
-	if (rc)
-		goto out;
-	n = build_probes(&cfg, true, c->argc ? only : NULL, p, pv, pb);
+	n = build_probes(&cfg, only, p, pv, pb);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = lb_probe_run(p, n, &stop_probe);

@@ -153,27 +153,22 @@ static int cmd_lb_show_run(struct cmd_ctx *c)
 {
 	struct lb_config cfg;
 	__u32 *ring;
-	bool *want = NULL;
+	bool *want;
 	int rc;
 
-	rc = cmd_lb_read(c, &cfg);
+	/* Read under the lock, print without it. */
+	rc = cmd_lb_read_vips(c, &cfg, &want);
 	if (rc)
 		return rc;
-	/* Read under the lock, print without it. */
-	cmd_unlock(c);
 	ring = malloc(XR_LB_RING_SIZE * sizeof(*ring));
-	want = calloc(cfg.nr_vips + 1, sizeof(*want));
-	if (!ring || !want) {
+	if (!ring) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = cmd_lb_select_vips("show", &cfg, c->argc, c->argv, want);
-	if (rc)
-		goto out;
 	out_open_object(NULL);
 	out_open_array("vips");
 	for (size_t i = 0; !rc && i < cfg.nr_vips; i++)
-		if (!c->argc || want[i])
+		if (want[i])
 			rc = show_vip(&c->lb, &cfg.vips[i], ring);
 	out_close_array();
 	out_close_object();

@@ -257,26 +257,21 @@ out:
 	return err;
 }
 
-struct reload_opts {
-	bool force;
-};
-
 static const struct cmd_option reload_options[] = {
-	CMD_FLAG("force", 'f', struct reload_opts, force),
+	CMD_ONE_FLAG("force", 'f'),
 	{}
 };
 
 /* attach, detach and other reloads wait (CMD_LOCK): the members stay put. */
 static int cmd_reload_run(struct cmd_ctx *c)
 {
-	const struct reload_opts *o = c->opts;
 	struct reload rl = { .old = &c->r };
 
-	return reload(&rl, o->force);
+	return reload(&rl, *(const bool *)c->opts);
 }
 
 COMMAND(cmd_reload, "reload",
 	"upgrade the running program, keeping maps and packets",
 	CMD_NO_ARGS | CMD_CAPS | CMD_LOCK | CMD_RECOVER | CMD_ROUTER,
-	CMD_OPTS(reload_options, struct reload_opts),
+	CMD_OPTS(reload_options, bool),
 	.usage = usage);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "command.h"
 #include "log.h"
+#include "params.h"
 
 int command_find(const struct command *const *table, size_t n,
 		 const char *word, const struct command **found,
@@ -43,7 +44,20 @@ int command_find(const struct command *const *table, size_t n,
 	return matches ? -EAGAIN : -ENOENT;
 }
 
-int command_bad_option(const char *cmd, int c, char **argv)
+
+int command_no_more_args(const char *cmd, int argc, char **argv)
+{
+	if (optind >= argc)
+		return 0;
+	log_error("%s: unexpected argument '%s'", cmd, argv[optind]);
+	return -EINVAL;
+}
+
+/*
+ * Reports a getopt_long() failure (@c is '?' or ':', with opterr = 0 and
+ * a leading ':' in the optstring) for command @cmd; returns -EINVAL.
+ */
+static int bad_option(const char *cmd, int c, char **argv)
 {
 	const char *opt = argv[optind - 1];
 
@@ -58,18 +72,24 @@ int command_bad_option(const char *cmd, int c, char **argv)
 	return -EINVAL;
 }
 
-int command_no_more_args(const char *cmd, int argc, char **argv)
-{
-	if (optind >= argc)
-		return 0;
-	log_error("%s: unexpected argument '%s'", cmd, argv[optind]);
-	return -EINVAL;
-}
-
 int cmd_opt_string(const struct cmd_option *o, void *opts, const char *arg,
 		   const char *cmd)
 {
 	*(const char **)((char *)opts + o->offset) = arg;
+	return 0;
+}
+
+int cmd_opt_route_table(const struct cmd_option *o, void *opts,
+			const char *arg, const char *cmd)
+{
+	unsigned int table;
+
+	if (param_route_table(arg, &table)) {
+		log_error("%s: --%s '%s': %s", cmd, o->name, arg,
+			  PARAM_ROUTE_TABLE_EXPECTED);
+		return -EINVAL;
+	}
+	*(unsigned int *)((char *)opts + o->offset) = table;
 	return 0;
 }
 
@@ -102,14 +122,14 @@ int command_parse(const char *cmd, const struct cmd_option *table,
 		for (o = table; o && o->name && o->key != c; o++)
 			;
 		if (!o || !o->name)
-			return command_bad_option(cmd, c, argv);
+			return bad_option(cmd, c, argv);
 		if (!o->set) {
 			*(bool *)((char *)opts + o->offset) = true;
 			continue;
 		}
 		err = o->set(o, opts, optarg, cmd);
 		if (err == CMD_OPT_FOREIGN)
-			return command_bad_option(cmd, '?', argv);
+			return bad_option(cmd, '?', argv);
 		if (err)
 			return err;
 	}

@@ -62,10 +62,15 @@ struct cmd_option {
 	  .offset = offsetof(_type, _member), .set = (_set) }
 #define CMD_FLAG(_name, _key, _type, _member) \
 	CMD_OPTION(_name, _key, false, _type, _member, NULL)
+/* The only option of a command whose options are one bool. */
+#define CMD_ONE_FLAG(_name, _key) { .name = (_name), .key = (_key) }
 
 /* set(): a string option (const char *). */
 int cmd_opt_string(const struct cmd_option *o, void *opts, const char *arg,
 		   const char *cmd);
+/* set(): a routing table a program may own (unsigned int, params.h). */
+int cmd_opt_route_table(const struct cmd_option *o, void *opts,
+			const char *arg, const char *cmd);
 
 struct command {
 	const char *name;
@@ -116,12 +121,6 @@ int command_find(const struct command *const *table, size_t n,
 #define CMD_HELP 1
 int command_parse(const char *cmd, const struct cmd_option *table,
 		  void *opts, int argc, char **argv);
-
-/*
- * Reports a getopt_long() failure (@c is '?' or ':', with opterr = 0 and
- * a leading ':' in the optstring) for command @cmd; returns -EINVAL.
- */
-int command_bad_option(const char *cmd, int c, char **argv);
 
 /*
  * After the options: -EINVAL, reported for command @cmd, if arguments are
