@@ -3,13 +3,14 @@
  * attach [--mode MODE] [--force] [--lookup fib|table]
  *        [--max-routes-v4 N] [--max-routes-v6 N]
  *        [--lb-max-vips N] [--lb-max-conns N]
- *        [--cpus LIST [--cpu-qsize N]] [--multiprog] IFACE...
+ *        [--cpus LIST [--cpu-qsize N]] [--route-cache N]
+ *        [--multiprog] IFACE...
  *
  * All or nothing: every interface is checked before anything changes, and
  * a failure on any of them undoes what this command did on the others.
- * The load-time settings (--lookup, --max-routes-*, --lb-max-*, --cpus,
- * --cpu-qsize) take effect
- * when this command loads the router; a running router keeps its own.
+ * The load-time settings (the SETTING rows of attach_options[]) take
+ * effect when this command loads the router; a running router keeps its
+ * own.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -114,6 +114,10 @@ int command_parse(const char *cmd, const struct cmd_option *table,
 		if (o->arg)
 			shortopts[len++] = ':';
 	}
+	if (o && o->name) {
+		log_error("%s: more than %d options (a bug)", cmd, MAX_OPTIONS);
+		return -E2BIG;
+	}
 	longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
 	shortopts[len] = 'h';
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
