@@ -7,7 +7,8 @@
  * Nothing may be executed: before the first input the process moves into
  * a network and mount namespace of its own and gives up CAP_NET_ADMIN,
  * CAP_BPF and CAP_SYS_ADMIN, so every command stops at its capability check
- * (caps_require(), after its options are parsed) with an error. If the
+ * (CMD_CAPS in user/cmd/dispatch.c, after its options and operands are
+ * checked) with an error. If the
  * capabilities cannot be dropped, the target refuses to run.
  */
 #define _GNU_SOURCE

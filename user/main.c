@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "command.h"
+#include "dispatch.h"
 #include "log.h"
 #include "multiprog.h"
 #include "output.h"
@@ -22,21 +22,13 @@
 #define XR_VERSION "unknown"
 #endif
 
-static int cmd_help(const struct global *g, int argc, char **argv);
+static int cmd_help_run(struct cmd_ctx *c);
 
-static const struct command commands[] = {
-	{ "attach", cmd_attach, "load the router and attach it to interfaces" },
-	{ "detach", cmd_detach, "detach the router from interfaces" },
-	{ "status", cmd_status, "show where the router is attached" },
-	{ "stats", cmd_stats, "show packet counters and rates" },
-	{ "populate", cmd_populate,
-	  "mirror the kernel's routes and neighbours into the maps" },
-	{ "lb", cmd_lb, "the load balancer: VIPs, backends, health checks" },
-	{ "adopt", cmd_adopt,
-	  "take over the router loaded by ip, xdp-loader or bpftool" },
-	{ "reload", cmd_reload,
-	  "upgrade the running program, keeping maps and packets" },
-	{ "help", cmd_help, "show this help" },
+static COMMAND(cmd_help, "help", "show this help", CMD_NO_OPTIONS);
+
+static const struct command *const commands[] = {
+	&cmd_attach, &cmd_detach, &cmd_status, &cmd_stats, &cmd_populate,
+	&cmd_lb, &cmd_adopt, &cmd_reload, &cmd_help,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -58,14 +50,14 @@ static void usage(FILE *f)
 		"Commands (any unambiguous prefix works):\n",
 		PIN_PATH_ENV, PIN_PATH_DEFAULT);
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name,
-			commands[i].summary);
+		fprintf(f, "  %-8s %s\n", commands[i]->name,
+			commands[i]->summary);
 	fprintf(f, "\n'xdp-router COMMAND --help' describes a command.\n");
 }
 
-static int cmd_help(const struct global *g, int argc, char **argv)
+static int help(bool json)
 {
-	if (!g->json) {
+	if (!json) {
 		usage(stdout);
 		return 0;
 	}
@@ -73,14 +65,20 @@ static int cmd_help(const struct global *g, int argc, char **argv)
 	out_open_array("commands");
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
 		out_open_object(NULL);
-		out_string(PRINT_JSON, "name", NULL, commands[i].name);
-		out_string(PRINT_JSON, "summary", NULL, commands[i].summary);
+		out_string(PRINT_JSON, "name", NULL, commands[i]->name);
+		out_string(PRINT_JSON, "summary", NULL,
+			   commands[i]->summary);
 		out_close_object();
 	}
 	out_close_array();
 	out_close_object();
 	out_flush();
 	return 0;
+}
+
+static int cmd_help_run(struct cmd_ctx *c)
+{
+	return help(c->g->json);
 }
 
 static void version(bool json)
@@ -95,28 +93,6 @@ static void version(bool json)
 	out_string(PRINT_JSON, "libbpf", NULL, libbpf_version_string());
 	out_close_object();
 	out_flush();
-}
-
-static int run_command(const struct global *g, int argc, char **argv)
-{
-	const struct command *cmd;
-	char candidates[128];
-	int err;
-
-	err = command_find(commands, NR_COMMANDS, argv[0], &cmd, candidates,
-			   sizeof(candidates));
-	if (err == -EAGAIN) {
-		log_error("ambiguous command '%s': %s", argv[0], candidates);
-		return err;
-	}
-	if (err) {
-		log_error("unknown command '%s' (see 'xdp-router help')",
-			  argv[0]);
-		return err;
-	}
-	/* Each command parses its own options from a fresh getopt state. */
-	optind = 0;
-	return cmd->run(g, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -183,7 +159,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (want_help)
-		return cmd_help(&g, 0, NULL);
+		return help(g.json);
 	if (optind >= argc) {
 		log_error("no command given (see 'xdp-router help')");
 		return 1;
@@ -192,7 +168,8 @@ int main(int argc, char **argv)
 	if (!err) {
 		/* Any command may meet libxdp's dispatcher (members.h). */
 		multiprog_init(g.pin_path);
-		err = run_command(&g, argc - optind, argv + optind);
+		err = cmd_dispatch(&g, commands, NR_COMMANDS, NULL,
+				   argc - optind, argv + optind);
 	}
 	if (err && !log_error_printed())
 		log_error("%s", log_strerror(err));	/* a bug: say something */

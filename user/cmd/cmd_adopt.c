@@ -13,14 +13,12 @@
  * interfaces' map entries back.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "bpf_info.h"
-#include "caps.h"
-#include "command.h"
+#include "dispatch.h"
 #include "iface.h"
 #include "ifmap.h"
 #include "log.h"
@@ -298,55 +296,50 @@ out:
 	return err;
 }
 
-int cmd_adopt(const struct global *g, int argc, char **argv)
+static int cmd_adopt_check(struct cmd_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct adoptee *a;
-	int c, n, err = 0;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return command_bad_option("adopt", c, argv);
-		fputs(usage, stdout);
+	if (c->argc > 0 && c->argc <= XR_MAX_IFACES)
 		return 0;
-	}
-	n = argc - optind;
-	if (n <= 0 || n > XR_MAX_IFACES) {
-		log_error("adopt: give 1 to %d interfaces (see 'xdp-router "
-			  "adopt --help')", XR_MAX_IFACES);
-		return -EINVAL;
-	}
-	err = caps_require();
-	if (err)
-		return err;
+	log_error("adopt: give 1 to %d interfaces (see 'xdp-router adopt "
+		  "--help')", XR_MAX_IFACES);
+	return -EINVAL;
+}
+
+static int cmd_adopt_run(struct cmd_ctx *c)
+{
+	int n = c->argc, err = 0;
+	struct adoptee *a;
+
 	a = calloc(n, sizeof(*a));
 	if (!a) {
 		log_error("out of memory");
 		return -ENOMEM;
 	}
 	for (int i = 0; !err && i < n; i++) {
-		err = iface_resolve(argv[optind + i], &a[i].ifc);
+		err = iface_resolve(c->argv[i], &a[i].ifc);
 		if (err)
-			log_error("cannot find interface '%s'",
-				  argv[optind + i]);
+			log_error("cannot find interface '%s'", c->argv[i]);
 		else if ((err = iface_mac(&a[i].ifc, a[i].mac)))
 			log_error("cannot read the MAC address of %s: %s",
 				  a[i].ifc.name, log_strerror(err));
 		for (int j = 0; !err && j < i; j++) {
 			if (a[j].ifc.ifindex == a[i].ifc.ifindex) {
 				log_error("interface '%s' given twice",
-					  argv[optind + i]);
+					  c->argv[i]);
 				err = -EINVAL;
 			}
 		}
 	}
 	if (!err)
-		err = adopt(g->pin_path, a, n);
+		err = adopt(c->g->pin_path, a, n);
 	for (int i = 0; i < n; i++)
 		ifmap_saved_free(&a[i].saved);
 	free(a);
 	return err;
 }
+
+COMMAND(cmd_adopt, "adopt",
+	"take over the router loaded by ip, xdp-loader or bpftool",
+	CMD_CAPS,
+	.usage = usage,
+	.check = cmd_adopt_check);

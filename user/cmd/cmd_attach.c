@@ -3,24 +3,25 @@
  * attach [--mode MODE] [--force] [--lookup fib|table]
  *        [--max-routes-v4 N] [--max-routes-v6 N]
  *        [--lb-max-vips N] [--lb-max-conns N]
- *        [--cpus LIST [--cpu-qsize N]] [--multiprog] IFACE...
+ *        [--cpus LIST [--cpu-qsize N]] [--route-cache N]
+ *        [--multiprog] IFACE...
  *
  * All or nothing: every interface is checked before anything changes, and
  * a failure on any of them undoes what this command did on the others.
- * The load-time settings (--lookup, --max-routes-*, --lb-max-*, --cpus,
- * --cpu-qsize) take effect
- * when this command loads the router; a running router keeps its own.
+ * The load-time settings (the SETTING rows of attach_options[]) take
+ * effect when this command loads the router; a running router keeps its
+ * own.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "attach_target.h"
 #include "bpf_info.h"
-#include "caps.h"
-#include "command.h"
+#include "cmd_attach.h"
+#include "dispatch.h"
 #include "iface.h"
 #include "ifmap.h"
 #include "log.h"
@@ -32,82 +33,319 @@
 #include "route_watch.h"
 #include "router.h"
 
-static const char usage[] =
-	"Usage: xdp-router attach [--mode auto|native|generic|offload] "
-	"[--force]\n"
-	"                         [--lookup fib|table] [--max-routes-v4 N] "
-	"[--max-routes-v6 N]\n"
-	"                         [--lb-max-vips N] [--lb-max-conns N]\n"
-	"                         [--cpus LIST [--cpu-qsize N]] "
-	"[--route-cache N]\n"
-	"                         [--multiprog] IFACE...\n"
-	"\n"
-	"Loads the router (once) and attaches it to every IFACE.\n"
-	"  -m, --mode MODE       auto (native, else generic; the default), "
-	"native,\n"
-	"                        generic or offload; an explicit mode never "
-	"falls back\n"
-	"  -f, --force           replace an XDP program already on an "
-	"interface\n"
-	"  -l, --lookup MODE     how packets find their next hop: fib (the "
-	"default)\n"
-	"                        asks the kernel's FIB for each packet; table "
-	"looks it\n"
-	"                        up in maps that 'xdp-router populate' fills "
-	"from the\n"
-	"                        kernel's routes and neighbours\n"
-	"      --max-routes-v4 N size of the IPv4 route table (default %u)\n"
-	"      --max-routes-v6 N size of the IPv6 route table (default %u)\n"
-	"      --lb-max-vips N   load balancer VIPs (default %u, at most %u; "
-	"each\n"
-	"                        takes %u KiB of Maglev table)\n"
-	"      --lb-max-conns N  load balancer connection table entries "
-	"(default %u)\n"
-	"      --cpus LIST       route on the CPUs of LIST (e.g. 0,1 or 0-3): "
-	"the CPU\n"
-	"                        that receives a packet hands it, by a hash "
-	"of its flow,\n"
-	"                        to one of them through a cpumap; a flow "
-	"stays on one\n"
-	"                        CPU, in order. For interfaces with one "
-	"receive queue\n"
-	"      --cpu-qsize N     frames queued per CPU of --cpus (default "
-	"%u)\n"
-	"      --route-cache N   fib lookup: remember up to N answers per "
-	"CPU and\n"
-	"                        family (a power of two, default %u; 0: off), "
-	"each valid\n"
-	"                        until the kernel's routes, rules, "
-	"neighbours or links\n"
-	"                        change\n"
-	"      --multiprog       share the interfaces with other XDP programs "
-	"through\n"
-	"                        libxdp's dispatcher (as xdp-loader does); "
-	"needs a kernel\n"
-	"                        that allows freplace programs\n"
-	"  -h, --help            show this help\n"
-	"\n"
-	"--lookup, --max-routes-*, --lb-max-*, --cpus, --cpu-qsize and "
-	"--route-cache\napply when the router is loaded, by "
-	"the first attach; later ones may repeat them but not change them "
-	"(detach --all\n"
-	"first).\n";
+/*
+ * A load-time setting: an option of attach whose value goes into struct
+ * router_settings (the option's offset is the field's there), is compared
+ * with a running router's, and is described by the usage text and by
+ * status. Each is a row of attach_options[] below, which drives getopt,
+ * check_settings(), the usage text and attach_setting_value().
+ */
+struct setting {
+	/* Reads @arg into @to (the field at the option's offset and, for
+	 * --cpus, the ones beside it); reports its errors. */
+	int (*parse)(const struct cmd_option *o, const char *arg,
+		     struct router_settings *to);
+	__u32 max;		/* parse_count(): 1..max (0: no limit) */
+	const char *expect;	/* what a valid value is (a format given max) */
+	/* NULL: the __u32s at the option's offset differ. */
+	bool (*differs)(const struct router_settings *want,
+			const struct router_settings *run);
+	/* The value, as given on the command line. NULL: "%u". */
+	void (*value)(const struct router_settings *s, char *buf, size_t len);
+	/* NULL: always checked; else only if the running router passes it,
+	 * after the others (--cpu-qsize: with --cpus). */
+	bool (*applies)(const struct router_settings *run);
+	const char *metavar;
+	const char *synopsis;	/* NULL: within another's */
+	bool new_line;		/* the synopsis starts a line of its own */
+	/* A printf() format given the default, max and help_arg; its lines
+	 * after the first are indented under the first. */
+	const char *help;
+	unsigned int help_arg;
+};
 
 /* What the command line asked for; unset settings follow the router. */
 struct attach_opts {
 	enum xr_mode mode;
 	bool force;
-	struct router_settings settings;
-	bool lookup_set;
-	bool max_v4_set;
-	bool max_v6_set;
-	bool lb_vips_set;
-	bool lb_conns_set;
-	bool cpus_set;
-	bool qsize_set;
-	bool cache_set;
 	bool multiprog;
+	struct router_settings settings;
+	unsigned int given;	/* bit i: attach_options[i] was given */
 };
+
+static __u32 u32_at(const struct router_settings *s, size_t offset)
+{
+	__u32 v;
+
+	memcpy(&v, (const char *)s + offset, sizeof(v));
+	return v;
+}
+
+_Static_assert(sizeof(enum xr_lookup_mode) == sizeof(__u32),
+	       "--lookup is compared as a __u32");
+
+static int parse_count(const struct cmd_option *o, const char *arg,
+		       struct router_settings *to)
+{
+	const struct setting *s = o->data;
+	char expect[64];
+	unsigned int v;
+
+	if (param_count(arg, &v) || (s->max && v > s->max)) {
+		snprintf(expect, sizeof(expect), s->expect, s->max);
+		log_error("invalid --%s '%s': %s", o->name, arg, expect);
+		return -EINVAL;
+	}
+	memcpy((char *)to + o->offset, &v, sizeof(v));
+	return 0;
+}
+
+static int parse_route_cache(const struct cmd_option *o, const char *arg,
+			     struct router_settings *to)
+{
+	unsigned int v;
+
+	if (param_uint(arg, &v) || v > XR_ROUTE_CACHE_MAX || v == 1 ||
+	    (v & (v - 1))) {
+		log_error("invalid --route-cache '%s': 0 (off) or a power of "
+			  "two from 2 to %u", arg, XR_ROUTE_CACHE_MAX);
+		return -EINVAL;
+	}
+	to->route_cache = v;
+	return 0;
+}
+
+static int parse_lookup(const struct cmd_option *o, const char *arg,
+			struct router_settings *to)
+{
+	if (!lookup_parse(arg, &to->lookup))
+		return 0;
+	log_error("invalid --lookup '%s': use fib or table", arg);
+	return -EINVAL;
+}
+
+static void lookup_value(const struct router_settings *s, char *buf,
+			 size_t len)
+{
+	snprintf(buf, len, "%s", lookup_name(s->lookup));
+}
+
+static int parse_cpus(const struct cmd_option *o, const char *arg,
+		      struct router_settings *to)
+{
+	return router_cpus_parse(arg, to);
+}
+
+static bool cpus_differ(const struct router_settings *want,
+			const struct router_settings *run)
+{
+	return want->steer_ncpus != run->steer_ncpus ||
+	       memcmp(want->steer_cpus, run->steer_cpus,
+		      run->steer_ncpus * sizeof(*run->steer_cpus));
+}
+
+static bool runs_cpus(const struct router_settings *run)
+{
+	return run->steer_ncpus;
+}
+
+/* A setting's option: --@name (-@key), @member of struct router_settings. */
+#define SETTING(_name, _key, _member, ...) \
+	{ .name = (_name), .key = (_key), .arg = true, \
+	  .offset = offsetof(struct router_settings, _member), \
+	  .set = set_setting, .data = &(const struct setting){ __VA_ARGS__ } }
+
+enum { OPT_MAX_V4 = 256, OPT_MAX_V6, OPT_LB_VIPS, OPT_LB_CONNS,
+       OPT_CPUS, OPT_QSIZE, OPT_MULTIPROG, OPT_ROUTE_CACHE };
+
+static int set_mode(const struct cmd_option *o, void *opts, const char *arg,
+		    const char *cmd);
+static int set_setting(const struct cmd_option *o, void *opts,
+		       const char *arg, const char *cmd);
+
+static const struct cmd_option attach_options[] = {
+	CMD_OPTION("mode", 'm', true, struct attach_opts, mode, set_mode),
+	CMD_FLAG("force", 'f', struct attach_opts, force),
+	SETTING("lookup", 'l', lookup, .parse = parse_lookup,
+		.value = lookup_value, .metavar = "MODE",
+		.synopsis = "[--lookup fib|table]", .new_line = true,
+		.help = "how packets find their next hop: fib (the default)\n"
+			"asks the kernel's FIB for each packet; table looks it\n"
+			"up in maps that 'xdp-router populate' fills from the\n"
+			"kernel's routes and neighbours"),
+	SETTING("max-routes-v4", OPT_MAX_V4, max_routes_v4,
+		.parse = parse_count, .expect = "a positive count",
+		.metavar = "N", .synopsis = "[--max-routes-v4 N]",
+		.help = "size of the IPv4 route table (default %u)"),
+	SETTING("max-routes-v6", OPT_MAX_V6, max_routes_v6,
+		.parse = parse_count, .expect = "a positive count",
+		.metavar = "N", .synopsis = "[--max-routes-v6 N]",
+		.help = "size of the IPv6 route table (default %u)"),
+	SETTING("lb-max-vips", OPT_LB_VIPS, lb_max_vips,
+		.parse = parse_count, .max = XR_LB_MAX_VIPS,
+		.expect = "a count from 1 to %u", .metavar = "N",
+		.synopsis = "[--lb-max-vips N]", .new_line = true,
+		.help = "load balancer VIPs (default %u, at most %u; each\n"
+			"takes %u KiB of Maglev table)",
+		.help_arg = XR_LB_RING_SIZE * 4 / 1024),
+	SETTING("lb-max-conns", OPT_LB_CONNS, lb_max_conns,
+		.parse = parse_count, .expect = "a positive count",
+		.metavar = "N", .synopsis = "[--lb-max-conns N]",
+		.help = "load balancer connection table entries (default %u)"),
+	SETTING("cpus", OPT_CPUS, steer_ncpus, .parse = parse_cpus,
+		.differs = cpus_differ, .value = router_cpus_format,
+		.metavar = "LIST", .synopsis = "[--cpus LIST [--cpu-qsize N]]",
+		.new_line = true,
+		.help = "route on the CPUs of LIST (e.g. 0,1 or 0-3): the CPU\n"
+			"that receives a packet hands it, by a hash of its flow,\n"
+			"to one of them through a cpumap; a flow stays on one\n"
+			"CPU, in order. For interfaces with one receive queue"),
+	/* The kernel's limit: 16384 frames per CPU. */
+	SETTING("cpu-qsize", OPT_QSIZE, steer_qsize, .parse = parse_count,
+		.max = 16384, .expect = "1 to %u", .applies = runs_cpus,
+		.metavar = "N",
+		.help = "frames queued per CPU of --cpus (default %u)"),
+	SETTING("route-cache", OPT_ROUTE_CACHE, route_cache,
+		.parse = parse_route_cache, .metavar = "N",
+		.synopsis = "[--route-cache N]",
+		.help = "fib lookup: remember up to N answers per CPU and\n"
+			"family (a power of two, default %u; 0: off), each valid\n"
+			"until the kernel's routes, rules, neighbours or links\n"
+			"change"),
+	CMD_FLAG("multiprog", OPT_MULTIPROG, struct attach_opts, multiprog),
+	{}
+};
+
+/* Under "Usage: xdp-router attach ". */
+#define USAGE_INDENT "                         "
+#define OPTION_BIT(o) (1U << ((o) - attach_options))
+#define for_each_setting(o) \
+	for (o = attach_options; o->name; o++) \
+		if (o->set == set_setting)
+
+static bool was_given(const struct attach_opts *a, int key)
+{
+	const struct cmd_option *o;
+
+	for (o = attach_options; o->name && o->key != key; o++)
+		;
+	return o->name && (a->given & OPTION_BIT(o));
+}
+
+static int set_mode(const struct cmd_option *o, void *opts, const char *arg,
+		    const char *cmd)
+{
+	if (!mode_parse(arg, &((struct attach_opts *)opts)->mode))
+		return 0;
+	log_error("invalid --mode '%s': use auto, native, generic or offload",
+		  arg);
+	return -EINVAL;
+}
+
+static int set_setting(const struct cmd_option *o, void *opts,
+		       const char *arg, const char *cmd)
+{
+	const struct setting *s = o->data;
+	struct attach_opts *a = opts;
+	int err = s->parse(o, arg, &a->settings);
+
+	if (!err)
+		a->given |= OPTION_BIT(o);
+	return err;
+}
+
+int attach_setting_value(const char *name, const struct router_settings *s,
+			 char *buf, size_t len)
+{
+	const struct cmd_option *o;
+
+	for_each_setting(o) {
+		const struct setting *set = o->data;
+
+		if (strcmp(o->name, name))
+			continue;
+		if (set->value)
+			set->value(s, buf, len);
+		else
+			snprintf(buf, len, "%u", u32_at(s, o->offset));
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Its line of the usage: the option, then its help, lines indented. */
+static void print_setting_usage(const struct cmd_option *o)
+{
+	const struct setting *s = o->data;
+	struct router_settings dflt = ROUTER_SETTINGS_DEFAULT;
+	char opt[40], help[400], *line, *save = NULL;
+
+	if (o->key < 256)
+		snprintf(opt, sizeof(opt), "  -%c, --%s %s", o->key, o->name,
+			 s->metavar);
+	else
+		snprintf(opt, sizeof(opt), "      --%s %s", o->name,
+			 s->metavar);
+	snprintf(help, sizeof(help), s->help, u32_at(&dflt, o->offset),
+		 s->max, s->help_arg);
+	for (line = strtok_r(help, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		printf("%-23s %s\n", opt, line);
+		opt[0] = '\0';
+	}
+}
+
+static void print_usage(void)
+{
+	const struct cmd_option *o;
+
+	printf("Usage: xdp-router attach [--mode auto|native|generic|offload] "
+	       "[--force]");
+	for_each_setting(o) {
+		const struct setting *s = o->data;
+
+		if (s->synopsis)
+			printf("%s%s", s->new_line ? "\n" USAGE_INDENT : " ",
+			       s->synopsis);
+	}
+	printf("\n" USAGE_INDENT "[--multiprog] IFACE...\n"
+	       "\n"
+	       "Loads the router (once) and attaches it to every IFACE.\n"
+	       "  -m, --mode MODE       auto (native, else generic; the "
+	       "default), native,\n"
+	       "                        generic or offload; an explicit mode "
+	       "never falls back\n"
+	       "  -f, --force           replace an XDP program already on an "
+	       "interface\n");
+	for_each_setting(o)
+		print_setting_usage(o);
+	printf("      --multiprog       share the interfaces with other XDP "
+	       "programs through\n"
+	       "                        libxdp's dispatcher (as xdp-loader "
+	       "does); needs a kernel\n"
+	       "                        that allows freplace programs\n"
+	       "  -h, --help            show this help\n"
+	       "\n"
+	       "--lookup, --max-routes-*, --lb-max-*, --cpus, --cpu-qsize and "
+	       "--route-cache\n"
+	       "apply when the router is loaded, by the first attach; later "
+	       "ones may repeat them but not change them (detach --all\n"
+	       "first).\n");
+}
+
+/* Given @o, does the running router's @run differ from what @a asks? */
+static bool setting_differs(const struct cmd_option *o,
+			    const struct attach_opts *a,
+			    const struct router_settings *run)
+{
+	const struct setting *s = o->data;
+
+	if (!(a->given & OPTION_BIT(o)) || (s->applies && !s->applies(run)))
+		return false;
+	if (s->differs)
+		return s->differs(&a->settings, run);
+	return u32_at(&a->settings, o->offset) != u32_at(run, o->offset);
+}
 
 /*
  * A running router keeps the settings it was loaded with: asking for others
@@ -116,15 +354,14 @@ struct attach_opts {
  * router loaded by another version: adding an interface must still work).
  */
 static int check_settings(const struct router *r,
-			  const struct attach_opts *o, const char **lookup)
+			  const struct attach_opts *a, const char **lookup)
 {
+	const struct cmd_option *o;
 	struct router_settings run;
 	int err = router_settings_read(r, &run);
+	char value[XR_STEER_MAX_CPUS * 4];
 
-	if (err && !o->lookup_set && !o->max_v4_set && !o->max_v6_set &&
-	    !o->lb_vips_set && !o->lb_conns_set && !o->cpus_set &&
-	    !o->cache_set &&
-	    !o->qsize_set) {
+	if (err && !a->given) {
 		log_verbose("cannot read the settings of the router at %s: %s",
 			    r->pin_path, log_strerror(err));
 		*lookup = "unknown";
@@ -136,60 +373,21 @@ static int check_settings(const struct router *r,
 			  log_strerror(err));
 		return err;
 	}
-	if (o->lookup_set && o->settings.lookup != run.lookup) {
-		log_error("the router at %s runs with --lookup %s; detach --all "
-			  "first to change it", r->pin_path,
-			  lookup_name(run.lookup));
-		return -EBUSY;
-	}
-	if (o->max_v4_set && o->settings.max_routes_v4 != run.max_routes_v4) {
-		log_error("the router at %s runs with --max-routes-v4 %u; "
-			  "detach --all first to change it", r->pin_path,
-			  run.max_routes_v4);
-		return -EBUSY;
-	}
-	if (o->max_v6_set && o->settings.max_routes_v6 != run.max_routes_v6) {
-		log_error("the router at %s runs with --max-routes-v6 %u; "
-			  "detach --all first to change it", r->pin_path,
-			  run.max_routes_v6);
-		return -EBUSY;
-	}
-	if (o->lb_vips_set && o->settings.lb_max_vips != run.lb_max_vips) {
-		log_error("the router at %s runs with --lb-max-vips %u; "
-			  "detach --all first to change it", r->pin_path,
-			  run.lb_max_vips);
-		return -EBUSY;
-	}
-	if (o->lb_conns_set && o->settings.lb_max_conns != run.lb_max_conns) {
-		log_error("the router at %s runs with --lb-max-conns %u; "
-			  "detach --all first to change it", r->pin_path,
-			  run.lb_max_conns);
-		return -EBUSY;
-	}
-	if (o->cpus_set &&
-	    (o->settings.steer_ncpus != run.steer_ncpus ||
-	     memcmp(o->settings.steer_cpus, run.steer_cpus,
-		    run.steer_ncpus * sizeof(*run.steer_cpus)))) {
-		char list[XR_STEER_MAX_CPUS * 4];
+	/* Those that apply only given another are checked last. */
+	for (int late = 0; late < 2; late++) {
+		for_each_setting(o) {
+			const struct setting *s = o->data;
 
-		router_cpus_format(&run, list, sizeof(list));
-		log_error("the router at %s runs with %s%s; detach --all first "
-			  "to change it", r->pin_path,
-			  run.steer_ncpus ? "--cpus " : "no --cpus", list);
-		return -EBUSY;
-	}
-	if (o->cache_set && o->settings.route_cache != run.route_cache) {
-		log_error("the router at %s runs with --route-cache %u; detach "
-			  "--all first to change it", r->pin_path,
-			  run.route_cache);
-		return -EBUSY;
-	}
-	if (o->qsize_set && run.steer_ncpus &&
-	    o->settings.steer_qsize != run.steer_qsize) {
-		log_error("the router at %s runs with --cpu-qsize %u; detach "
-			  "--all first to change it", r->pin_path,
-			  run.steer_qsize);
-		return -EBUSY;
+			if (!!s->applies != late || !setting_differs(o, a, &run))
+				continue;
+			attach_setting_value(o->name, &run, value,
+					     sizeof(value));
+			log_error("the router at %s runs with %s--%s%s%s; "
+				  "detach --all first to change it",
+				  r->pin_path, value[0] ? "" : "no ", o->name,
+				  value[0] ? " " : "", value);
+			return -EBUSY;
+		}
 	}
 	*lookup = lookup_name(run.lookup);
 	return 0;
@@ -293,150 +491,36 @@ unlock:
 	return err;
 }
 
-int cmd_attach(const struct global *g, int argc, char **argv)
+static int cmd_attach_check(struct cmd_ctx *c)
 {
-	enum { OPT_MAX_V4 = 256, OPT_MAX_V6, OPT_LB_VIPS, OPT_LB_CONNS,
-	       OPT_CPUS, OPT_QSIZE, OPT_MULTIPROG, OPT_ROUTE_CACHE };
-	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "lookup", required_argument, NULL, 'l' },
-		{ "max-routes-v4", required_argument, NULL, OPT_MAX_V4 },
-		{ "max-routes-v6", required_argument, NULL, OPT_MAX_V6 },
-		{ "lb-max-vips", required_argument, NULL, OPT_LB_VIPS },
-		{ "lb-max-conns", required_argument, NULL, OPT_LB_CONNS },
-		{ "cpus", required_argument, NULL, OPT_CPUS },
-		{ "cpu-qsize", required_argument, NULL, OPT_QSIZE },
-		{ "multiprog", no_argument, NULL, OPT_MULTIPROG },
-		{ "route-cache", required_argument, NULL, OPT_ROUTE_CACHE },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct attach_opts o = {
-		.mode = XR_MODE_AUTO,
-		.settings = ROUTER_SETTINGS_DEFAULT,
-	};
-	struct target *t;
-	int c, n, err;
+	const struct attach_opts *o = c->opts;
 
-	while ((c = getopt_long(argc, argv, ":m:fl:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (mode_parse(optarg, &o.mode)) {
-				log_error("invalid --mode '%s': use auto, "
-					  "native, generic or offload", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'f':
-			o.force = true;
-			break;
-		case 'l':
-			if (lookup_parse(optarg, &o.settings.lookup)) {
-				log_error("invalid --lookup '%s': use fib or "
-					  "table", optarg);
-				return -EINVAL;
-			}
-			o.lookup_set = true;
-			break;
-		case OPT_MAX_V4:
-			if (param_count(optarg, &o.settings.max_routes_v4)) {
-				log_error("invalid --max-routes-v4 '%s': a "
-					  "positive count", optarg);
-				return -EINVAL;
-			}
-			o.max_v4_set = true;
-			break;
-		case OPT_MAX_V6:
-			if (param_count(optarg, &o.settings.max_routes_v6)) {
-				log_error("invalid --max-routes-v6 '%s': a "
-					  "positive count", optarg);
-				return -EINVAL;
-			}
-			o.max_v6_set = true;
-			break;
-		case OPT_LB_VIPS:
-			if (param_count(optarg, &o.settings.lb_max_vips) ||
-			    o.settings.lb_max_vips > XR_LB_MAX_VIPS) {
-				log_error("invalid --lb-max-vips '%s': a count "
-					  "from 1 to %u", optarg,
-					  XR_LB_MAX_VIPS);
-				return -EINVAL;
-			}
-			o.lb_vips_set = true;
-			break;
-		case OPT_LB_CONNS:
-			if (param_count(optarg, &o.settings.lb_max_conns)) {
-				log_error("invalid --lb-max-conns '%s': a "
-					  "positive count", optarg);
-				return -EINVAL;
-			}
-			o.lb_conns_set = true;
-			break;
-		case OPT_CPUS:
-			if (router_cpus_parse(optarg, &o.settings))
-				return -EINVAL;
-			o.cpus_set = true;
-			break;
-		case OPT_QSIZE:
-			/* The kernel's limit: 16384 frames per CPU. */
-			if (param_count(optarg, &o.settings.steer_qsize) ||
-			    o.settings.steer_qsize > 16384) {
-				log_error("invalid --cpu-qsize '%s': 1 to 16384",
-					  optarg);
-				return -EINVAL;
-			}
-			o.qsize_set = true;
-			break;
-		case OPT_MULTIPROG:
-			o.multiprog = true;
-			break;
-		case OPT_ROUTE_CACHE:
-			if (param_uint(optarg, &o.settings.route_cache) ||
-			    o.settings.route_cache > XR_ROUTE_CACHE_MAX ||
-			    o.settings.route_cache == 1 ||
-			    (o.settings.route_cache &
-			     (o.settings.route_cache - 1))) {
-				log_error("invalid --route-cache '%s': 0 (off) "
-					  "or a power of two from 2 to %u",
-					  optarg, XR_ROUTE_CACHE_MAX);
-				return -EINVAL;
-			}
-			o.cache_set = true;
-			break;
-		case 'h':
-			printf(usage, XR_DEFAULT_ROUTES_V4,
-			       XR_DEFAULT_ROUTES_V6, XR_LB_DEFAULT_MAX_VIPS,
-			       XR_LB_MAX_VIPS, XR_LB_RING_SIZE * 4 / 1024,
-			       XR_LB_DEFAULT_CONNS, XR_STEER_DEFAULT_QSIZE,
-			       XR_ROUTE_CACHE_DEFAULT);
-			return 0;
-		default:
-			return command_bad_option("attach", c, argv);
-		}
-	}
-	if (o.qsize_set && !o.cpus_set) {
+	if (was_given(o, OPT_QSIZE) && !was_given(o, OPT_CPUS)) {
 		log_error("attach: --cpu-qsize needs --cpus");
 		return -EINVAL;
 	}
-	if (o.multiprog && o.force) {
+	if (o->multiprog && o->force) {
 		log_error("attach: --multiprog shares an interface, --force "
 			  "replaces its program: use one of them");
 		return -EINVAL;
 	}
-	n = argc - optind;
-	if (n <= 0) {
+	if (c->argc <= 0) {
 		log_error("attach: no interface given (see 'xdp-router attach "
 			  "--help')");
 		return -EINVAL;
 	}
-	if (n > XR_MAX_IFACES) {
+	if (c->argc > XR_MAX_IFACES) {
 		log_error("attach: at most %d interfaces", XR_MAX_IFACES);
 		return -E2BIG;
 	}
-	err = caps_require();
-	if (err)
-		return err;
+	return 0;
+}
+
+static int cmd_attach_run(struct cmd_ctx *c)
+{
+	const struct attach_opts *o = c->opts;
+	int n = c->argc, err;
+	struct target *t;
 
 	t = calloc(n, sizeof(*t));
 	if (!t) {
@@ -445,11 +529,11 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++) {
 		t[i].old_fd = -1;
-		t[i].multiprog = o.multiprog;
+		t[i].multiprog = o->multiprog;
 	}
-	err = resolve_targets(argv + optind, n, t);
+	err = resolve_targets(c->argv, n, t);
 	if (!err)
-		err = attach_all(g->pin_path, t, n, &o);
+		err = attach_all(c->g->pin_path, t, n, o);
 	for (int i = 0; i < n; i++) {
 		if (t[i].old_fd >= 0)
 			close(t[i].old_fd);
@@ -458,3 +542,15 @@ int cmd_attach(const struct global *g, int argc, char **argv)
 	free(t);
 	return err;
 }
+
+static const struct attach_opts attach_defaults = {
+	.mode = XR_MODE_AUTO,
+	.settings = ROUTER_SETTINGS_DEFAULT,
+};
+
+COMMAND(cmd_attach, "attach", "load the router and attach it to interfaces",
+	CMD_CAPS,
+	CMD_OPTS(attach_options, struct attach_opts),
+	.defaults = &attach_defaults,
+	.print_usage = print_usage,
+	.check = cmd_attach_check);

@@ -6,18 +6,15 @@
  * forgets them; after the last one the pins go too.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "caps.h"
-#include "command.h"
+#include "dispatch.h"
 #include "ifmap.h"
 #include "log.h"
 #include "members.h"
 #include "multiprog.h"
 #include "output.h"
 #include "pin.h"
-#include "reload_staged.h"
 #include "router.h"
 
 static const char usage[] =
@@ -235,61 +232,42 @@ static int remove_stale_pins(struct router *r, bool all)
 	return 0;
 }
 
-int cmd_detach(const struct global *g, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct router r;
-	bool all = false;
-	int c, n, err, lock_fd;
+static const struct cmd_option detach_options[] = {
+	CMD_ONE_FLAG("all", 'a'),
+	{}
+};
 
-	while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			all = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return command_bad_option("detach", c, argv);
-		}
-	}
-	n = argc - optind;
-	if (all == (n > 0)) {
-		log_error("detach: give either interfaces or --all (see "
-			  "'xdp-router detach --help')");
-		return -EINVAL;
-	}
-	err = caps_require();
+static int cmd_detach_check(struct cmd_ctx *c)
+{
+	const bool *all = c->opts;
+
+	if (*all != (c->argc > 0))
+		return 0;
+	log_error("detach: give either interfaces or --all (see 'xdp-router "
+		  "detach --help')");
+	return -EINVAL;
+}
+
+static int cmd_detach_run(struct cmd_ctx *c)
+{
+	bool all = *(const bool *)c->opts;
+	struct router r;
+	int err;
+
+	/* --all also cleans up a damaged pin dir: the program's own maps. */
+	err = all ? router_open_from_prog(&r, c->g->pin_path) :
+		    router_open(&r, c->g->pin_path);
+	if (err == -ENOENT)
+		return remove_stale_pins(&r, all);
 	if (err)
 		return err;
-
-	if (!pin_on_bpffs(g->pin_path)) {
-		log_error("nothing attached at %s", g->pin_path);
-		return -ENOENT;
-	}
-	lock_fd = pin_lock(g->pin_path);
-	if (lock_fd < 0)
-		return lock_fd;
-	/* A reload killed midway is finished first: one program everywhere. */
-	err = reload_recover(g->pin_path);
-	if (err) {
-		close(lock_fd);
-		return err;
-	}
-	/* --all also cleans up a damaged pin dir: the program's own maps. */
-	err = all ? router_open_from_prog(&r, g->pin_path) :
-		    router_open(&r, g->pin_path);
-	if (err == -ENOENT)
-		err = remove_stale_pins(&r, all);
-	else if (!err) {
-		err = detach(&r, argv + optind, n, all);
-		router_close(&r);
-	}
-	close(lock_fd);
+	err = detach(&r, c->argv, c->argc, all);
+	router_close(&r);
 	return err;
 }
+
+COMMAND(cmd_detach, "detach", "detach the router from interfaces",
+	CMD_CAPS | CMD_LOCK | CMD_RECOVER,
+	CMD_OPTS(detach_options, bool),
+	.usage = usage,
+	.check = cmd_detach_check);

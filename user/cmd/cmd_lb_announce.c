@@ -9,36 +9,25 @@
 #include "log.h"
 #include "params.h"
 
-void watch_announce_init(struct watch_announce *wa)
+static int set_dev(const struct cmd_option *o, void *opts, const char *arg,
+		   const char *cmd)
 {
-	memset(wa, 0, sizeof(*wa));
-	wa->ann.tun_fd = -1;
-}
-
-int watch_announce_opt(struct watch_announce *wa, int c, const char *arg)
-{
-	unsigned int table;
-
-	switch (c) {
-	case 't':
-		if (param_route_table(arg, &table)) {
-			log_error("lb watch: --announce-table '%s': %s", arg,
-				  PARAM_ROUTE_TABLE_EXPECTED);
-			return -EINVAL;
-		}
-		wa->table = table;
-		return 0;
-	case 'd':
-		if (param_ifname(arg)) {
-			log_error("lb watch: --announce-dev: not an interface "
-				  "name (" PARAM_IFNAME_RULES ")");
-			return -EINVAL;
-		}
-		wa->dev = arg;
-		return 0;
+	if (param_ifname(arg)) {
+		log_error("%s: --announce-dev: not an interface name ("
+			  PARAM_IFNAME_RULES ")", cmd);
+		return -EINVAL;
 	}
-	return 1;
+	((struct watch_announce *)opts)->dev = arg;
+	return 0;
 }
+
+const struct cmd_option watch_announce_options[] = {
+	CMD_OPTION("announce-table", 't', true, struct watch_announce, table,
+		   cmd_opt_route_table),
+	CMD_OPTION("announce-dev", 'd', true, struct watch_announce, dev,
+		   set_dev),
+	{}
+};
 
 int watch_announce_open(struct watch_announce *wa)
 {
@@ -57,9 +46,9 @@ static void announce_event(const struct lb_addr *addr, bool on,
 {
 	char a[INET6_ADDRSTRLEN];
 
-	lb_watch_event(err ? (on ? "announce-failed" : "withdraw-failed")
+	cmd_lb_watch_event(err ? (on ? "announce-failed" : "withdraw-failed")
 			   : (on ? "announced" : "withdrawn"),
-		       NULL, NULL, lb_addr_str(addr, a, sizeof(a)), err);
+			   NULL, NULL, lb_addr_str(addr, a, sizeof(a)), err);
 }
 
 void watch_announce_update(struct watch_announce *wa,

@@ -8,8 +8,8 @@
 #ifndef XR_CMD_LB_ANNOUNCE_H
 #define XR_CMD_LB_ANNOUNCE_H
 
-#include <getopt.h>
 #include <linux/types.h>
+#include "command.h"
 #include "lb_announce.h"
 #include "lb_config.h"
 
@@ -19,11 +19,8 @@ struct watch_announce {
 	struct lb_announce ann;		/* tun_fd -1: not open */
 };
 
-/* getopt_long() entries of the options, their short option characters. */
-#define WATCH_ANNOUNCE_OPTIONS \
-	{ "announce-table", required_argument, NULL, 't' }, \
-	{ "announce-dev", required_argument, NULL, 'd' }
-#define WATCH_ANNOUNCE_SHORT "t:d:"
+/* The options' rows of lb watch's table (its options are a watch_announce). */
+extern const struct cmd_option watch_announce_options[];
 #define WATCH_ANNOUNCE_HELP \
 	"  -t, --announce-table N    keep a host route to each VIP address " \
 	"this node\n" \
@@ -35,10 +32,8 @@ struct watch_announce {
 	"                            (see lb bgp-config)\n" \
 	"      --announce-dev NAME  that device (default " LB_ANNOUNCE_DEV ")\n"
 
-void watch_announce_init(struct watch_announce *wa);
-
-/* Option @c with @arg, if it is one of these: 0 or -EINVAL; 1: not ours. */
-int watch_announce_opt(struct watch_announce *wa, int c, const char *arg);
+/* Before the options: nothing announced, no device. */
+#define WATCH_ANNOUNCE_INIT { .ann.tun_fd = -1 }
 
 /* After the options: checks them and creates the device (if any). */
 int watch_announce_open(struct watch_announce *wa);

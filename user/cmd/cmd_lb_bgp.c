@@ -5,7 +5,6 @@
  * nothing: it only prints.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +17,8 @@
 #define MAX_NEIGHBORS 16
 
 struct bgp_opts {
-	unsigned long table, local_as, peer_as, hold;
+	unsigned int table;
+	unsigned long local_as, peer_as, hold;
 	unsigned long bfd_ms;	/* 0: no BFD */
 	const char *router_id, *dev;
 	const char *neighbor[MAX_NEIGHBORS];
@@ -26,27 +26,99 @@ struct bgp_opts {
 	size_t nr;
 };
 
-static int number(const char *what, const char *s, unsigned long min,
-		  unsigned long max, unsigned long *out)
+struct range {
+	unsigned long min, max;
+};
+
+/* A number option; its range in @o->data. */
+static int set_number(const struct cmd_option *o, void *opts, const char *s,
+		      const char *cmd)
 {
+	const struct range *r = o->data;
+	unsigned long *out = (unsigned long *)((char *)opts + o->offset);
 	char *end;
 
 	errno = 0;
 	*out = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || *out < min ||
-	    *out > max) {
-		log_error("lb bgp-config: %s '%s': expected %lu..%lu", what, s,
-			  min, max);
+	if (errno || end == s || *end || s[0] == '-' || *out < r->min ||
+	    *out > r->max) {
+		log_error("%s: --%s '%s': expected %lu..%lu", cmd, o->name, s,
+			  r->min, r->max);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+static int set_neighbor(const struct cmd_option *o, void *opts,
+			const char *s, const char *cmd)
+{
+	struct bgp_opts *b = opts;
+	unsigned char buf[16];
+
+	if (b->nr == MAX_NEIGHBORS) {
+		log_error("%s: at most %d neighbors", cmd, MAX_NEIGHBORS);
+		return -EINVAL;
+	}
+	b->family[b->nr] = strchr(s, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(b->family[b->nr], s, buf) != 1) {
+		log_error("%s: --neighbor '%s': not an IP address", cmd, s);
+		return -EINVAL;
+	}
+	b->neighbor[b->nr++] = s;
+	return 0;
+}
+
+static int set_router_id(const struct cmd_option *o, void *opts,
+			 const char *s, const char *cmd)
+{
+	unsigned char buf[16];
+
+	if (inet_pton(AF_INET, s, buf) != 1) {
+		log_error("%s: --router-id '%s': not an IPv4 address", cmd, s);
+		return -EINVAL;
+	}
+	((struct bgp_opts *)opts)->router_id = s;
+	return 0;
+}
+
+static int set_dev(const struct cmd_option *o, void *opts, const char *s,
+		   const char *cmd)
+{
+	/* Quoted in BIRD's config: no '"' or '\'. */
+	if (param_ifname(s) || strpbrk(s, "\"\\")) {
+		log_error("%s: --dev: not an interface name (" PARAM_IFNAME_RULES
+			  ", '\"' or '\\')", cmd);
+		return -EINVAL;
+	}
+	((struct bgp_opts *)opts)->dev = s;
+	return 0;
+}
+
+#define NUMBER(_name, _key, _member, _min, _max) { \
+	.name = (_name), .key = (_key), .arg = true, \
+	.offset = offsetof(struct bgp_opts, _member), .set = set_number, \
+	.data = &(const struct range){ (_min), (_max) } }
+
+static const struct cmd_option bgp_options[] = {
+	CMD_OPTION("table", 't', true, struct bgp_opts, table,
+		   cmd_opt_route_table),
+	NUMBER("local-as", 'l', local_as, 1, 4294967295UL),
+	CMD_OPTION("neighbor", 'n', true, struct bgp_opts, neighbor,
+		   set_neighbor),
+	NUMBER("neighbor-as", 'a', peer_as, 1, 4294967295UL),
+	CMD_OPTION("router-id", 'r', true, struct bgp_opts, router_id,
+		   set_router_id),
+	CMD_OPTION("dev", 'd', true, struct bgp_opts, dev, set_dev),
+	NUMBER("hold", 'H', hold, 3, 65535),
+	NUMBER("bfd", 'b', bfd_ms, 10, 10000),
+	{}
+};
+
 static void print_config(const struct bgp_opts *o)
 {
 	printf("# BIRD 2: announce the VIPs this node serves (xdp-router lb "
 	       "bgp-config).\n"
-	       "# Run beside: xdp-router lb watch FILE --announce-table %lu "
+	       "# Run beside: xdp-router lb watch FILE --announce-table %u "
 	       "--announce-dev %s\n"
 	       "# The VIP routes stay in tables xrlb4/xrlb6, apart from "
 	       "BIRD's master tables:\n"
@@ -65,7 +137,7 @@ static void print_config(const struct bgp_opts *o)
 		       "# goes when the watcher withdraws it or its device "
 		       "%s goes with the process.\n"
 		       "protocol kernel xrlb_vips%d {\n"
-		       "\tkernel table %lu;\n\tlearn;\n\tscan time 1;\n"
+		       "\tkernel table %u;\n\tlearn;\n\tscan time 1;\n"
 		       "\tipv%d { table xrlb%d; import where ifname = \"%s\"; "
 		       "export none; };\n}\n",
 		       o->dev, f, o->table, f, f, o->dev);
@@ -92,123 +164,56 @@ static void print_config(const struct bgp_opts *o)
 	}
 }
 
-int lb_bgp_config(const struct global *g, int argc, char **argv)
+static int cmd_lb_bgp_config_check(struct cmd_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "table", required_argument, NULL, 't' },
-		{ "local-as", required_argument, NULL, 'l' },
-		{ "neighbor", required_argument, NULL, 'n' },
-		{ "neighbor-as", required_argument, NULL, 'a' },
-		{ "router-id", required_argument, NULL, 'r' },
-		{ "dev", required_argument, NULL, 'd' },
-		{ "hold", required_argument, NULL, 'H' },
-		{ "bfd", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct bgp_opts o = { .hold = 3, .dev = LB_ANNOUNCE_DEV };
-	unsigned char buf[16];
-	unsigned int table;
-	int c, rc = 0;
+	const struct bgp_opts *o = c->opts;
 
-	while ((c = getopt_long(argc, argv, ":t:l:n:a:r:d:H:b:h", opts,
-				NULL)) != -1) {
-		switch (c) {
-		case 't':
-			rc = param_route_table(optarg, &table);
-			if (rc)
-				log_error("lb bgp-config: --table '%s': %s",
-					  optarg, PARAM_ROUTE_TABLE_EXPECTED);
-			o.table = table;
-			break;
-		case 'l':
-			rc = number("--local-as", optarg, 1, 4294967295UL,
-				    &o.local_as);
-			break;
-		case 'a':
-			rc = number("--neighbor-as", optarg, 1, 4294967295UL,
-				    &o.peer_as);
-			break;
-		case 'H':
-			rc = number("--hold", optarg, 3, 65535, &o.hold);
-			break;
-		case 'b':
-			rc = number("--bfd", optarg, 10, 10000, &o.bfd_ms);
-			break;
-		case 'n':
-			if (o.nr == MAX_NEIGHBORS) {
-				log_error("lb bgp-config: at most %d "
-					  "neighbors", MAX_NEIGHBORS);
-				return -EINVAL;
-			}
-			o.family[o.nr] = strchr(optarg, ':') ? AF_INET6
-							      : AF_INET;
-			if (inet_pton(o.family[o.nr], optarg, buf) != 1) {
-				log_error("lb bgp-config: --neighbor '%s': "
-					  "not an IP address", optarg);
-				return -EINVAL;
-			}
-			o.neighbor[o.nr++] = optarg;
-			break;
-		case 'r':
-			if (inet_pton(AF_INET, optarg, buf) != 1) {
-				log_error("lb bgp-config: --router-id '%s': "
-					  "not an IPv4 address", optarg);
-				return -EINVAL;
-			}
-			o.router_id = optarg;
-			break;
-		case 'd':
-			/* Quoted in BIRD's config: no '"' or '\'. */
-			if (param_ifname(optarg) || strpbrk(optarg, "\"\\")) {
-				log_error("lb bgp-config: --dev: not an "
-					  "interface name (" PARAM_IFNAME_RULES
-					  ", '\"' or '\\')");
-				return -EINVAL;
-			}
-			o.dev = optarg;
-			break;
-		case 'h':
-			fputs("Usage: xdp-router lb bgp-config --table N "
-			      "--local-as AS --neighbor ADDR...\n"
-			      "                  --neighbor-as AS "
-			      "[--router-id ID] [--dev NAME] [--hold S]\n"
-			      "                  [--bfd MS]\n\n"
-			      "Prints a BIRD 2 configuration announcing over "
-			      "eBGP the VIP routes that\n"
-			      "'lb watch FILE --announce-table N' keeps while "
-			      "this node serves them\n"
-			      "(withdrawn when all of a VIP's backends are "
-			      "down, the interfaces are\n"
-			      "down, or the watcher ends, even by SIGKILL). "
-			      "With --router-id the output\n"
-			      "is a whole bird.conf; without, a part to "
-			      "include. --hold: BGP hold time\n"
-			      "(default 3 s, BIRD's minimum), how long a dead "
-			      "node keeps its traffic;\n"
-			      "--bfd MS: BFD every MS ms on the sessions "
-			      "(a dead node goes after 3 x MS;\n"
-			      "the neighbors must run BFD too).\n", stdout);
-			return 0;
-		default:
-			return command_bad_option("lb bgp-config", c, argv);
-		}
-		if (rc)
-			return rc;
-	}
-	rc = command_no_more_args("lb bgp-config", argc, argv);
-	if (rc)
-		return rc;
-	if (!o.table || !o.local_as || !o.peer_as || !o.nr) {
+	if (!o->table || !o->local_as || !o->peer_as || !o->nr) {
 		log_error("lb bgp-config: --table, --local-as, --neighbor and "
 			  "--neighbor-as are required");
 		return -EINVAL;
 	}
-	if (g->json) {
+	if (c->g->json) {
 		log_error("lb bgp-config: the output is a BIRD configuration; "
 			  "--json has no meaning here");
 		return -EINVAL;
 	}
-	print_config(&o);
 	return 0;
 }
+
+static int cmd_lb_bgp_config_run(struct cmd_ctx *c)
+{
+	print_config(c->opts);
+	return 0;
+}
+
+static const struct bgp_opts bgp_defaults = {
+	.hold = 3,
+	.dev = LB_ANNOUNCE_DEV,
+};
+
+COMMAND(cmd_lb_bgp_config, "bgp-config", "print a BIRD config announcing VIPs",
+	CMD_NO_ARGS,
+	CMD_OPTS(bgp_options, struct bgp_opts),
+	.defaults = &bgp_defaults,
+	.usage = "Usage: xdp-router lb bgp-config --table N --local-as AS "
+		 "--neighbor ADDR...\n"
+		 "                  --neighbor-as AS [--router-id ID] "
+		 "[--dev NAME] [--hold S]\n"
+		 "                  [--bfd MS]\n\n"
+		 "Prints a BIRD 2 configuration announcing over eBGP the VIP "
+		 "routes that\n"
+		 "'lb watch FILE --announce-table N' keeps while this node "
+		 "serves them\n"
+		 "(withdrawn when all of a VIP's backends are down, the "
+		 "interfaces are\n"
+		 "down, or the watcher ends, even by SIGKILL). With --router-id "
+		 "the output\n"
+		 "is a whole bird.conf; without, a part to include. --hold: BGP "
+		 "hold time\n"
+		 "(default 3 s, BIRD's minimum), how long a dead node keeps its "
+		 "traffic;\n"
+		 "--bfd MS: BFD every MS ms on the sessions (a dead node goes "
+		 "after 3 x MS;\n"
+		 "the neighbors must run BFD too).\n",
+	.check = cmd_lb_bgp_config_check);

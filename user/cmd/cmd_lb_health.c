@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* lb health: every backend probed once, reported; nothing changed. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +18,9 @@ static void on_signal(int sig)
 	stop_probe = 1;
 }
 
-/* Probes of every checked backend of @cfg (@all: unchecked VIPs too). */
-static size_t build_probes(const struct lb_config *cfg, bool all,
-			   const bool *only, struct lb_probe *p,
-			   const struct lb_vip **pv,
+/* Probes of every backend of the VIPs of @cfg marked in @only. */
+static size_t build_probes(const struct lb_config *cfg, const bool *only,
+			   struct lb_probe *p, const struct lb_vip **pv,
 			   struct lb_backend **pb)
 {
 	size_t n = 0;
@@ -30,7 +28,7 @@ static size_t build_probes(const struct lb_config *cfg, bool all,
 	for (size_t i = 0; i < cfg->nr_vips; i++) {
 		const struct lb_vip *v = &cfg->vips[i];
 
-		if ((only && !only[i]) || (!all && !v->health.enabled))
+		if (!only[i])
 			continue;
 		for (size_t j = 0; j < v->nr_backends; j++) {
 			struct lb_backend *b = &v->backends[j];
@@ -49,42 +47,29 @@ static size_t build_probes(const struct lb_config *cfg, bool all,
 	return n;
 }
 
-int lb_health_cmd(const struct global *g, int argc, char **argv)
+static int cmd_lb_health_run(struct cmd_ctx *c)
 {
 	struct lb_config cfg;
 	struct lb_probe *p = NULL;
 	const struct lb_vip **pv = NULL;
 	struct lb_backend **pb = NULL;
-	bool *only = NULL;
+	bool *only;
 	char a[INET6_ADDRSTRLEN];
 	size_t n, total;
-	int rc = simple_opts("lb health",
-			     "Usage: xdp-router lb health [VIP...]\n\n"
-			     "Probes every backend once, as the health checks "
-			     "of 'lb watch' do (VIPs\n"
-			     "without health checks: a TCP connect to the "
-			     "backend's port), and reports;\n"
-			     "changes nothing.\n", argc, argv);
+	int rc = cmd_lb_read_vips(c, &cfg, &only);
 
 	if (rc)
-		return rc > 0 ? 0 : rc;
-	rc = session_read(g, &cfg);
-	if (rc)
 		return rc;
-	total = lb_count_backends(&cfg);
+	total = cmd_lb_count_backends(&cfg);
 	p = calloc(total + 1, sizeof(*p));
 	pv = calloc(total + 1, sizeof(*pv));
 	pb = calloc(total + 1, sizeof(*pb));
-	only = calloc(cfg.nr_vips + 1, sizeof(*only));
-	if (!p || !pv || !pb || !only) {
+	if (!p || !pv || !pb) {
 		log_error("out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = select_vips("health", &cfg, argc, argv, only);
-	if (rc)
-		goto out;
-	n = build_probes(&cfg, true, optind < argc ? only : NULL, p, pv, pb);
+	n = build_probes(&cfg, only, p, pv, pb);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = lb_probe_run(p, n, &stop_probe);
@@ -119,3 +104,11 @@ out:
 	lb_config_free(&cfg);
 	return rc;
 }
+
+COMMAND(cmd_lb_health, "health", "probe the backends once", CMD_LB_SESSION,
+	.usage = "Usage: xdp-router lb health [VIP...]\n\n"
+		 "Probes every backend once, as the health checks of 'lb watch' "
+		 "do (VIPs\n"
+		 "without health checks: a TCP connect to the backend's port), "
+		 "and reports;\n"
+		 "changes nothing.\n");

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* lb show and lb export: the running configuration and its counters. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include "command.h"
 #include "lb_config.h"
 #include "lb_state.h"
 #include "log.h"
@@ -55,16 +52,17 @@ static void print_health(const struct lb_health *h)
 	out_text("\n");
 }
 
-static int show_vip(struct session *s, const struct lb_vip *v, __u32 *ring)
+static int show_vip(const struct lb_maps *m, const struct lb_vip *v,
+		    __u32 *ring)
 {
 	char a[INET6_ADDRSTRLEN], k[80], mac[20], digest[20];
 	struct xr_vip_stats st;
 	__u32 slots = 0;
 	int rc;
 
-	rc = lb_vip_stats_read(&s->maps, v->id, &st);
+	rc = lb_vip_stats_read(m, v->id, &st);
 	if (!rc)
-		rc = lb_ring_read(&s->maps, v->id, ring);
+		rc = lb_ring_read(m, v->id, ring);
 	if (rc) {
 		log_error("cannot read VIP '%s': %s", v->name,
 			  log_strerror(rc));
@@ -113,7 +111,7 @@ static int show_vip(struct session *s, const struct lb_vip *v, __u32 *ring)
 
 		for (__u32 i = 0; i < XR_LB_RING_SIZE; i++)
 			mine += ring[i] == b->id;
-		rc = lb_backend_stats_read(&s->maps, b->id, &c);
+		rc = lb_backend_stats_read(m, b->id, &c);
 		if (rc) {
 			log_error("cannot read the counters of backend id %u: "
 				  "%s", b->id, log_strerror(rc));
@@ -151,57 +149,27 @@ static int show_vip(struct session *s, const struct lb_vip *v, __u32 *ring)
 	return 0;
 }
 
-int lb_show(const struct global *g, int argc, char **argv)
+static int cmd_lb_show_run(struct cmd_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct lb_config cfg;
-	struct session s;
 	__u32 *ring;
-	bool *want = NULL;
-	int c, rc;
+	bool *want;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return command_bad_option("lb show", c, argv);
-		fputs("Usage: xdp-router lb show [VIP...]\n"
-		      "\n"
-		      "VIPs with their mode, health checks, counters and ring "
-		      "digest, and their\n"
-		      "backends: weight, configured state, state in the data "
-		      "plane (Now),\n"
-		      "share of the ring, MAC, id and counters.\n", stdout);
-		return 0;
-	}
-	rc = session_open(g, &s);
+	/* Read under the lock, print without it. */
+	rc = cmd_lb_read_vips(c, &cfg, &want);
 	if (rc)
 		return rc;
-	rc = lb_state_read(&s.maps, &cfg);
-	if (rc) {
-		log_error("cannot read the load balancer maps: %s",
-			  log_strerror(rc));
-		session_close(&s);
-		return rc;
-	}
-	/* Read under the lock, print without it. */
-	close(s.lock_fd);
-	s.lock_fd = -1;
 	ring = malloc(XR_LB_RING_SIZE * sizeof(*ring));
-	want = calloc(cfg.nr_vips + 1, sizeof(*want));
-	if (!ring || !want) {
+	if (!ring) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = select_vips("show", &cfg, argc, argv, want);
-	if (rc)
-		goto out;
 	out_open_object(NULL);
 	out_open_array("vips");
 	for (size_t i = 0; !rc && i < cfg.nr_vips; i++)
-		if (optind == argc || want[i])
-			rc = show_vip(&s, &cfg.vips[i], ring);
+		if (want[i])
+			rc = show_vip(&c->lb, &cfg.vips[i], ring);
 	out_close_array();
 	out_close_object();
 	if (!rc) {
@@ -215,9 +183,17 @@ out:
 	free(ring);
 	free(want);
 	lb_config_free(&cfg);
-	session_close(&s);
 	return rc;
 }
+
+COMMAND(cmd_lb_show, "show", "show VIPs, backends and counters", CMD_LB_SESSION,
+	.usage = "Usage: xdp-router lb show [VIP...]\n"
+		 "\n"
+		 "VIPs with their mode, health checks, counters and ring digest, "
+		 "and their\n"
+		 "backends: weight, configured state, state in the data plane "
+		 "(Now),\n"
+		 "share of the ring, MAC, id and counters.\n");
 
 /* ---- export ---- */
 
@@ -262,36 +238,32 @@ static void export_yaml(FILE *f, const struct lb_config *cfg)
 	}
 }
 
-int lb_export(const struct global *g, int argc, char **argv)
+static int cmd_lb_export_check(struct cmd_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct lb_config cfg;
-	int c, rc;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return command_bad_option("lb export", c, argv);
-		fputs("Usage: xdp-router lb export\n\n"
-		      "Prints the running configuration as a YAML file that "
-		      "'lb apply' takes.\n", stdout);
+	if (!c->g->json)
 		return 0;
-	}
-	rc = command_no_more_args("lb export", argc, argv);
+	log_error("lb export: the output is YAML; use 'lb show --json' for "
+		  "JSON");
+	return -EINVAL;
+}
+
+static int cmd_lb_export_run(struct cmd_ctx *c)
+{
+	struct lb_config cfg;
+	int rc = cmd_lb_read(c, &cfg);
+
 	if (rc)
 		return rc;
-	if (g->json) {
-		log_error("lb export: the output is YAML; use 'lb show "
-			  "--json' for JSON");
-		return -EINVAL;
-	}
-	rc = session_read(g, &cfg);
-	if (rc)
-		return rc;
+	cmd_unlock(c);
 	export_yaml(stdout, &cfg);
 	fflush(stdout);
 	lb_config_free(&cfg);
 	return 0;
 }
+
+COMMAND(cmd_lb_export, "export", "print the running configuration as YAML",
+	CMD_NO_ARGS | CMD_LB_SESSION,
+	.usage = "Usage: xdp-router lb export\n\n"
+		 "Prints the running configuration as a YAML file that "
+		 "'lb apply' takes.\n",
+	.check = cmd_lb_export_check);

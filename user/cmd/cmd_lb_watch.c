@@ -4,7 +4,6 @@
  * with health checks, and (cmd_lb_announce.c) announces the VIPs served.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,7 +14,6 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <poll.h>
-#include "command.h"
 #include "lb_config.h"
 #include "lb_health.h"
 #include "lb_state.h"
@@ -40,7 +38,7 @@ struct watched {
 };
 
 struct watch {
-	const struct global *g;
+	struct cmd_ctx *c;		/* opened and closed for each apply */
 	const char *path;
 	struct lb_config cfg;		/* the file's, with health marks */
 	struct watched *w;		/* per backend, in cfg's order */
@@ -48,7 +46,7 @@ struct watch {
 	struct timespec mtime;
 	off_t size;
 	ino_t ino;
-	struct watch_announce ann;
+	struct watch_announce *ann;	/* the options */
 	int ifindexes[XR_MAX_IFACES];	/* where the router is attached */
 	size_t nr_ifindexes;
 };
@@ -61,9 +59,9 @@ static long long mono_ms(void)
 	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
 }
 
-void lb_watch_event(const char *kind, const struct lb_vip *v,
-		    const struct lb_backend *b, const char *addr,
-		    const char *why)
+void cmd_lb_watch_event(const char *kind, const struct lb_vip *v,
+			const struct lb_backend *b, const char *addr,
+			const char *why)
 {
 	char a[INET6_ADDRSTRLEN], ts[32];
 	time_t now = time(NULL);
@@ -94,21 +92,21 @@ void lb_watch_event(const char *kind, const struct lb_vip *v,
  */
 static int watch_apply(struct watch *wt, bool file, const char *why)
 {
+	struct lb_maps *m = &wt->c->lb;
 	struct lb_apply_result res;
-	struct session s;
 	char err[LB_ERR_MAX] = "";
 	struct lb_config copy;
 	int rc;
 
-	rc = session_open(wt->g, &s);
+	rc = cmd_open(wt->c, CMD_LB_SESSION);
 	if (rc)
 		return rc;
-	memcpy(wt->ifindexes, s.maps.ifindexes, sizeof(wt->ifindexes));
-	wt->nr_ifindexes = s.maps.nr_ifindexes;
+	memcpy(wt->ifindexes, m->ifindexes, sizeof(wt->ifindexes));
+	wt->nr_ifindexes = m->nr_ifindexes;
 	if (file) {
 		rc = lb_config_copy(&copy, &wt->cfg);
 	} else {
-		rc = lb_state_read(&s.maps, &copy);
+		rc = lb_state_read(m, &copy);
 		if (!rc)
 			lb_config_inherit_health(&copy, &wt->cfg);
 	}
@@ -116,14 +114,13 @@ static int watch_apply(struct watch *wt, bool file, const char *why)
 		struct lb_apply_opts o = {
 			.resolve_timeout_ms = LB_RESOLVE_MS };
 
-		rc = lb_state_apply(&s.maps, &copy, &o, &res, err,
-				    sizeof(err));
+		rc = lb_state_apply(m, &copy, &o, &res, err, sizeof(err));
 		lb_config_free(&copy);
 	}
-	session_close(&s);
+	cmd_close(wt->c);
 	if (rc) {
-		lb_watch_event("apply-failed", NULL, NULL, NULL,
-			       err[0] ? err : log_strerror(rc));
+		cmd_lb_watch_event("apply-failed", NULL, NULL, NULL,
+				   err[0] ? err : log_strerror(rc));
 		return rc;
 	}
 	if (res.vips_added || res.vips_removed || res.vips_changed ||
@@ -136,7 +133,7 @@ static int watch_apply(struct watch *wt, bool file, const char *why)
 			 res.vips_removed, res.vips_changed,
 			 res.backends_added, res.backends_removed,
 			 res.backends_changed, res.slots_written);
-		lb_watch_event("applied", NULL, NULL, NULL, msg);
+		cmd_lb_watch_event("applied", NULL, NULL, NULL, msg);
 	}
 	return 0;
 }
@@ -161,7 +158,7 @@ static bool file_changed(struct watch *wt)
 static int watch_take(struct watch *wt, struct lb_config *cfg,
 		      const struct lb_config *marks)
 {
-	size_t n = lb_count_backends(cfg), k = 0;
+	size_t n = cmd_lb_count_backends(cfg), k = 0;
 	struct watched *w = calloc(n + 1, sizeof(*w));
 	long long now = mono_ms();
 
@@ -223,12 +220,16 @@ static int watch_reload(struct watch *wt, bool first)
 			log_error("%s", err);
 			return rc;
 		}
-		lb_watch_event("config-invalid", NULL, NULL, NULL, err);
+		cmd_lb_watch_event("config-invalid", NULL, NULL, NULL, err);
 		return 0;	/* keep running the previous one */
 	}
 	if (first) {
 		/* Marks left by a previous checker are kept until probed. */
-		rc = session_read(wt->g, &marks);
+		rc = cmd_open(wt->c, CMD_LB_SESSION);
+		if (!rc) {
+			rc = cmd_lb_read(wt->c, &marks);
+			cmd_close(wt->c);
+		}
 		if (rc) {
 			lb_config_free(&cfg);
 			return rc;
@@ -250,7 +251,7 @@ static int watch_reload(struct watch *wt, bool first)
 		return rc;
 	}
 	if (first)
-		lb_watch_event("started", NULL, NULL, NULL, wt->path);
+		cmd_lb_watch_event("started", NULL, NULL, NULL, wt->path);
 	rc = watch_apply(wt, true, first ? "started" : "file changed");
 	if (rc && first) {
 		if (!log_error_printed())
@@ -304,7 +305,7 @@ static int watch_probe_due(struct watch *wt)
 
 			if (lb_health_update(&wt->w[at].track, &v->health,
 					     p[x].ok, &b->health_down)) {
-				lb_watch_event(b->health_down ? "backend-down"
+				cmd_lb_watch_event(b->health_down ? "backend-down"
 							      : "backend-up",
 					       v, b, NULL, p[x].msg);
 				changed = true;
@@ -340,66 +341,32 @@ static long long next_due(const struct watch *wt)
 /* Routes for the VIPs served now; failures retried. */
 static void announce_update(struct watch *wt)
 {
-	watch_announce_update(&wt->ann, &wt->cfg, wt->ifindexes,
+	watch_announce_update(wt->ann, &wt->cfg, wt->ifindexes,
 			      wt->nr_ifindexes);
 }
 
-int lb_watch(const struct global *g, int argc, char **argv)
+static int cmd_lb_watch_check(struct cmd_ctx *c)
 {
-	struct watch wt = { .g = g };
+	if (c->argc == 1)
+		return 0;
+	log_error("lb watch: expected FILE");
+	return -EINVAL;
+}
+
+static int cmd_lb_watch_run(struct cmd_ctx *c)
+{
+	struct watch wt = { .c = c, .ann = c->opts };
 	char dir[PATH_MAX], *slash;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc, ino_fd;
 
-	static const struct option opts[] = {
-		WATCH_ANNOUNCE_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	int c;
-
-	watch_announce_init(&wt.ann);
-	while ((c = getopt_long(argc, argv, ":" WATCH_ANNOUNCE_SHORT "h", opts,
-				NULL)) != -1) {
-		rc = watch_announce_opt(&wt.ann, c, optarg);
-		if (rc <= 0) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (c) {
-		case 'h':
-			fputs("Usage: xdp-router lb watch FILE "
-			      "[--announce-table N [--announce-dev NAME]]\n\n"
-			      "Applies FILE, then stays in the foreground: "
-			      "applies it again whenever it\n"
-			      "changes (an invalid version is reported and "
-			      "ignored), probes the backends\n"
-			      "of VIPs with health checks (health: in FILE), "
-			      "takes a backend out of its\n"
-			      "ring after 'fall' failed probes and back after "
-			      "'rise' good ones, and logs\n"
-			      "every transition. SIGINT/SIGTERM end it (exit "
-			      "0); the maps stay as they are.\n"
-			      WATCH_ANNOUNCE_HELP
-			      "  -h, --help                show this help\n",
-			      stdout);
-			return 0;
-		default:
-			return command_bad_option("lb watch", c, argv);
-		}
-	}
-	if (argc - optind != 1) {
-		log_error("lb watch: expected FILE");
-		return -EINVAL;
-	}
-	wt.path = argv[optind];
+	wt.path = c->argv[0];
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* The device first: a second watcher on it fails before applying. */
-	rc = watch_announce_open(&wt.ann);
+	rc = watch_announce_open(wt.ann);
 	if (rc)
 		goto out;
 	file_changed(&wt);
@@ -453,14 +420,35 @@ int lb_watch(const struct global *g, int argc, char **argv)
 	if (ino_fd >= 0)
 		close(ino_fd);
 	if (!rc) {
-		watch_announce_withdraw(&wt.ann);
-		lb_watch_event("stopped", NULL, NULL, NULL, NULL);
+		watch_announce_withdraw(wt.ann);
+		cmd_lb_watch_event("stopped", NULL, NULL, NULL, NULL);
 	}
 out:
-	watch_announce_close(&wt.ann);
+	watch_announce_close(wt.ann);
 	lb_config_free(&wt.cfg);
 	free(wt.w);
 	if (rc && !log_error_printed())
 		log_error("lb watch: %s", log_strerror(rc));
 	return rc;
 }
+
+static const struct watch_announce watch_defaults = WATCH_ANNOUNCE_INIT;
+
+COMMAND(cmd_lb_watch, "watch", "apply a file and keep backends checked", 0,
+	CMD_OPTS(watch_announce_options, struct watch_announce),
+	.defaults = &watch_defaults,
+	.usage = "Usage: xdp-router lb watch FILE "
+		 "[--announce-table N [--announce-dev NAME]]\n\n"
+		 "Applies FILE, then stays in the foreground: applies it again "
+		 "whenever it\n"
+		 "changes (an invalid version is reported and ignored), probes "
+		 "the backends\n"
+		 "of VIPs with health checks (health: in FILE), takes a backend "
+		 "out of its\n"
+		 "ring after 'fall' failed probes and back after 'rise' good "
+		 "ones, and logs\n"
+		 "every transition. SIGINT/SIGTERM end it (exit 0); the maps "
+		 "stay as they are.\n"
+		 WATCH_ANNOUNCE_HELP
+		 "  -h, --help                show this help\n",
+	.check = cmd_lb_watch_check);

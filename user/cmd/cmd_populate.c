@@ -9,13 +9,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
-#include "caps.h"
-#include "command.h"
+#include "dispatch.h"
 #include "log.h"
 #include "params.h"
 #include "pin.h"
@@ -32,6 +30,11 @@ static const char usage[] =
 	"                  main; a number, 'main' or 'default')\n"
 	"  -w, --watch     stay in the foreground and follow every change\n"
 	"  -h, --help      show this help\n";
+
+struct populate_opts {
+	__u32 table;
+	bool watch;
+};
 
 static int parse_table(const char *s, __u32 *table)
 {
@@ -86,62 +89,39 @@ static double now_secs(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-int cmd_populate(const struct global *g, int argc, char **argv)
+static int set_table(const struct cmd_option *o, void *opts,
+		     const char *arg, const char *cmd)
 {
-	static const struct option opts[] = {
-		{ "table", required_argument, NULL, 't' },
-		{ "watch", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	__u32 table = FIB_TABLE_MAIN;
+	if (!parse_table(arg, &((struct populate_opts *)opts)->table))
+		return 0;
+	log_error("invalid --table '%s': a table number (1-4294967295), "
+		  "'main' or 'default'", arg);
+	return -EINVAL;
+}
+
+static const struct cmd_option populate_options[] = {
+	CMD_OPTION("table", 't', true, struct populate_opts, table, set_table),
+	CMD_FLAG("watch", 'w', struct populate_opts, watch),
+	{}
+};
+
+static int cmd_populate_run(struct cmd_ctx *c)
+{
+	const struct populate_opts *o = c->opts;
 	struct populate p;
-	bool watch = false;
-	struct router r;
-	int c, err, lock_fd;
+	int err, lock_fd;
 	double start;
 
-	while ((c = getopt_long(argc, argv, ":t:wh", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (parse_table(optarg, &table)) {
-				log_error("invalid --table '%s': a table number "
-					  "(1-4294967295), 'main' or 'default'",
-					  optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'w':
-			watch = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return command_bad_option("populate", c, argv);
-		}
-	}
-	err = command_no_more_args("populate", argc, argv);
-	if (err)
-		return err;
-	err = caps_require();
-	if (err)
-		return err;
-	err = router_open_attached(&r, g->pin_path);
-	if (err)
-		return err;
 	/* Only the maps are written: --watch must not keep a reloaded
 	 * router's old program alive. */
-	router_drop_prog(&r);
-	lock_fd = populate_lock(g->pin_path);
-	if (lock_fd < 0) {
-		router_close(&r);
+	router_drop_prog(&c->r);
+	lock_fd = populate_lock(c->g->pin_path);
+	if (lock_fd < 0)
 		return lock_fd;
-	}
 	start = now_secs();
-	err = populate_open(&p, &r, table, watch);
+	err = populate_open(&p, &c->r, o->table, o->watch);
 	if (!err) {
-		if (watch) {
+		if (o->watch) {
 			err = populate_watch(&p);
 		} else {
 			err = populate_full(&p);
@@ -151,6 +131,16 @@ int cmd_populate(const struct global *g, int argc, char **argv)
 		populate_close(&p);
 	}
 	close(lock_fd);
-	router_close(&r);
 	return err;
 }
+
+static const struct populate_opts populate_defaults = {
+	.table = FIB_TABLE_MAIN,
+};
+
+COMMAND(cmd_populate, "populate",
+	"mirror the kernel's routes and neighbours into the maps",
+	CMD_NO_ARGS | CMD_CAPS | CMD_ROUTER,
+	CMD_OPTS(populate_options, struct populate_opts),
+	.defaults = &populate_defaults,
+	.usage = usage);

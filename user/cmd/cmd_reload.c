@@ -12,15 +12,13 @@
  * the old program again and its pin is untouched.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "caps.h"
-#include "command.h"
+#include "dispatch.h"
 #include "log.h"
 #include "members.h"
 #include "mode.h"
@@ -42,7 +40,8 @@ static const char usage[] =
 	"  -h, --help   show this help\n";
 
 struct reload {
-	struct router old, new;
+	struct router *old;		/* the running one (CMD_ROUTER's) */
+	struct router new;
 	struct member *members;
 	size_t nmembers;
 	size_t swapped;		/* members[0..swapped) switched, in order */
@@ -67,7 +66,7 @@ static bool same_build(const struct reload *rl)
 {
 	char name[BPF_OBJ_NAME_LEN], a[17], b[17];
 
-	return !router_prog_ident(&rl->old, name, sizeof(name), a) &&
+	return !router_prog_ident(rl->old, name, sizeof(name), a) &&
 	       !router_prog_ident(&rl->new, name, sizeof(name), b) &&
 	       !strcmp(a, b);
 }
@@ -88,7 +87,7 @@ static void rollback(struct reload *rl)
 
 		if (!runs_old(m))
 			continue;
-		err = iface_xdp_attach(m->ifc.ifindex, rl->old.prog_fd,
+		err = iface_xdp_attach(m->ifc.ifindex, rl->old->prog_fd,
 				       m->mode, rl->new.prog_fd);
 		if (err && !failed++) {
 			first = m->ifc.name;
@@ -114,9 +113,9 @@ static int switch_over(struct reload *rl)
 {
 	int err;
 
-	pin_file(rl->staged, sizeof(rl->staged), rl->old.pin_path,
+	pin_file(rl->staged, sizeof(rl->staged), rl->old->pin_path,
 		 RELOAD_PIN_STAGED);
-	pin_file(rl->pinned, sizeof(rl->pinned), rl->old.pin_path,
+	pin_file(rl->pinned, sizeof(rl->pinned), rl->old->pin_path,
 		 XR_PIN_PROG);
 	unlink(rl->staged);	/* left by a reload that was killed */
 	err = bpf_obj_pin(rl->new.prog_fd, rl->staged);
@@ -132,7 +131,7 @@ static int switch_over(struct reload *rl)
 		if (!runs_old(m))
 			continue;
 		err = iface_xdp_attach(m->ifc.ifindex, rl->new.prog_fd,
-				       m->mode, rl->old.prog_fd);
+				       m->mode, rl->old->prog_fd);
 		if (err) {
 			log_error("cannot switch %s to the new program: %s%s",
 				  m->ifc.name, log_strerror(err),
@@ -158,15 +157,15 @@ static void print_result(const struct reload *rl, bool reloaded,
 {
 	out_open_object(NULL);
 	out_bool(PRINT_JSON, "reloaded", NULL, reloaded);
-	out_uint(PRINT_JSON, "old_prog_id", NULL, rl->old.prog_id);
+	out_uint(PRINT_JSON, "old_prog_id", NULL, rl->old->prog_id);
 	out_uint(PRINT_JSON, "prog_id", NULL,
-		 reloaded ? rl->new.prog_id : rl->old.prog_id);
+		 reloaded ? rl->new.prog_id : rl->old->prog_id);
 	if (reloaded)
-		out_text("reloaded: prog id %u -> %u on", rl->old.prog_id,
+		out_text("reloaded: prog id %u -> %u on", rl->old->prog_id,
 			 rl->new.prog_id);
 	else
 		out_text("already running this build (prog id %u; --force "
-			 "reloads anyway):", rl->old.prog_id);
+			 "reloads anyway):", rl->old->prog_id);
 	out_open_array("interfaces");
 	for (size_t i = 0; i < rl->nmembers; i++) {
 		const struct member *m = &rl->members[i];
@@ -203,22 +202,17 @@ static void print_result(const struct reload *rl, bool reloaded,
 	out_flush();
 }
 
-static int reload(struct reload *rl, const char *pin_path, bool force)
+static int reload(struct reload *rl, bool force)
 {
 	size_t running = 0;
 	double t0, t1;
 	int err;
 
-	err = reload_recover(pin_path);
-	if (!err)
-		err = router_open_attached(&rl->old, pin_path);
-	if (err)
-		return err;
-	err = members_list(&rl->old, &rl->members, &rl->nmembers);
+	err = members_list(rl->old, &rl->members, &rl->nmembers);
 	if (err) {
 		log_error("cannot list the router's interfaces: %s",
 			  log_strerror(err));
-		goto close_old;
+		goto out;
 	}
 	for (size_t i = 0; i < rl->nmembers; i++) {
 		const struct member *m = &rl->members[i];
@@ -231,21 +225,21 @@ static int reload(struct reload *rl, const char *pin_path, bool force)
 				  "support yet; nothing changed (detach it, "
 				  "reload, attach it again)", m->ifc.name);
 			err = -EOPNOTSUPP;
-			goto close_old;
+			goto out;
 		}
 		running += runs_old(m);
 	}
 	if (!running) {
 		log_error("the router at %s runs on no interface (status shows "
-			  "why); nothing to reload", pin_path);
+			  "why); nothing to reload", rl->old->pin_path);
 		err = -ENOENT;
-		goto close_old;
+		goto out;
 	}
 
 	t0 = now_ms();
-	err = router_load_over(&rl->new, &rl->old);
+	err = router_load_over(&rl->new, rl->old);
 	if (err)
-		goto close_old;
+		goto out;
 	t1 = now_ms();
 	if (!force && same_build(rl)) {
 		print_result(rl, false, t1 - t0, 0);
@@ -258,50 +252,26 @@ static int reload(struct reload *rl, const char *pin_path, bool force)
 	}
 close_new:
 	router_close(&rl->new);
-close_old:
-	router_close(&rl->old);
+out:
 	free(rl->members);
 	return err;
 }
 
-int cmd_reload(const struct global *g, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct reload rl = { 0 };
-	bool force = false;
-	int c, err, lock_fd;
+static const struct cmd_option reload_options[] = {
+	CMD_ONE_FLAG("force", 'f'),
+	{}
+};
 
-	while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			force = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return command_bad_option("reload", c, argv);
-		}
-	}
-	err = command_no_more_args("reload", argc, argv);
-	if (!err)
-		err = caps_require();
-	if (err)
-		return err;
-	if (!pin_on_bpffs(g->pin_path)) {
-		log_error("nothing attached at %s (attach the router first)",
-			  g->pin_path);
-		return -ENOENT;
-	}
-	/* attach, detach and other reloads wait: the members stay put. */
-	lock_fd = pin_lock(g->pin_path);
-	if (lock_fd < 0)
-		return lock_fd;
-	err = reload(&rl, g->pin_path, force);
-	close(lock_fd);
-	return err;
+/* attach, detach and other reloads wait (CMD_LOCK): the members stay put. */
+static int cmd_reload_run(struct cmd_ctx *c)
+{
+	struct reload rl = { .old = &c->r };
+
+	return reload(&rl, *(const bool *)c->opts);
 }
+
+COMMAND(cmd_reload, "reload",
+	"upgrade the running program, keeping maps and packets",
+	CMD_NO_ARGS | CMD_CAPS | CMD_LOCK | CMD_RECOVER | CMD_ROUTER,
+	CMD_OPTS(reload_options, bool),
+	.usage = usage);

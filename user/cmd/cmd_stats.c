@@ -7,11 +7,9 @@
  * Prometheus textfile, once or every S seconds (stats_prom.c).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <time.h>
 #include <unistd.h>
-#include "caps.h"
-#include "command.h"
+#include "dispatch.h"
 #include "log.h"
 #include "outcomes.h"
 #include "output.h"
@@ -199,88 +197,84 @@ static int once(const struct router *r, const char *prom_file)
 	return err;
 }
 
-int cmd_stats(const struct global *g, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "watch", no_argument, NULL, 'w' },
-		{ "prometheus", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	const char *prom_file = NULL;
-	double interval = 0;
-	unsigned int count = 0;
-	bool live = false;
-	struct router r;
-	int c, err;
+struct stats_opts {
+	double interval;
+	unsigned int count;
+	bool live;
+	const char *prom_file;
+};
 
-	while ((c = getopt_long(argc, argv, ":i:c:wP:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-			live = true;
-			break;
-		case 'P':
-			prom_file = optarg;
-			break;
-		case 'i':
-			if (param_seconds(optarg, &interval)) {
-				log_error("invalid --interval '%s': seconds "
-					  "between %g and %g", optarg,
-					  PARAM_SECONDS_MIN, PARAM_SECONDS_MAX);
-				return -EINVAL;
-			}
-			break;
-		case 'c':
-			if (param_count(optarg, &count)) {
-				log_error("invalid --count '%s': a whole "
-					  "number of samples, at least 1",
-					  optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return command_bad_option("stats", c, argv);
-		}
-	}
-	err = command_no_more_args("stats", argc, argv);
-	if (err)
-		return err;
-	if (count && !interval && !live) {
+static int set_interval(const struct cmd_option *o, void *opts,
+			const char *arg, const char *cmd)
+{
+	if (!param_seconds(arg, &((struct stats_opts *)opts)->interval))
+		return 0;
+	log_error("invalid --interval '%s': seconds between %g and %g", arg,
+		  PARAM_SECONDS_MIN, PARAM_SECONDS_MAX);
+	return -EINVAL;
+}
+
+static int set_count(const struct cmd_option *o, void *opts,
+		     const char *arg, const char *cmd)
+{
+	if (!param_count(arg, &((struct stats_opts *)opts)->count))
+		return 0;
+	log_error("invalid --count '%s': a whole number of samples, at least 1",
+		  arg);
+	return -EINVAL;
+}
+
+static const struct cmd_option stats_options[] = {
+	CMD_OPTION("interval", 'i', true, struct stats_opts, interval,
+		   set_interval),
+	CMD_OPTION("count", 'c', true, struct stats_opts, count, set_count),
+	CMD_FLAG("watch", 'w', struct stats_opts, live),
+	CMD_OPTION("prometheus", 'P', true, struct stats_opts, prom_file,
+		   cmd_opt_string),
+	{}
+};
+
+static int cmd_stats_check(struct cmd_ctx *c)
+{
+	const struct stats_opts *o = c->opts;
+
+	if (o->count && !o->interval && !o->live) {
 		log_error("stats: --count needs --interval");
 		return -EINVAL;
 	}
-	if (live && prom_file) {
+	if (o->live && o->prom_file) {
 		log_error("stats: --watch and --prometheus do not go together");
 		return -EINVAL;
 	}
-	if (live && out_json()) {
+	if (o->live && out_json()) {
 		log_error("stats: --watch is a view for people; for JSON use "
 			  "--interval");
 		return -EINVAL;
 	}
-	err = caps_require();
-	if (err)
-		return err;
-
-	err = router_open_attached(&r, g->pin_path);
-	if (err)
-		return err;
-	if (live)
-		err = stats_watch(&r, interval ? interval : 1, count);
-	else if (prom_file && interval && count != 1)
-		/* The first write is one of the N. */
-		err = every(&r, SNAPSHOT_FULL, interval, count ? count - 1 : 0,
-			    write_sample_prom, prom_file);
-	else if (interval && !prom_file)
-		err = every(&r, SNAPSHOT_IFACES, interval, count,
-			    print_sample_rates, NULL);
-	else
-		err = once(&r, prom_file);
-	router_close(&r);
-	return err;
+	return 0;
 }
+
+static int cmd_stats_run(struct cmd_ctx *c)
+{
+	const struct stats_opts *o = c->opts;
+	double interval = o->interval;
+	unsigned int count = o->count;
+
+	if (o->live)
+		return stats_watch(&c->r, interval ? interval : 1, count);
+	if (o->prom_file && interval && count != 1)
+		/* The first write is one of the N. */
+		return every(&c->r, SNAPSHOT_FULL, interval,
+			     count ? count - 1 : 0, write_sample_prom,
+			     o->prom_file);
+	if (interval && !o->prom_file)
+		return every(&c->r, SNAPSHOT_IFACES, interval, count,
+			     print_sample_rates, NULL);
+	return once(&c->r, o->prom_file);
+}
+
+COMMAND(cmd_stats, "stats", "show packet counters and rates",
+	CMD_NO_ARGS | CMD_CAPS | CMD_ROUTER,
+	CMD_OPTS(stats_options, struct stats_opts),
+	.usage = usage,
+	.check = cmd_stats_check);

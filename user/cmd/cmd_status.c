@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* status: the router's interfaces, like `xdp-loader status`. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <linux/bpf.h>
-#include "caps.h"
-#include "command.h"
+#include "cmd_attach.h"
+#include "dispatch.h"
 #include "log.h"
 #include "members.h"
 #include "mode.h"
@@ -68,7 +67,7 @@ static void print_steer_text(const struct router *r,
 
 	if (out_json() || !v->s || !v->s->steer_ncpus)
 		return;
-	router_cpus_format(v->s, list, sizeof(list));
+	attach_setting_value("cpus", v->s, list, sizeof(list));
 	out_text("Routing on CPUs %s (attach --cpus; cpumap queues of %u "
 		 "frames)\n", list, v->s->steer_qsize);
 	for (int c = 0; v->rows && c < r->nr_cpus; c++)
@@ -148,11 +147,10 @@ static void print_member(const struct router *r, const struct member *m,
 
 static int status(const struct router *r)
 {
-	char name[BPF_OBJ_NAME_LEN], tag[17];
+	char name[BPF_OBJ_NAME_LEN], tag[17], lookup[16] = "unknown";
 	struct router_settings settings;
 	struct steer_view v = { 0 };
 	struct route_cache_view rc;
-	const char *lookup;
 	struct member *members;
 	size_t n;
 	int err;
@@ -168,9 +166,9 @@ static int status(const struct router *r)
 	if (err) {
 		log_verbose("cannot read the router's settings: %s",
 			    log_strerror(err));
-		lookup = "unknown";
 	} else {
-		lookup = lookup_name(settings.lookup);
+		attach_setting_value("lookup", &settings, lookup,
+				     sizeof(lookup));
 		v.s = &settings;
 		if (settings.steer_ncpus) {
 			v.rows = calloc(r->nr_cpus, sizeof(*v.rows));
@@ -220,33 +218,12 @@ static void warn_interrupted_reload(const char *pin_path)
 			 "reload' finishes it", staged);
 }
 
-int cmd_status(const struct global *g, int argc, char **argv)
+static int cmd_status_run(struct cmd_ctx *c)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct router r;
-	int c, err;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return command_bad_option("status", c, argv);
-		fputs(usage, stdout);
-		return 0;
-	}
-	err = command_no_more_args("status", argc, argv);
-	if (err)
-		return err;
-	err = caps_require();
-	if (err)
-		return err;
-
-	err = router_open_attached(&r, g->pin_path);
-	if (err)
-		return err;
-	warn_interrupted_reload(g->pin_path);
-	err = status(&r);
-	router_close(&r);
-	return err;
+	warn_interrupted_reload(c->g->pin_path);
+	return status(&c->r);
 }
+
+COMMAND(cmd_status, "status", "show where the router is attached",
+	CMD_NO_ARGS | CMD_CAPS | CMD_ROUTER,
+	.usage = usage);
