@@ -27,13 +27,15 @@ static void backend_entry(const struct lb_vip *v, const struct lb_backend *b,
 static void backend_meta(const struct lb_vip *v, const struct lb_backend *b,
 			 struct xr_lb_be_meta *bm)
 {
-	memset(bm, 0, sizeof(*bm));
-	bm->vip = v->id;
-	bm->gen = b->gen;
-	bm->weight = b->weight;
-	bm->state = b->state;
-	bm->flags = XR_LB_BM_USED |
-		    (b->health_down ? XR_LB_BM_HEALTH_DOWN : 0);
+	/* No implicit padding: the rest of the row is zero. */
+	*bm = (struct xr_lb_be_meta){
+		.vip = v->id,
+		.gen = b->gen,
+		.weight = b->weight,
+		.state = b->state,
+		.flags = XR_LB_BM_USED |
+			 (b->health_down ? XR_LB_BM_HEALTH_DOWN : 0),
+	};
 }
 
 static void vip_meta(const struct lb_vip *v, struct xr_lb_vip_meta *vm)
