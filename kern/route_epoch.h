@@ -49,14 +49,7 @@ const volatile __u32 xr_rc_sample = 16;
 /* (A 32-bit knob: the .rodata layout stays free of 64-bit padding.) */
 const volatile __u32 xr_rc_settle_us = 100 * 1000;
 
-/* Per CPU: [0] IPv4, [1] IPv6 (each family's slots have their own map).
- * Found by the CLI through the program (status). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, struct xr_rc_state);
-} xr_rc_state SEC(".maps");
+/* Each family's state is a row of xr_rc_state (maps/xr_route_cache.h). */
 
 /* What the lookup of this packet may do with the cache. */
 struct rc_view {

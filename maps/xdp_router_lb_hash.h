@@ -49,23 +49,13 @@ XR_INLINE __u32 xr_rol32(__u32 word, unsigned int shift)
 	} while (0)
 
 /* Network to host order, for BPF and user space alike. */
-XR_INLINE __u32 xr_lb_ntohl(__u32 x)
-{
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return __builtin_bswap32(x);
+#define xr_lb_ntohl(x) ((__u32)__builtin_bswap32(x))
+#define xr_lb_ntohs(x) ((__u32)__builtin_bswap16(x))
 #else
-	return x;
+#define xr_lb_ntohl(x) ((__u32)(x))
+#define xr_lb_ntohs(x) ((__u32)(__u16)(x))
 #endif
-}
-
-XR_INLINE __u32 xr_lb_ntohs(__u16 x)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return __builtin_bswap16(x);
-#else
-	return x;
-#endif
-}
 
 /* xr_flow_key is only 2-byte aligned: no 32-bit loads through a cast. */
 XR_INLINE __u32 xr_lb_word(const __u8 *p)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The route cache's neighbour change counter (struct xr_route_watch): in a
- * header of its own because both BPF objects declare it, the router
- * (kern/xdp_router.bpf.c) and its watchers (kern/route_watch.bpf.c, which
- * the CLI hands the router's map with bpf_map__reuse_fd()).
+ * The route cache's neighbour change counter (struct xr_route_watch) for
+ * the watchers' object (kern/route_watch.bpf.c, which the CLI hands the
+ * router's map with bpf_map__reuse_fd()): the one row of the list of maps
+ * both BPF objects declare. The router's object declares it with all its
+ * maps (xdp_router_maps.bpf.h).
  */
 #ifndef XR_ROUTE_WATCH_BPF_H
 #define XR_ROUTE_WATCH_BPF_H
@@ -12,11 +13,6 @@
 #include <bpf/bpf_helpers.h>
 #include "xdp_router_types.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xr_route_watch);
-} xr_route_watch SEC(".maps");
+XR_ROUTE_WATCH_MAPS(XR_BPF_MAP_DEFINE)
 
 #endif /* XR_ROUTE_WATCH_BPF_H */

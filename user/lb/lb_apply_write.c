@@ -27,13 +27,15 @@ static void backend_entry(const struct lb_vip *v, const struct lb_backend *b,
 static void backend_meta(const struct lb_vip *v, const struct lb_backend *b,
 			 struct xr_lb_be_meta *bm)
 {
-	memset(bm, 0, sizeof(*bm));
-	bm->vip = v->id;
-	bm->gen = b->gen;
-	bm->weight = b->weight;
-	bm->state = b->state;
-	bm->flags = XR_LB_BM_USED |
-		    (b->health_down ? XR_LB_BM_HEALTH_DOWN : 0);
+	/* No implicit padding: the rest of the row is zero. */
+	*bm = (struct xr_lb_be_meta){
+		.vip = v->id,
+		.gen = b->gen,
+		.weight = b->weight,
+		.state = b->state,
+		.flags = XR_LB_BM_USED |
+			 (b->health_down ? XR_LB_BM_HEALTH_DOWN : 0),
+	};
 }
 
 static void vip_meta(const struct lb_vip *v, struct xr_lb_vip_meta *vm)
@@ -107,8 +109,8 @@ static int ring_write(struct writer *w, __u32 id, const __u32 *ids)
 		w->keys[n] = base + i;
 		w->vals[n++] = want;
 	}
-	rc = w->dry ? 0 : lb_array_write(w->m->rings, w->keys, w->vals, n,
-					  sizeof(__u32));
+	rc = w->dry ? 0 : lb_array_write(w->m->r.lb_rings_fd, w->keys,
+					  w->vals, n, sizeof(__u32));
 	if (rc)
 		return write_failed(w, rc, "the ring of VIP id %u", id);
 	w->log->slots_written += n;
@@ -123,7 +125,7 @@ static int be_write(struct writer *w, const struct lb_vip *v,
 	int rc;
 
 	backend_entry(v, b, &e);
-	rc = w_update(w, w->m->backends, &b->id, &e);
+	rc = w_update(w, w->m->r.lb_backends_fd, &b->id, &e);
 	if (rc)
 		return write_failed(w, rc, "backend %s of VIP '%s'",
 				    lb_addr_str(&b->addr, a, sizeof(a)),
@@ -138,7 +140,7 @@ static int be_meta_write(struct writer *w, const struct lb_vip *v,
 	int rc;
 
 	backend_meta(v, b, &bm);
-	rc = w_update(w, w->m->be_meta, &b->id, &bm);
+	rc = w_update(w, w->m->r.lb_be_meta_fd, &b->id, &bm);
 	return rc ? write_failed(w, rc, "%s[%u]", XR_MAP_LB_BE_META, b->id)
 		  : 0;
 }
@@ -173,9 +175,9 @@ static int be_free(struct writer *w, struct snapshot *s,
 						 : s->bm[id].gen };
 	int rc;
 
-	rc = w_update(w, w->m->backends, &id, &zero);
+	rc = w_update(w, w->m->r.lb_backends_fd, &id, &zero);
 	if (!rc)
-		rc = w_update(w, w->m->be_meta, &id, &bm);
+		rc = w_update(w, w->m->r.lb_be_meta_fd, &id, &bm);
 	if (rc)
 		return write_failed(w, rc, "backend id %u", id);
 	if (!backend_kept(s, want, id))
@@ -213,9 +215,7 @@ static int conf_write(struct writer *w, const struct xr_lb_conf *c)
 	__u32 zero = 0;
 	int rc;
 
-	if (w->m->conf < 0)
-		return 0;
-	rc = w_update(w, w->m->conf, &zero, c);
+	rc = w_update(w, w->m->r.lb_conf_fd, &zero, c);
 	return rc ? write_failed(w, rc, "%s", XR_MAP_LB_CONF) : 0;
 }
 
@@ -226,12 +226,10 @@ static int vip_key_write(struct writer *w, __u32 id,
 	struct xr_vip_key cur;
 	int rc;
 
-	if (w->m->vip_keys < 0)
-		return 0;
-	rc = bpf_map_lookup_elem(w->m->vip_keys, &id, &cur);
+	rc = bpf_map_lookup_elem(w->m->r.lb_vip_keys_fd, &id, &cur);
 	if (!rc && !memcmp(&cur, k, sizeof(cur)))
 		return 0;
-	rc = w_update(w, w->m->vip_keys, &id, k);
+	rc = w_update(w, w->m->r.lb_vip_keys_fd, &id, k);
 	return rc ? write_failed(w, rc, "%s[%u]", XR_MAP_LB_VIP_KEYS, id) : 0;
 }
 
@@ -246,7 +244,7 @@ static int vip_row_clear(struct writer *w, __u32 id)
 		rc = vip_key_write(w, id, &k);
 	if (rc)
 		return rc;
-	rc = w_update(w, w->m->vip_meta, &id, &vm);
+	rc = w_update(w, w->m->r.lb_vip_meta_fd, &id, &vm);
 	return rc ? write_failed(w, rc, "%s[%u]", XR_MAP_LB_VIP_META, id) : 0;
 }
 
@@ -266,7 +264,7 @@ int write_all(struct writer *w, struct snapshot *s,
 		if (lb_config_find_vip(want, c))
 			continue;
 		lb_vip_to_key(c, &k);
-		rc = w_delete(w, m->vips, &k);
+		rc = w_delete(w, m->r.lb_vips_fd, &k);
 		if (rc && rc != -ENOENT)
 			return write_failed(w, rc, "VIP '%s'", c->name);
 		rc = vip_row_clear(w, c->id);
@@ -294,8 +292,9 @@ int write_all(struct writer *w, struct snapshot *s,
 			if (!o || o->id != b->id) {
 				/* New, or moved to another id: written
 				 * whole there (the old id is freed in 5). */
-				rc = w_zero_percpu(w, m->be_stats, b->id,
-						 sizeof(struct xr_counter));
+				rc = w_zero_percpu(w,
+						m->r.lb_backend_stats_fd, b->id,
+						sizeof(struct xr_counter));
 				if (!rc)
 					rc = be_meta_write(w, v, b);
 				if (!rc)
@@ -334,8 +333,7 @@ int write_all(struct writer *w, struct snapshot *s,
 	/* 3. Rings, then the VIP entries that point at them; the data
 	 * plane's switches on before any entry needs them. */
 	conf_of(want, &conf_want);
-	if (m->conf >= 0 &&
-	    bpf_map_lookup_elem(m->conf, &zero, &conf_cur))
+	if (bpf_map_lookup_elem(m->r.lb_conf_fd, &zero, &conf_cur))
 		memset(&conf_cur, 0, sizeof(conf_cur));
 	conf_cur.v4 |= conf_want.v4;
 	conf_cur.v6 |= conf_want.v6;
@@ -357,14 +355,14 @@ int write_all(struct writer *w, struct snapshot *s,
 		if (moved) {
 			/* Counters move with the VIP (a few packets counted
 			 * in the old row meanwhile are lost). */
-			rc = w->dry ? 0 : lb_percpu_copy(m, m->vip_stats,
-							 c->id, v->id,
-							 sizeof(struct xr_vip_stats));
+			rc = w->dry ? 0 : lb_percpu_copy(m,
+					m->r.lb_vip_stats_fd, c->id, v->id,
+					sizeof(struct xr_vip_stats));
 			if (rc)
 				return write_failed(w, rc, "%s[%u]",
 						    XR_MAP_LB_VIP_STATS, v->id);
 		} else if (!c) {
-			rc = w_zero_percpu(w, m->vip_stats, v->id,
+			rc = w_zero_percpu(w, m->r.lb_vip_stats_fd, v->id,
 					 sizeof(struct xr_vip_stats));
 			if (rc)
 				return write_failed(w, rc, "%s[%u]",
@@ -373,7 +371,7 @@ int write_all(struct writer *w, struct snapshot *s,
 		if (!c || moved || strcmp(c->name, v->name) ||
 		    !health_same(&c->health, &v->health)) {
 			vip_meta(v, &vm);
-			rc = w_update(w, m->vip_meta, &v->id, &vm);
+			rc = w_update(w, m->r.lb_vip_meta_fd, &v->id, &vm);
 			if (rc)
 				return write_failed(w, rc, "%s[%u]",
 						    XR_MAP_LB_VIP_META, v->id);
@@ -384,7 +382,7 @@ int write_all(struct writer *w, struct snapshot *s,
 		if (rc)
 			return rc;
 		if (!c || moved || c->mode != v->mode) {
-			rc = w_update(w, m->vips, &k, &xv);
+			rc = w_update(w, m->r.lb_vips_fd, &k, &xv);
 			if (rc)
 				return write_failed(w, rc, "VIP '%s'",
 						    v->name);

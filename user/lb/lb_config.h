@@ -16,7 +16,6 @@
 #include <arpa/inet.h>		/* INET6_ADDRSTRLEN for lb_addr_str() */
 #include <netinet/in.h>		/* IPPROTO_* */
 #include <linux/types.h>
-#include "lb_meta.h"
 #include "xdp_router_types.h"
 
 #define LB_WEIGHT_MAX 1000

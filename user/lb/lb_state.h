@@ -30,30 +30,24 @@
 #include <stdbool.h>
 #include "lb_config.h"
 #include "lb_ring.h"
+#include "router.h"
 
+/*
+ * The router's maps the load balancer uses (XR_MAPF_LB in the list of
+ * maps, maps/xr_maps.h): @r opened and checked as every command opens a
+ * router, with only those fds kept (r.lb_vips_fd, ...; not the program's).
+ */
 struct lb_maps {
-	int conf;		/* xr_lb_conf: -1 if the router has none */
-	int vips;
-	int vip_keys;		/* xr_lb_vip_keys: -1 if none */
-	int rings;
-	int backends;
-	int conns;
-	int vip_stats;
-	int be_stats;
-	int vip_meta;
-	int be_meta;
+	struct router r;
 	__u32 max_vips;
 	__u32 max_backends;
-	int nr_cpus;
 	int ifindexes[XR_MAX_IFACES];	/* where the router is attached */
 	size_t nr_ifindexes;
-	unsigned int created;		/* meta maps pinned by this call */
 };
 
 /*
  * Opens the LB maps of the router pinned at @pin_path (attached by
- * `xdp-router attach`), creating the meta maps if they are missing.
- * Reports its errors.
+ * `xdp-router attach`). Reports its errors.
  */
 int lb_maps_open(struct lb_maps *m, const char *pin_path);
 void lb_maps_close(struct lb_maps *m);

@@ -105,20 +105,21 @@ int lb_snapshot_read(const struct lb_maps *m, struct snapshot *s)
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = lb_array_read(m->backends, 0, nb, sizeof(*s->be), s->be);
+	err = lb_array_read(m->r.lb_backends_fd, 0, nb, sizeof(*s->be), s->be);
 	if (!err)
-		err = lb_array_read(m->be_meta, 0, nb, sizeof(*s->bm), s->bm);
+		err = lb_array_read(m->r.lb_be_meta_fd, 0, nb, sizeof(*s->bm),
+				    s->bm);
 	if (err)
 		goto fail;
 
-	while (!(err = bpf_map_get_next_key(m->vips, prev, &next))) {
+	while (!(err = bpf_map_get_next_key(m->r.lb_vips_fd, prev, &next))) {
 		struct xr_lb_vip_meta vm;
 		struct xr_vip xv;
 		struct lb_vip *v;
 
 		key = next;
 		prev = &key;
-		err = bpf_map_lookup_elem(m->vips, &key, &xv);
+		err = bpf_map_lookup_elem(m->r.lb_vips_fd, &key, &xv);
 		if (err == -ENOENT)
 			continue;	/* deleted meanwhile */
 		if (err)
@@ -136,7 +137,7 @@ int lb_snapshot_read(const struct lb_maps *m, struct snapshot *s)
 		key_to_vip(&key, v);
 		v->id = xv.id;
 		v->mode = xv.mode;
-		err = bpf_map_lookup_elem(m->vip_meta, &xv.id, &vm);
+		err = bpf_map_lookup_elem(m->r.lb_vip_meta_fd, &xv.id, &vm);
 		if (err)
 			goto fail;
 		if ((vm.flags & XR_LB_VM_USED) &&

@@ -16,33 +16,15 @@
 #include "xdp_router_types.h"
 
 /*
- * max_entries of the maps whose size is a constant of maps/: the CLI and the
- * program index them up to it. Maps not listed are sized at load time
- * (attach --max-routes-*, --lb-max-*) and only need one entry.
+ * The max_entries of a fixed-size map: the CLI and the program index it up
+ * to it. 0 for the maps sized at load time (attach --max-routes-*,
+ * --lb-max-*), which only need one entry.
  */
-static const struct {
-	const char *name;
-	__u32 max_entries;
-} fixed_sizes[] = {
-	{ XR_MAP_TX_PORTS, XR_MAX_IFACES },
-	{ XR_MAP_IFACES, XR_MAX_IFACES },
-	{ XR_MAP_IFACES_ARR, XR_IFINDEX_DIRECT },
-	{ XR_MAP_NEXTHOPS, XR_MAX_NEXTHOPS },
-	{ XR_MAP_NH_GROUPS, XR_MAX_NH_GROUPS },
-	{ XR_MAP_NEIGH, XR_MAX_NEIGH },
-	{ XR_MAP_LB_CONF, 1 },
-	{ XR_MAP_LB_BACKENDS, XR_LB_MAX_BACKENDS },
-	{ XR_MAP_LB_BACKEND_STATS, XR_LB_MAX_BACKENDS },
-	{ XR_MAP_LB_BE_META, XR_LB_MAX_BACKENDS },
-	{ XR_MAP_LB_FRAGS, XR_LB_DEFAULT_FRAGS },
-};
-
-static __u32 fixed_size(const char *name)
+static __u32 fixed_size(const struct pin_map_spec *spec)
 {
-	for (size_t i = 0; i < sizeof(fixed_sizes) / sizeof(*fixed_sizes); i++)
-		if (!strcmp(fixed_sizes[i].name, name))
-			return fixed_sizes[i].max_entries;
-	return 0;
+	if (spec->flags & (XR_MAPF_SIZED_AT_LOAD | XR_MAPF_SIZE_UNCHECKED))
+		return 0;
+	return spec->max_entries;
 }
 
 static const char *map_type_name(__u32 type)
@@ -91,7 +73,7 @@ static int check_btf(const struct bpf_map_info *info, const char *path,
 int pin_check_map(int fd, const char *path, const struct pin_map_spec *spec)
 {
 	struct bpf_map_info info;
-	__u32 fixed = fixed_size(spec->name);
+	__u32 fixed = fixed_size(spec);
 	int err = map_info(fd, &info);
 
 	if (err) {
@@ -161,20 +143,14 @@ static int prog_uses_map(int prog_fd, __u32 map_id)
 	return found;
 }
 
-/* The per-VIP maps have a row per VIP; the rings XR_LB_RING_SIZE slots. */
+/*
+ * The per-VIP maps have a row per VIP (the rings XR_LB_RING_SIZE): as many
+ * as xr_lb_vips has entries.
+ */
 static int check_vip_rows(const struct router *r)
 {
-	const struct {
-		int fd;
-		const char *name;
-		__u32 per_vip;
-	} rows[] = {
-		{ r->lb_vip_keys_fd, XR_MAP_LB_VIP_KEYS, 1 },
-		{ r->lb_vip_stats_fd, XR_MAP_LB_VIP_STATS, 1 },
-		{ r->lb_vip_meta_fd, XR_MAP_LB_VIP_META, 1 },
-		{ r->lb_rings_fd, XR_MAP_LB_RINGS, XR_LB_RING_SIZE },
-	};
 	struct bpf_map_info vips, info;
+	struct pin_map_spec spec;
 	int err = map_info(r->lb_vips_fd, &vips);
 
 	if (!err && vips.max_entries > XR_LB_MAX_VIPS) {
@@ -183,18 +159,22 @@ static int check_vip_rows(const struct router *r)
 			  XR_LB_MAX_VIPS);
 		return -EINVAL;
 	}
-	for (size_t i = 0; !err && i < sizeof(rows) / sizeof(*rows); i++) {
-		err = map_info(rows[i].fd, &info);
+	for (int pin = 0; !err && pin < ROUTER_PIN_MAX; pin++) {
+		__u64 want;
+
+		router_pin_spec(pin, &spec);
+		if (!(spec.flags & XR_MAPF_PER_VIP) ||
+		    pin == ROUTER_PIN_LB_VIPS)
+			continue;
+		err = map_info(r->fds[pin], &info);
 		if (err)
 			break;
-		if ((__u64)info.max_entries !=
-		    (__u64)vips.max_entries * rows[i].per_vip) {
+		want = (__u64)vips.max_entries * pin_map_per_vip(&spec);
+		if (info.max_entries != want) {
 			log_error("%s/%s has %u entries, expected %llu for the "
-				  "%u VIPs of %s", r->pin_path, rows[i].name,
-				  info.max_entries,
-				  (unsigned long long)vips.max_entries *
-				  rows[i].per_vip, vips.max_entries,
-				  XR_MAP_LB_VIPS);
+				  "%u VIPs of %s", r->pin_path, spec.name,
+				  info.max_entries, (unsigned long long)want,
+				  vips.max_entries, XR_MAP_LB_VIPS);
 			return -EINVAL;
 		}
 	}

@@ -11,23 +11,33 @@
 #define XR_PIN_CHECK_H
 
 #include <linux/types.h>
+#include "xdp_router_types.h"
 
 struct router;
 
-/* What a router map must look like (router.c's table of maps). */
+/* What a router map must look like (router.c's table of maps, made from
+ * the list of maps: maps/xr_maps.h). */
 struct pin_map_spec {
 	const char *name;	/* XR_MAP_* */
 	__u32 type;
 	__u32 key_size;
 	__u32 value_size;
+	__u32 max_entries;	/* as the object declares it */
+	__u32 flags;		/* XR_MAPF_* */
 };
+
+/* A per-VIP map's (XR_MAPF_PER_VIP) rows per VIP. */
+static inline __u32 pin_map_per_vip(const struct pin_map_spec *spec)
+{
+	return spec->max_entries / XR_LB_DEFAULT_MAX_VIPS;
+}
 
 /*
  * The map @fd (pinned at @path) against @spec: map type, key and value
  * sizes, the kernel's name (the first 15 characters of @spec->name), the
  * sizes of its BTF key and value types when it has BTF, and max_entries:
- * the constant of maps/ for fixed-size maps, at least 1 for those sized
- * at load time.
+ * @spec's for fixed-size maps, at least 1 for those sized at load time
+ * (XR_MAPF_SIZED_AT_LOAD, XR_MAPF_SIZE_UNCHECKED).
  */
 int pin_check_map(int fd, const char *path, const struct pin_map_spec *spec);
 

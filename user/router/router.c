@@ -22,99 +22,42 @@
 #include "route_watch.h"
 #include "router_priv.h"
 
-#define MAP_FD(field) offsetof(struct router, field)
-
-/* The maps: pin name, expected layout, and where the fd goes. */
-static const struct router_map {
-	const char *name;
-	__u32 type;
-	__u32 key_size;
-	__u32 value_size;
-	size_t fd_offset;
-} router_maps[ROUTER_PIN_MAX] = {
-	[ROUTER_PIN_TX_PORTS] = { XR_MAP_TX_PORTS, BPF_MAP_TYPE_DEVMAP_HASH,
-		sizeof(__u32), sizeof(struct bpf_devmap_val),
-		MAP_FD(tx_ports_fd) },
-	[ROUTER_PIN_IFACES] = { XR_MAP_IFACES, BPF_MAP_TYPE_PERCPU_HASH,
-		sizeof(__u32), sizeof(struct xr_iface), MAP_FD(ifaces_fd) },
-	[ROUTER_PIN_IFACES_ARR] = { XR_MAP_IFACES_ARR,
-		BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-		sizeof(struct xr_iface), MAP_FD(ifaces_arr_fd) },
-	[ROUTER_PIN_ROUTES_V4] = { XR_MAP_ROUTES_V4, BPF_MAP_TYPE_LPM_TRIE,
-		sizeof(struct xr_lpm_v4), sizeof(struct xr_route),
-		MAP_FD(routes_v4_fd) },
-	[ROUTER_PIN_ROUTES_V6] = { XR_MAP_ROUTES_V6, BPF_MAP_TYPE_LPM_TRIE,
-		sizeof(struct xr_lpm_v6), sizeof(struct xr_route),
-		MAP_FD(routes_v6_fd) },
-	[ROUTER_PIN_NEXTHOPS] = { XR_MAP_NEXTHOPS, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(struct xr_nexthop), MAP_FD(nexthops_fd) },
-	[ROUTER_PIN_NH_GROUPS] = { XR_MAP_NH_GROUPS, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(struct xr_nh_group),
-		MAP_FD(nh_groups_fd) },
-	[ROUTER_PIN_NEIGH] = { XR_MAP_NEIGH, BPF_MAP_TYPE_HASH,
-		sizeof(struct xr_neigh_key), sizeof(struct xr_neigh),
-		MAP_FD(neigh_fd) },
-	[ROUTER_PIN_LB_CONF] = { XR_MAP_LB_CONF, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(struct xr_lb_conf), MAP_FD(lb_conf_fd) },
-	[ROUTER_PIN_LB_VIPS] = { XR_MAP_LB_VIPS, BPF_MAP_TYPE_HASH,
-		sizeof(struct xr_vip_key), sizeof(struct xr_vip),
-		MAP_FD(lb_vips_fd) },
-	[ROUTER_PIN_LB_VIP_KEYS] = { XR_MAP_LB_VIP_KEYS, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(struct xr_vip_key),
-		MAP_FD(lb_vip_keys_fd) },
-	[ROUTER_PIN_LB_RINGS] = { XR_MAP_LB_RINGS, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(__u32), MAP_FD(lb_rings_fd) },
-	[ROUTER_PIN_LB_BACKENDS] = { XR_MAP_LB_BACKENDS, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(struct xr_backend),
-		MAP_FD(lb_backends_fd) },
-	[ROUTER_PIN_LB_CONNS] = { XR_MAP_LB_CONNS, BPF_MAP_TYPE_LRU_HASH,
-		sizeof(struct xr_flow_key), sizeof(struct xr_lb_conn),
-		MAP_FD(lb_conns_fd) },
-	[ROUTER_PIN_LB_FRAGS] = { XR_MAP_LB_FRAGS, BPF_MAP_TYPE_LRU_HASH,
-		sizeof(struct xr_flow_key), sizeof(struct xr_lb_conn),
-		MAP_FD(lb_frags_fd) },
-	[ROUTER_PIN_LB_VIP_STATS] = { XR_MAP_LB_VIP_STATS,
-		BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-		sizeof(struct xr_vip_stats), MAP_FD(lb_vip_stats_fd) },
-	[ROUTER_PIN_LB_BACKEND_STATS] = { XR_MAP_LB_BACKEND_STATS,
-		BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
-		sizeof(struct xr_counter), MAP_FD(lb_backend_stats_fd) },
-	[ROUTER_PIN_LB_VIP_META] = { XR_MAP_LB_VIP_META, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(struct xr_lb_vip_meta),
-		MAP_FD(lb_vip_meta_fd) },
-	[ROUTER_PIN_LB_BE_META] = { XR_MAP_LB_BE_META, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(struct xr_lb_be_meta),
-		MAP_FD(lb_be_meta_fd) },
-	[ROUTER_PIN_ROUTE_WATCH] = { XR_MAP_ROUTE_WATCH, BPF_MAP_TYPE_ARRAY,
-		sizeof(__u32), sizeof(struct xr_route_watch),
-		MAP_FD(route_watch_fd) },
+/* The maps: pin name, expected layout (pin_check.h), by pin. */
+#define ROUTER_MAP(ID, name, type, key, value, max_entries, flags)	\
+	[ROUTER_PIN_##ID] = { XR_MAP_##ID, BPF_MAP_TYPE_##type, sizeof(key), \
+			      sizeof(value), max_entries, flags },
+static const struct pin_map_spec router_maps[ROUTER_PIN_MAX] = {
+	[ROUTER_PIN_PROG] = { XR_PIN_PROG },
+	XR_PINNED_MAPS(ROUTER_MAP)
 };
 
-int *router_map_fd(struct router *r, enum router_pin pin)
-{
-	return (int *)((char *)r + router_maps[pin].fd_offset);
-}
+/* The fds by name are the fds by pin. */
+#define ROUTER_FD_AT(ID, name, ...)					\
+	_Static_assert(offsetof(struct router, name##_fd) ==		\
+		       offsetof(struct router, fds[ROUTER_PIN_##ID]),	\
+		       #name "_fd is not fds[ROUTER_PIN_" #ID "]");
+XR_PINNED_MAPS(ROUTER_FD_AT)
+_Static_assert(offsetof(struct router, prog_fd) ==
+	       offsetof(struct router, fds[ROUTER_PIN_PROG]), "prog_fd");
+_Static_assert(ROUTER_PIN_MAX <= 8 * sizeof(((struct router *)0)->created),
+	       "a bit per pin in router.created");
 
 const char *router_pin_name(enum router_pin pin)
 {
-	return pin == ROUTER_PIN_PROG ? XR_PIN_PROG : router_maps[pin].name;
+	return router_maps[pin].name;
 }
 
 void router_pin_spec(enum router_pin pin, struct pin_map_spec *spec)
 {
-	const struct router_map *m = &router_maps[pin];
-
-	*spec = (struct pin_map_spec){ router_pin_name(pin), m->type, m->key_size,
-				       m->value_size };
+	*spec = router_maps[pin];
 }
 
 void router_init(struct router *r, const char *pin_path)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->pin_path, sizeof(r->pin_path), "%s", pin_path);
-	r->prog_fd = -1;
-	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-		*router_map_fd(r, pin) = -1;
+	for (int pin = 0; pin < ROUTER_PIN_MAX; pin++)
+		r->fds[pin] = -1;
 	r->nr_cpus = libbpf_num_possible_cpus();
 }
 
@@ -123,16 +66,6 @@ static void pin_of(const struct router *r, enum router_pin pin, char *buf,
 {
 	/* pin_path_resolve() left room for every name. */
 	pin_file(buf, len, r->pin_path, router_pin_name(pin));
-}
-
-/* A pin written by another version or loader would be read wrongly. */
-static int check_map(int fd, const char *path, const struct router_map *m)
-{
-	const struct pin_map_spec spec = {
-		m->name, m->type, m->key_size, m->value_size,
-	};
-
-	return pin_check_map(fd, path, &spec);
 }
 
 static int open_map(struct router *r, enum router_pin pin)
@@ -159,8 +92,9 @@ static int open_map(struct router *r, enum router_pin pin)
 		log_error("cannot open %s: %s", path, log_strerror(fd));
 		return fd;
 	}
-	*router_map_fd(r, pin) = fd;
-	return check_map(fd, path, &router_maps[pin]);
+	r->fds[pin] = fd;
+	/* A pin written by another version or loader would be read wrongly. */
+	return pin_check_map(fd, path, &router_maps[pin]);
 }
 
 static int open_prog(struct router *r)
@@ -282,28 +216,28 @@ int router_pin_map(struct router *r, enum router_pin pin)
 }
 
 /*
- * The LB's VIP maps have a row per VIP id; the rings XR_LB_RING_SIZE slots
- * per row (router_settings_read() reads lb_max_vips back from xr_lb_vips).
+ * The LB's VIP maps (XR_MAPF_PER_VIP) have a row per VIP id, the rings
+ * XR_LB_RING_SIZE slots per row (router_settings_read() reads lb_max_vips
+ * back from xr_lb_vips).
  */
 static int lb_apply_sizes(struct router *r, const struct router_settings *s)
 {
-	struct bpf_map *per_vip[] = {
-		r->skel->maps.xr_lb_vips,
-		r->skel->maps.xr_lb_vip_keys,
-		r->skel->maps.xr_lb_vip_stats,
-		r->skel->maps.xr_lb_vip_meta,
-	};
 	int err = 0;
 
 	if (!s->lb_max_vips || s->lb_max_vips > XR_LB_MAX_VIPS ||
 	    !s->lb_max_conns)
 		return -EINVAL;
-	for (size_t i = 0; !err && i < sizeof(per_vip) / sizeof(*per_vip); i++)
-		err = bpf_map__set_max_entries(per_vip[i], s->lb_max_vips);
-	if (!err)
-		err = bpf_map__set_max_entries(r->skel->maps.xr_lb_rings,
-					       s->lb_max_vips *
-					       XR_LB_RING_SIZE);
+	for (int pin = 0; !err && pin < ROUTER_PIN_MAX; pin++) {
+		const struct pin_map_spec *m = &router_maps[pin];
+		struct bpf_map *map;
+
+		if (!(m->flags & XR_MAPF_PER_VIP))
+			continue;
+		map = bpf_object__find_map_by_name(r->skel->obj, m->name);
+		err = map ? bpf_map__set_max_entries(map, s->lb_max_vips *
+						     pin_map_per_vip(m)) :
+			    -ENOENT;
+	}
 	if (!err)
 		err = bpf_map__set_max_entries(r->skel->maps.xr_lb_conns,
 					       s->lb_max_conns);
@@ -374,7 +308,7 @@ int router_load_skel(struct router *r)
 	}
 	r->prog_fd = bpf_program__fd(r->skel->progs.xdp_router);
 	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-		*router_map_fd(r, pin) = bpf_map__fd(bpf_object__find_map_by_name(
+		r->fds[pin] = bpf_map__fd(bpf_object__find_map_by_name(
 			r->skel->obj, router_pin_name(pin)));
 	err = prog_info(r->prog_fd, &info);
 	if (err) {
@@ -483,15 +417,12 @@ void router_close(struct router *r)
 		xdp_router__destroy(r->skel);
 		r->skel = NULL;
 	} else {
-		if (r->prog_fd >= 0)
-			close(r->prog_fd);
-		for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-			if (*router_map_fd(r, pin) >= 0)
-				close(*router_map_fd(r, pin));
+		for (int pin = 0; pin < ROUTER_PIN_MAX; pin++)
+			if (r->fds[pin] >= 0)
+				close(r->fds[pin]);
 	}
-	r->prog_fd = -1;
-	for (int pin = ROUTER_PIN_PROG + 1; pin < ROUTER_PIN_MAX; pin++)
-		*router_map_fd(r, pin) = -1;
+	for (int pin = 0; pin < ROUTER_PIN_MAX; pin++)
+		r->fds[pin] = -1;
 }
 
 void router_drop_prog(struct router *r)
@@ -527,7 +458,7 @@ int router_open_from_prog(struct router *r, const char *pin_path)
 		int fd = router_prog_map_fd(r->prog_fd, router_pin_name(pin));
 
 		if (fd >= 0)
-			*router_map_fd(r, pin) = fd;
+			r->fds[pin] = fd;
 		else if (fd != -ENOENT)
 			err = fd;
 	}

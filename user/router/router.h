@@ -15,31 +15,17 @@
 
 struct xdp_router;
 
-/* Everything pinned under the pin path, by the names in maps/. */
+/*
+ * Everything pinned under the pin path: the program, then the maps of
+ * XR_PINNED_MAPS (maps/xr_maps.h), ROUTER_PIN_<ID> each.
+ */
+#define ROUTER_PIN_ENUM(ID, ...) ROUTER_PIN_##ID,
 enum router_pin {
 	ROUTER_PIN_PROG,
-	ROUTER_PIN_TX_PORTS,
-	ROUTER_PIN_IFACES,
-	ROUTER_PIN_IFACES_ARR,
-	ROUTER_PIN_ROUTES_V4,
-	ROUTER_PIN_ROUTES_V6,
-	ROUTER_PIN_NEXTHOPS,
-	ROUTER_PIN_NH_GROUPS,
-	ROUTER_PIN_NEIGH,
-	ROUTER_PIN_LB_CONF,
-	ROUTER_PIN_LB_VIPS,
-	ROUTER_PIN_LB_VIP_KEYS,
-	ROUTER_PIN_LB_RINGS,
-	ROUTER_PIN_LB_BACKENDS,
-	ROUTER_PIN_LB_CONNS,
-	ROUTER_PIN_LB_FRAGS,
-	ROUTER_PIN_LB_VIP_STATS,
-	ROUTER_PIN_LB_BACKEND_STATS,
-	ROUTER_PIN_LB_VIP_META,
-	ROUTER_PIN_LB_BE_META,
-	ROUTER_PIN_ROUTE_WATCH,
+	XR_PINNED_MAPS(ROUTER_PIN_ENUM)
 	ROUTER_PIN_MAX,
 };
+#undef ROUTER_PIN_ENUM
 
 /*
  * What a router is loaded with, and keeps for its program's life: the
@@ -70,34 +56,24 @@ struct router_settings {
 	.route_cache = XR_ROUTE_CACHE_DEFAULT,		\
 })
 
+#define ROUTER_PIN_FD(ID, name, ...) int name##_fd;
 struct router {
 	char pin_path[PATH_MAX];
 	struct xdp_router *skel;	/* loaded by this invocation */
-	int prog_fd;
-	int tx_ports_fd;
-	int ifaces_fd;			/* ifindex >= XR_IFINDEX_DIRECT */
-	int ifaces_arr_fd;		/* ifindex < XR_IFINDEX_DIRECT */
-	int routes_v4_fd;		/* table lookup mode (populate) */
-	int routes_v6_fd;
-	int nexthops_fd;
-	int nh_groups_fd;
-	int neigh_fd;
-	int lb_conf_fd;			/* load balancer (lb) */
-	int lb_vips_fd;
-	int lb_vip_keys_fd;
-	int lb_rings_fd;
-	int lb_backends_fd;
-	int lb_conns_fd;
-	int lb_frags_fd;
-	int lb_vip_stats_fd;
-	int lb_backend_stats_fd;
-	int lb_vip_meta_fd;		/* CLI-only LB configuration */
-	int lb_be_meta_fd;
-	int route_watch_fd;		/* route cache: neighbour watchers */
+	/* By pin (-1: not open), or by name: prog_fd, tx_ports_fd, ... (what
+	 * each map holds: maps/, beside its row in the list). */
+	union {
+		int fds[ROUTER_PIN_MAX];
+		struct {
+			int prog_fd;
+			XR_PINNED_MAPS(ROUTER_PIN_FD)
+		};
+	};
 	__u32 prog_id;
 	int nr_cpus;			/* possible CPUs: per-CPU value slots */
 	unsigned int created;		/* bit per router_pin pinned by us */
 };
+#undef ROUTER_PIN_FD
 
 /*
  * Opens the router pinned at @pin_path. Returns -ENOENT, without

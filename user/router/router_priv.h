@@ -13,9 +13,6 @@
 /* An empty router (no fds) for @pin_path. */
 void router_init(struct router *r, const char *pin_path);
 
-/* Where the fd of map @pin is kept in @r. */
-int *router_map_fd(struct router *r, enum router_pin pin);
-
 /* The file name @pin is pinned under. */
 const char *router_pin_name(enum router_pin pin);
 

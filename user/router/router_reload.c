@@ -14,25 +14,17 @@
 #include "xdp_router.skel.h"
 #include "bpf_info.h"
 #include "log.h"
+#include "pin_check.h"
 #include "router.h"
 #include "router_priv.h"
 
 /* Maps whose size is a load-time setting: the pinned size is the setting. */
 static bool sized_at_load(enum router_pin pin)
 {
-	switch (pin) {
-	case ROUTER_PIN_ROUTES_V4:
-	case ROUTER_PIN_ROUTES_V6:
-	case ROUTER_PIN_LB_VIPS:
-	case ROUTER_PIN_LB_VIP_KEYS:
-	case ROUTER_PIN_LB_RINGS:
-	case ROUTER_PIN_LB_CONNS:
-	case ROUTER_PIN_LB_VIP_STATS:
-	case ROUTER_PIN_LB_VIP_META:
-		return true;
-	default:
-		return false;
-	}
+	struct pin_map_spec spec;
+
+	router_pin_spec(pin, &spec);
+	return spec.flags & XR_MAPF_SIZED_AT_LOAD;
 }
 
 /*
@@ -225,7 +217,7 @@ int router_load_over(struct router *r, const struct router *old)
 	     pin++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(
 			r->skel->obj, router_pin_name(pin));
-		int fd = *router_map_fd((struct router *)old, pin);
+		int fd = old->fds[pin];
 
 		/* A map the running (older) router lacks: this build's,
 		 * pinned at load. */

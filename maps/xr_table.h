@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Table lookup mode (attach --lookup table): the kernel's routes, nexthops
+ * and neighbours mirrored into maps by `xdp-router populate`, for where
+ * bpf_fib_lookup() is not available (offload, user-space runtimes).
+ * Part of xdp_router_types.h.
+ */
+#ifndef XR_TABLE_TYPES_H
+#define XR_TABLE_TYPES_H
+
+#include <linux/types.h>
+
+/* How the data plane finds a packet's next hop (.rodata knob). */
+enum xr_lookup_mode {
+	XR_LOOKUP_FIB = 0,	/* bpf_fib_lookup(): the kernel's FIB itself */
+	XR_LOOKUP_TABLE = 1,	/* the mirrored maps below */
+};
+
+/* Default sizes; `attach --max-routes-v4/--max-routes-v6` change them. */
+#define XR_DEFAULT_ROUTES_V4 (1U << 21)	/* a full table is ~1M */
+#define XR_DEFAULT_ROUTES_V6 (1U << 19)	/* a full table is ~200k */
+#define XR_MAX_NEXTHOPS 65536		/* id 0 is never used */
+#define XR_MAX_NH_GROUPS 16384		/* id 0 is never used */
+#define XR_MAX_NEIGH 65536
+/* Widest ECMP group mirrored; wider kernel routes are refused by populate. */
+#define XR_ECMP_MAX 16
+
+/* LPM trie keys: prefix length in bits, then the address, network order. */
+struct xr_lpm_v4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+_Static_assert(sizeof(struct xr_lpm_v4) == 8, "xr_lpm_v4 size");
+
+struct xr_lpm_v6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+_Static_assert(sizeof(struct xr_lpm_v6) == 20, "xr_lpm_v6 size");
+
+/* What the kernel's FIB answers for a destination (xr_route.type). */
+enum xr_route_type {
+	XR_RT_INVALID = 0,	/* never written: a zeroed value is caught */
+	XR_RT_UNICAST,		/* forward to xr_route.nh */
+	XR_RT_LOCAL,		/* local, broadcast, anycast, ...: the stack's */
+	XR_RT_BLACKHOLE,	/* dropped silently */
+	XR_RT_UNREACHABLE,	/* the kernel answers ICMP unreachable */
+	XR_RT_PROHIBIT,		/* the kernel answers ICMP prohibited */
+	XR_RT_KERNEL,		/* encap, TOS routes, ...: the kernel's job */
+};
+
+/* xr_route.flags */
+#define XR_RT_F_GROUP (1U << 0)	/* nh is a group id in xr_nh_groups */
+
+/* Value of both LPM tries. */
+struct xr_route {
+	__u8 type;		/* enum xr_route_type */
+	__u8 flags;
+	__u16 pad;
+	__u32 nh;		/* nexthop id, or group id with XR_RT_F_GROUP */
+	__u32 mtu;		/* route MTU metric; 0: the egress device's */
+};
+_Static_assert(sizeof(struct xr_route) == 12, "xr_route size");
+
+/* xr_nexthop.flags */
+#define XR_NH_F_GATEWAY (1U << 0) /* via gw; else on-link: the packet's dst */
+
+/* Value of the nexthop array, index = nexthop id. */
+struct xr_nexthop {
+	__u32 ifindex;		/* egress; 0: unused slot */
+	__u32 mtu;		/* egress device MTU */
+	__u8 smac[6];		/* egress device MAC */
+	__u8 flags;
+	__u8 gw_family;		/* AF_INET or AF_INET6 (RFC 5549 routes) */
+	__u8 gw[16];		/* gateway; IPv4 in the first 4 bytes */
+};
+_Static_assert(sizeof(struct xr_nexthop) == 32, "xr_nexthop size");
+
+/*
+ * An ECMP group, index = group id. As in the kernel, a flow's hash (31 bits)
+ * selects the first member whose upper bound it does not exceed; bounds
+ * follow the members' weights.
+ */
+struct xr_nh_member {
+	__u32 nh;
+	__u32 upper;
+};
+_Static_assert(sizeof(struct xr_nh_member) == 8, "xr_nh_member size");
+
+struct xr_nh_group {
+	__u32 count;		/* members in use, 1..XR_ECMP_MAX */
+	__u32 pad;
+	struct xr_nh_member member[XR_ECMP_MAX];
+};
+_Static_assert(sizeof(struct xr_nh_group) == 8 + 8 * XR_ECMP_MAX,
+	       "xr_nh_group size");
+
+/* Neighbours the kernel considers valid (NUD_VALID); others are absent. */
+struct xr_neigh_key {
+	__u32 ifindex;
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 pad[3];
+	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+};
+_Static_assert(sizeof(struct xr_neigh_key) == 24, "xr_neigh_key size");
+
+struct xr_neigh {
+	__u8 mac[6];
+	__u16 pad;
+};
+_Static_assert(sizeof(struct xr_neigh) == 8, "xr_neigh size");
+
+/*
+ * Their maps (rows of XR_MAPS, xr_maps.h). The CLI sizes the tries at load
+ * time; LPM tries allocate per entry (BPF_F_NO_PREALLOC is mandatory), so a
+ * large max_entries costs nothing until used.
+ */
+#define XR_TABLE_MAPS(X)						\
+	X(ROUTES_V4, routes_v4, LPM_TRIE, struct xr_lpm_v4, struct xr_route, \
+	  XR_DEFAULT_ROUTES_V4, XR_MAPF_SIZED_AT_LOAD | XR_MAPF_NO_PREALLOC) \
+	X(ROUTES_V6, routes_v6, LPM_TRIE, struct xr_lpm_v6, struct xr_route, \
+	  XR_DEFAULT_ROUTES_V6, XR_MAPF_SIZED_AT_LOAD | XR_MAPF_NO_PREALLOC) \
+	X(NEXTHOPS, nexthops, ARRAY, __u32, struct xr_nexthop,		\
+	  XR_MAX_NEXTHOPS, 0)						\
+	X(NH_GROUPS, nh_groups, ARRAY, __u32, struct xr_nh_group,	\
+	  XR_MAX_NH_GROUPS, 0)						\
+	X(NEIGH, neigh, HASH, struct xr_neigh_key, struct xr_neigh,	\
+	  XR_MAX_NEIGH, 0)
+
+#endif /* XR_TABLE_TYPES_H */
