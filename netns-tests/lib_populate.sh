@@ -26,22 +26,6 @@ xr_need_cli_feature()
 		xr_fail "this xdp-router has no '$1 $2' (its help: $(head -n 1 <<<"$help"))"
 }
 
-# xr_host SHORT IDX: host SHORT on its own subnet IDX around router r (which
-# must exist): SHORT0 - rSHORT, 10.IDX.0.0/24 and fd00:IDX::/64, router .1,
-# host .2, the host's default routes via the router. Like xr_topo's hosts,
-# for more than a, b and c.
-xr_host()
-{
-	local h=$1 i=$2
-	xr_ns_add "$h"
-	xr_veth "$h" "${h}0" r "r$h"
-	xr_addr r "r$h" "10.$i.0.1/24" "fd00:$i::1/64"
-	xr_addr "$h" "${h}0" "10.$i.0.2/24" "fd00:$i::2/64"
-	ip -n "$(xr_ns "$h")" route add default via "10.$i.0.1"
-	ip -n "$(xr_ns "$h")" -6 route add default via "fd00:$i::1"
-	xr_host_prep "$h" "${h}0"
-}
-
 # xr_populate NS ARGS...: one-shot `populate` (must succeed); the summary is
 # logged and left on stdout.
 xr_populate()
@@ -252,10 +236,4 @@ xr_birdc()
 	local name=$1
 	shift
 	birdc -s "$XR_RUN_DIR/bird-$name.ctl" "$@"
-}
-
-# xr_ms: a monotonic-enough millisecond clock for measurements.
-xr_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
 }

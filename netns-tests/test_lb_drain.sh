@@ -24,12 +24,7 @@ CONNS=${XR_LB_CONNS:-300}
 PROBES=300
 
 xr_init lbdrn
-xr_lb_topo dsr
-xr_lb_attach
-xr_lb_prime_arp
-for b in b1 b2 b3; do
-	xr_lb_server_start "$b" 80
-done
+xr_lb_setup dsr
 xr_lb_apply "$XR_LB_FIXTURES/dsr.yaml"
 
 set_state()
@@ -68,7 +63,7 @@ xr_assert_eq "$(xr_json_get "$c" 'j.get("!err", 0)')" 30 "new connections that f
 xr_assert_eq "$(accepts)" "$acc0" "connections the servers accepted (b1 b2 b3)"
 nb=$(($(xr_lb_q "$(xr_lb_json)" 'vc("web", "no_backend")') - nb0))
 xr_assert_ge "$nb" 30 "no_backend drops (one SYN or more per new connection)"
-sleep 0.6	# two more rounds of the long-lived connections, all drained
+xr_lb_hold_more held 2	# two more rounds of the long-lived connections, all drained
 
 xr_step "active again"
 for b in b1 b2 b3; do
