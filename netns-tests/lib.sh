@@ -87,16 +87,18 @@ xr_skip()
 
 # ---------------------------------------------------------------- set-up
 
-# xr_init SHORT: name prefix, traps, prerequisites.
+# xr_init SHORT [TOOL...]: name prefix, traps, prerequisites (ip, ethtool
+# and each TOOL installed, or the test is skipped).
 xr_init()
 {
 	local short=$1
+	shift
 
 	XR_T0=$(date +%s.%N)
 	[[ ${XR_VERBOSE:-0} == 1 ]] && set -x
 	[[ $(id -u) == 0 ]] || xr_skip "netns tests need root"
 	local tool
-	for tool in ip ethtool; do
+	for tool in ip ethtool "$@"; do
 		command -v "$tool" >/dev/null || xr_skip "$tool not installed"
 	done
 	# Interface names must stay <= 15 chars, namespace names need not;

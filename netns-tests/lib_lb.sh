@@ -277,6 +277,25 @@ xr_lb_probe()
 	"$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" count "$f"
 }
 
+# xr_lb_probe_avoids NAME SPORTS bN DESC: xr_lb_probe NAME to the DSR VIP
+# from SPORTS (A-B): every new connection answered, none by bN.
+xr_lb_probe_avoids()
+{
+	local c
+	c=$(xr_lb_probe "$1" "$XR_LB_VIP" 80 "$2")
+	xr_log "new connections, $4: $c"
+	xr_assert_eq "$(xr_json_get "$c" 'j.get("!err", 0)')" 0 "new connections not answered ($4)"
+	xr_assert_eq "$(xr_json_get "$c" "j.get('$3', 0)")" 0 "new connections answered by $3 ($4)"
+}
+
+# xr_lb_assert_misses MISSES CONNS: one connection-table miss per new
+# connection (CONNS <= MISSES <= CONNS + 5 %).
+xr_lb_assert_misses()
+{
+	xr_assert_ge "$1" "$2" "conn misses (one per connection)"
+	xr_assert_lt "$1" $(($2 + $2 / 20 + 1)) "conn misses (one per connection)"
+}
+
 # xr_lb_share COUNTS NAME: NAME's share of the answered connections of a
 # count/first map (JSON), in percent (integer).
 xr_lb_share()

@@ -60,13 +60,18 @@ xr_ms()
 }
 
 # xr_stamp: copy stdin to stdout, each line prefixed with the microsecond
-# wall clock at which it was read ("1700000000123456 line").
+# wall clock at which it was read ("1700000000123456 line"). One process
+# that reads whole buffers (not a shell loop: a daemon that logs a lot must
+# never wait for its pipe).
 xr_stamp()
 {
-	local line
-	while IFS= read -r line; do
-		printf '%s %s\n' "$(xr_now_us)" "$line"
-	done
+	"$XR_PYTHON" -c '
+import sys, time
+out = sys.stdout.buffer
+for line in iter(sys.stdin.buffer.readline, b""):
+    out.write(b"%d %s" % (time.time_ns() // 1000, line))
+    out.flush()
+'
 }
 
 # xr_bg_stamped NS LOG CMD...: xr_bg NS CMD... with its stdout and stderr
@@ -100,7 +105,8 @@ xr_wait_stamped()
 	deadline=$((SECONDS + $4))
 	until t=$(xr_stamped_after "$1" "$2" "$3") && [[ -n $t ]]; do
 		((SECONDS < deadline)) ||
-			xr_fail "timed out: $5 (no '$3' in ${1##*/} after $4 s)"
+			xr_fail "timed out: $5 (no '$3' in ${1##*/} after $4 s;" \
+				"its last lines: $(tail -n 6 "$1")"
 		sleep 0.05
 	done
 	echo $(((t - $2) / 1000))
