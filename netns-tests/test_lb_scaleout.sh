@@ -490,7 +490,7 @@ in_table l1 && xr_fail "the VIP's route is still in L1's table $TABLE"
 grep -q "withdrawn: $VIP" "$XR_RUN_DIR/watch-l1.log" ||
 	xr_fail "L1's watcher logged no withdrawal: $(tail -n 3 "$XR_RUN_DIR/watch-l1.log")"
 
-xr_log "measured: BGP up $bgp_ms ms; node death (interface deleted) to R's ECMP change $death_ms ms;" \
+xr_log "measured: BGP up $bgp_ms ms; node death (interface deleted) to R's BFD session down $bfd_ms ms;" \
 	"node added $add_ms ms; watcher SIGKILL to withdrawal at R $crash_ms ms;" \
 	"interface down to local withdrawal $down_ms ms; all backends down to no route $dead_ms ms;" \
 	"$CONNS connections, 0 broken"
