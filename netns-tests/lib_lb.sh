@@ -331,6 +331,7 @@ xr_lb_hold_intact()
 {
 	local s
 	s=$(xr_lb_hold_stop "$1")
+	# shellcheck disable=SC2034  # read by the tests
 	XR_LB_SUMMARY=$s
 	xr_log "clients $1: $s"
 	xr_assert_eq "$(xr_json_get "$s" 'j["connect_failed"]')" 0 "connections that failed to open"
