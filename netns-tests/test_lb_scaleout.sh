@@ -294,12 +294,13 @@ for f in sys.argv[2:]:
 print(json.dumps(tot))' "$XR_LIB_DIR" "$XR_RUN_DIR"/hold-*.json
 }
 
-# rounds_pass N: every client process did N more whole rounds (counted).
+# rounds_pass N: every client process completed N more rounds (counted;
+# the first may have begun before).
 rounds_pass()
 {
 	local k
 	for k in $(seq ${#CLIENTS[@]}); do
-		xr_lb_hold_more "$k" "$1"
+		xr_lb_hold_wait "$k" $(($(xr_lb_hold_rounds "$k") + $1))
 	done
 }
 
