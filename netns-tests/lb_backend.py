@@ -10,7 +10,8 @@ Every connection is logged to FILE as one line when it is accepted
 ("accept PEER_IP PEER_PORT LOCAL_IP LOCAL_PORT"), so a test can count the
 connections a backend got and see the address they came from (in NAT mode the
 client's real address, the backend's own address as local). The first line
-"ready PORT" is written once the socket listens.
+"ready PORT TIME" is written once the socket listens (TIME: the wall clock
+in microseconds).
 
 Protocol, line based:
 - a connection whose first bytes are "GET " is HTTP: the answer is
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 
 
 def main():
@@ -73,7 +75,7 @@ def main():
     async def serve():
         srv = await asyncio.start_server(handle, a.bind, a.port,
                                          reuse_address=True, backlog=1024)
-        log.write(f"ready {a.port}\n")
+        log.write(f"ready {a.port} {time.time_ns() // 1000}\n")
         async with srv:
             await srv.serve_forever()
 

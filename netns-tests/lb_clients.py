@@ -5,7 +5,8 @@
   hold   opens N long-lived connections to DST:PORT (from fixed source ports
          when --sport-base is given), then every --interval seconds sends one
          line on each and records which backend answered; writes --ready once
-         every connection got its first answer (or failed), keeps going until
+         every connection got its first answer (or failed), and the number
+         of rounds done to --progress after each one; keeps going until
          --stop exists (then one more round) or --max-seconds; writes a JSON
          report to --out:
            {"rounds": R, "conns": [{"i", "sport", "answers": [name per round],
@@ -113,6 +114,10 @@ async def hold(a):
         if rnd == 1 and a.ready:
             with open(a.ready, "w") as f:
                 f.write("ready\n")
+        if a.progress:
+            with open(a.progress + ".tmp", "w") as f:
+                f.write(f"{rnd}\n")
+            os.rename(a.progress + ".tmp", a.progress)
         if stopping or time.monotonic() >= t_end:
             break
         if a.rounds and rnd >= a.rounds:
@@ -220,6 +225,7 @@ def main():
             p.add_argument("--interval", type=float, default=0.5)
             p.add_argument("--rounds", type=int, default=0)
             p.add_argument("--ready", default="")
+            p.add_argument("--progress", default="")
             p.add_argument("--stop", default="")
             p.add_argument("--max-seconds", type=float, default=30)
         else:

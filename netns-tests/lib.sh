@@ -80,21 +80,25 @@ xr_fail()
 xr_skip()
 {
 	printf 'SKIP: %s\n' "$*" >&2
+	# Under xr_phases: the reason, for its report.
+	[[ -z ${XR_SKIP_NOTE:-} ]] || printf '%s\n' "$*" >"$XR_SKIP_NOTE"
 	exit "$XR_SKIP"
 }
 
 # ---------------------------------------------------------------- set-up
 
-# xr_init SHORT: name prefix, traps, prerequisites.
+# xr_init SHORT [TOOL...]: name prefix, traps, prerequisites (ip, ethtool
+# and each TOOL installed, or the test is skipped).
 xr_init()
 {
 	local short=$1
+	shift
 
 	XR_T0=$(date +%s.%N)
 	[[ ${XR_VERBOSE:-0} == 1 ]] && set -x
 	[[ $(id -u) == 0 ]] || xr_skip "netns tests need root"
 	local tool
-	for tool in ip ethtool; do
+	for tool in ip ethtool "$@"; do
 		command -v "$tool" >/dev/null || xr_skip "$tool not installed"
 	done
 	# Interface names must stay <= 15 chars, namespace names need not;
@@ -169,18 +173,6 @@ xr_cleanup()
 		xr_log "FAILED with status $rc"
 	fi
 	exit "$rc"
-}
-
-# xr_wait_pid_gone PID SECONDS
-xr_wait_pid_gone()
-{
-	local pid=$1 deadline=$((SECONDS + $2))
-	while kill -0 "$pid" 2>/dev/null; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null
-	return 0
 }
 
 # xr_bg NS CMD...: run CMD in namespace NS in the background; the pid is
@@ -319,14 +311,24 @@ xr_topo()
 	for h in a b c; do
 		i=$((i + 1))
 		[[ $hosts == *$h* ]] || continue
-		xr_ns_add "$h"
-		xr_veth "$h" "${h}0" r "r$h"
-		xr_addr r "r$h" "10.$i.0.1/24" "fd00:$i::1/64"
-		xr_addr "$h" "${h}0" "10.$i.0.2/24" "fd00:$i::2/64"
-		ip -n "$(xr_ns "$h")" route add default via "10.$i.0.1"
-		ip -n "$(xr_ns "$h")" -6 route add default via "fd00:$i::1"
-		xr_host_prep "$h" "${h}0"
+		xr_host "$h" "$i"
 	done
+}
+
+# xr_host SHORT IDX: host SHORT on its own subnet IDX around router r (which
+# must exist): SHORT0 - rSHORT, 10.IDX.0.0/24 and fd00:IDX::/64, router .1,
+# host .2, the host's default routes via the router. xr_topo's hosts, and
+# more than a, b and c for the tests that need them.
+xr_host()
+{
+	local h=$1 i=$2
+	xr_ns_add "$h"
+	xr_veth "$h" "${h}0" r "r$h"
+	xr_addr r "r$h" "10.$i.0.1/24" "fd00:$i::1/64"
+	xr_addr "$h" "${h}0" "10.$i.0.2/24" "fd00:$i::2/64"
+	ip -n "$(xr_ns "$h")" route add default via "10.$i.0.1"
+	ip -n "$(xr_ns "$h")" -6 route add default via "fd00:$i::1"
+	xr_host_prep "$h" "${h}0"
 }
 
 # Address of host H (a/b/c) or of the router's interface on H's subnet.
@@ -463,71 +465,7 @@ pid = x.get("prog", {}).get("id") or next(
 print(pid)'
 }
 
-# ---------------------------------------------------------------- assertions
-
-xr_assert_eq()
-{
-	[[ $1 == "$2" ]] || xr_fail "$3: got '$1', expected '$2'"
-	xr_log "ok: $3 ($1)"
-}
-
-xr_assert_ne()
-{
-	[[ $1 != "$2" ]] || xr_fail "$3: got '$1', expected anything else"
-	xr_log "ok: $3 ($1)"
-}
-
-# xr_assert_ge ACTUAL MIN DESC (integers)
-xr_assert_ge()
-{
-	(($1 >= $2)) || xr_fail "$3: got $1, expected >= $2"
-	xr_log "ok: $3 ($1 >= $2)"
-}
-
-xr_assert_lt()
-{
-	(($1 < $2)) || xr_fail "$3: got $1, expected < $2"
-	xr_log "ok: $3 ($1 < $2)"
-}
-
-xr_assert_empty()
-{
-	[[ -z $1 ]] || xr_fail "$2: expected nothing, got '$1'"
-	xr_log "ok: $2"
-}
-
-# xr_expect_ok DESC CMD...: CMD must succeed; its output is shown on failure.
-xr_expect_ok()
-{
-	local desc=$1 out rc=0
-	shift
-	out=$("$@" 2>&1) || rc=$?
-	((rc == 0)) || xr_fail "$desc: '$*' exited $rc: $out"
-	xr_log "ok: $desc"
-}
-
-# xr_expect_fail DESC CMD...: CMD must fail.
-xr_expect_fail()
-{
-	local desc=$1 out rc=0
-	shift
-	out=$("$@" 2>&1) || rc=$?
-	((rc != 0)) || xr_fail "$desc: '$*' succeeded: $out"
-	xr_log "ok: $desc (exit $rc)"
-}
-
-# xr_wait_until SECONDS DESC CMD...: poll CMD every 0.1 s until it succeeds;
-# fail the test after SECONDS.
-xr_wait_until()
-{
-	local deadline desc=$2
-	deadline=$(($(date +%s%N) + $1 * 1000000000))
-	shift 2
-	until "$@" >/dev/null 2>&1; do
-	       (($(date +%s%N) < deadline)) || xr_fail "timed out: $desc"
-	       sleep 0.1
-	done
-}
+# ---------------------------------------------------------------- probes
 
 # xr_ping NS DST [COUNT]: ping (v4 or v6 by address), bounded in time.
 xr_ping()
@@ -561,10 +499,12 @@ xr_pktcheck()
 
 # ---------------------------------------------------------------- more helpers
 #
-# Shared checks (lib_checks.sh), populate / table mode helpers
+# Waiting for events (lib_sync.sh), shared checks (lib_checks.sh), populate / table mode helpers
 # (lib_populate.sh) and load balancer helpers (lib_lb.sh); kept in their own
 # files, sourced here so tests source only lib.sh.
 
+# shellcheck source=lib_sync.sh
+. "$XR_LIB_DIR/lib_sync.sh"
 # shellcheck source=lib_checks.sh
 . "$XR_LIB_DIR/lib_checks.sh"
 # shellcheck source=lib_populate.sh
@@ -573,21 +513,40 @@ xr_pktcheck()
 . "$XR_LIB_DIR/lib_lb.sh"
 
 # xr_phases SCRIPT PHASE...: run `bash SCRIPT PHASE` for each PHASE (each in
-# namespaces of its own, as a test of its own); exit 1 if one failed, 77 if
-# all were skipped, else 0.
+# namespaces of its own, as a test of its own). A skipped phase is reported
+# ("SKIPPED phase X: reason"), and so in the last line ("passed (1 phase
+# skipped)"). Exit 1 if one failed, 77 if all were skipped, else 0.
 xr_phases()
 {
-	local script=$1 phase r rc=0 skipped=0
+	local script=$1 phase r failed=() skipped=() note
 	shift
+	note=$(mktemp)
 	for phase in "$@"; do
 		r=0
-		bash "$script" "$phase" || r=$?
+		: >"$note"
+		XR_SKIP_NOTE=$note bash "$script" "$phase" || r=$?
 		if ((r == XR_SKIP)); then
-			skipped=$((skipped + 1))
+			skipped+=("$phase")
+			printf 'SKIPPED phase %s: %s\n' "$phase" \
+				"$(cat "$note" 2>/dev/null || true)" >&2
 		elif ((r != 0)); then
-			rc=1
+			failed+=("$phase")
 		fi
 	done
-	((rc == 0 && skipped == $#)) && rc=$XR_SKIP
-	exit "$rc"
+	rm -f "$note"
+	r=0
+	if ((${#failed[@]})); then
+		printf 'FAILED phase(s): %s' "${failed[*]}" >&2
+		r=1
+	elif ((${#skipped[@]} == $#)); then
+		printf 'SKIPPED: every phase' >&2
+		r=$XR_SKIP
+	else
+		printf 'passed' >&2
+	fi
+	((${#skipped[@]} == 0 || ${#skipped[@]} == $#)) ||
+		printf ' (%d phase%s skipped: %s)' "${#skipped[@]}" \
+			"$( ((${#skipped[@]} == 1)) || echo s)" "${skipped[*]}" >&2
+	printf '\n' >&2
+	exit "$r"
 }

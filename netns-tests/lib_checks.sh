@@ -1,10 +1,61 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# netns-tests/lib_checks.sh - the checks scenario tests share: packets
-# through the router (scapy, ping, iperf3), the router's status, pins and
-# counters (proof that XDP, not the kernel, did the work). Sourced by lib.sh;
-# tests source only lib.sh.
+# netns-tests/lib_checks.sh - the checks scenario tests share: assertions,
+# packets through the router (scapy, ping, iperf3), the router's status,
+# pins and counters (proof that XDP, not the kernel, did the work). Sourced
+# by lib.sh; tests source only lib.sh.
+
+xr_assert_eq()
+{
+	[[ $1 == "$2" ]] || xr_fail "$3: got '$1', expected '$2'"
+	xr_log "ok: $3 ($1)"
+}
+
+xr_assert_ne()
+{
+	[[ $1 != "$2" ]] || xr_fail "$3: got '$1', expected anything else"
+	xr_log "ok: $3 ($1)"
+}
+
+# xr_assert_ge ACTUAL MIN DESC (integers)
+xr_assert_ge()
+{
+	(($1 >= $2)) || xr_fail "$3: got $1, expected >= $2"
+	xr_log "ok: $3 ($1 >= $2)"
+}
+
+xr_assert_lt()
+{
+	(($1 < $2)) || xr_fail "$3: got $1, expected < $2"
+	xr_log "ok: $3 ($1 < $2)"
+}
+
+xr_assert_empty()
+{
+	[[ -z $1 ]] || xr_fail "$2: expected nothing, got '$1'"
+	xr_log "ok: $2"
+}
+
+# xr_expect_ok DESC CMD...: CMD must succeed; its output is shown on failure.
+xr_expect_ok()
+{
+	local desc=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	((rc == 0)) || xr_fail "$desc: '$*' exited $rc: $out"
+	xr_log "ok: $desc"
+}
+
+# xr_expect_fail DESC CMD...: CMD must fail.
+xr_expect_fail()
+{
+	local desc=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	((rc != 0)) || xr_fail "$desc: '$*' succeeded: $out"
+	xr_log "ok: $desc (exit $rc)"
+}
 
 # xr_fwd_check SRC DST [COUNT]: scapy check of forwarding from host SRC to
 # host DST (a/b/c) through R: COUNT packets of each kind, checked exactly at

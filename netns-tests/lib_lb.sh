@@ -205,8 +205,8 @@ xr_lb_hold_start()
 	shift
 	rm -f "$f".*
 	xr_bg a "$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" hold --src "$XR_LB_CLIENT" \
-		--ready "$f.ready" --stop "$f.stop" --out "$f.json" "$@" \
-		2>"$f.err"
+		--ready "$f.ready" --progress "$f.rounds" --stop "$f.stop" \
+		--out "$f.json" --max-seconds 300 "$@" 2>"$f.err"
 	eval "XR_LB_HOLD_PID_$name=$XR_BG_PID"
 	local deadline=$((SECONDS + 20))
 	until [[ -e $f.ready ]]; do
@@ -217,6 +217,39 @@ xr_lb_hold_start()
 		sleep 0.05
 	done
 	xr_log "clients $name: connections open, first round answered"
+}
+
+# xr_lb_hold_rounds NAME: rounds clients NAME have completed so far.
+xr_lb_hold_rounds()
+{
+	local r
+	r=$(cat "$XR_RUN_DIR/hold-$1.rounds" 2>/dev/null) || r=0
+	echo "${r:-0}"
+}
+
+# xr_lb_hold_wait NAME N: wait until clients NAME completed N rounds (each
+# round: a line on every connection, all answered or failed); the deadline
+# (60 s + 2 s a round) only catches a hang, the count is what is awaited.
+xr_lb_hold_wait()
+{
+	local name=$1 n=$2 pid deadline
+	eval "pid=\$XR_LB_HOLD_PID_$name"
+	deadline=$((SECONDS + 60 + 2 * n))
+	while (($(xr_lb_hold_rounds "$name") < n)); do
+		kill -0 "$pid" 2>/dev/null ||
+			xr_fail "clients $name ended after $(xr_lb_hold_rounds "$name") of $n rounds:" \
+				"$(tail -n 3 "$XR_RUN_DIR/hold-$name.err")"
+		((SECONDS < deadline)) ||
+			xr_fail "clients $name: $(xr_lb_hold_rounds "$name") of $n rounds done, timed out"
+		sleep 0.05
+	done
+}
+
+# xr_lb_hold_more NAME K: wait until clients NAME did K whole rounds that
+# began after this call.
+xr_lb_hold_more()
+{
+	xr_lb_hold_wait "$1" $(($(xr_lb_hold_rounds "$1") + $2 + 1))
 }
 
 # xr_lb_hold_stop NAME: let the clients do their last round and exit (at most
@@ -244,6 +277,25 @@ xr_lb_probe()
 	"$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" count "$f"
 }
 
+# xr_lb_probe_avoids NAME SPORTS bN DESC: xr_lb_probe NAME to the DSR VIP
+# from SPORTS (A-B): every new connection answered, none by bN.
+xr_lb_probe_avoids()
+{
+	local c
+	c=$(xr_lb_probe "$1" "$XR_LB_VIP" 80 "$2")
+	xr_log "new connections, $4: $c"
+	xr_assert_eq "$(xr_json_get "$c" 'j.get("!err", 0)')" 0 "new connections not answered ($4)"
+	xr_assert_eq "$(xr_json_get "$c" "j.get('$3', 0)")" 0 "new connections answered by $3 ($4)"
+}
+
+# xr_lb_assert_misses MISSES CONNS: one connection-table miss per new
+# connection (CONNS <= MISSES <= CONNS + 5 %).
+xr_lb_assert_misses()
+{
+	xr_assert_ge "$1" "$2" "conn misses (one per connection)"
+	xr_assert_lt "$1" $(($2 + $2 / 20 + 1)) "conn misses (one per connection)"
+}
+
 # xr_lb_share COUNTS NAME: NAME's share of the answered connections of a
 # count/first map (JSON), in percent (integer).
 xr_lb_share()
@@ -255,31 +307,45 @@ tot = sum(v for k, v in c.items() if not k.startswith("!") and k != "-")
 print(round(100 * c.get(sys.argv[2], 0) / tot) if tot else 0)' "$1" "$2"
 }
 
-# xr_lb_setup dsr|nat: the topology, the router on l0, backends resolved
-# and a server on port 80 in each of b1-b3.
+# xr_lb_setup dsr|nat [PORT [ARGS...]]: the topology, the router on l0,
+# backends resolved and a server on PORT (80) in each of b1-b3 (server
+# ARGS: with "{b}" replaced by the backend's name).
 xr_lb_setup()
 {
-	local b
+	local b port=${2:-80}
 	xr_lb_topo "$1"
 	xr_lb_attach
 	xr_lb_prime_arp
+	shift 2 || shift $#
 	for b in b1 b2 b3; do
-		xr_lb_server_start "$b" 80
+		xr_lb_server_start "$b" "$port" "${@//\{b\}/$b}"
 	done
 }
 
 # xr_lb_hold_intact NAME CONNS: stop clients NAME (xr_lb_hold_start); every
 # one of the CONNS connections opened, none broke or changed backend, every
-# message was answered.
+# message was answered. The summary is left in XR_LB_SUMMARY (call it in
+# the main shell, not in $(...)).
+XR_LB_SUMMARY=""
 xr_lb_hold_intact()
 {
 	local s
 	s=$(xr_lb_hold_stop "$1")
+	# shellcheck disable=SC2034  # read by the tests
+	XR_LB_SUMMARY=$s
 	xr_log "clients $1: $s"
 	xr_assert_eq "$(xr_json_get "$s" 'j["connect_failed"]')" 0 "connections that failed to open"
 	xr_assert_eq "$(xr_json_get "$s" 'j["broken"]')" 0 "connections broken"
 	xr_assert_eq "$(xr_json_get "$s" 'j["switched"]')" 0 "connections answered by more than one backend"
 	xr_assert_eq "$(xr_json_get "$s" 'j["answered_all"]')" "$2" "connections with every message answered"
+}
+
+# xr_lb_json_settled: `lb show --json` once traffic stopped: read until two
+# reads in a row agree (the last packets of closed connections counted, no
+# packet counted between two counters of one read).
+xr_lb_json_settled()
+{
+	xr_wait_stable 30 "lb show counters settle" xr_lb_json
 }
 
 # xr_lb_maps_digest NS: a digest of router NS's xr_lb_rings and xr_lb_backends

@@ -26,22 +26,6 @@ xr_need_cli_feature()
 		xr_fail "this xdp-router has no '$1 $2' (its help: $(head -n 1 <<<"$help"))"
 }
 
-# xr_host SHORT IDX: host SHORT on its own subnet IDX around router r (which
-# must exist): SHORT0 - rSHORT, 10.IDX.0.0/24 and fd00:IDX::/64, router .1,
-# host .2, the host's default routes via the router. Like xr_topo's hosts,
-# for more than a, b and c.
-xr_host()
-{
-	local h=$1 i=$2
-	xr_ns_add "$h"
-	xr_veth "$h" "${h}0" r "r$h"
-	xr_addr r "r$h" "10.$i.0.1/24" "fd00:$i::1/64"
-	xr_addr "$h" "${h}0" "10.$i.0.2/24" "fd00:$i::2/64"
-	ip -n "$(xr_ns "$h")" route add default via "10.$i.0.1"
-	ip -n "$(xr_ns "$h")" -6 route add default via "fd00:$i::1"
-	xr_host_prep "$h" "${h}0"
-}
-
 # xr_populate NS ARGS...: one-shot `populate` (must succeed); the summary is
 # logged and left on stdout.
 xr_populate()
@@ -56,7 +40,8 @@ xr_populate()
 # xr_watch_start NS READY_PREFIX [-v] ARGS...: `[-v] populate --watch ARGS`
 # in router NS in the background (output in XR_WATCH_LOG, pid in
 # XR_WATCH_PID); returns once the maps hold READY_PREFIX (its first sync is
-# done), fails after 10 s or if it exits.
+# done), fails after 10 s or if it exits. With XR_WATCH_STAMP=1 its log
+# lines are stamped (xr_bg_stamped), for xr_watch_converged.
 xr_watch_start()
 {
 	local ns=$1 ready=$2 deadline global=()
@@ -66,8 +51,13 @@ xr_watch_start()
 		shift
 	fi
 	XR_WATCH_LOG="$XR_RUN_DIR/watch-$ns.log"
-	xr_bg "$ns" "$XR_CLI" --pin-path "$(xr_pin_path "$ns")" "${global[@]}" \
-		populate --watch "$@" >"$XR_WATCH_LOG" 2>&1
+	if [[ ${XR_WATCH_STAMP:-0} == 1 ]]; then
+		xr_bg_stamped "$ns" "$XR_WATCH_LOG" "$XR_CLI" --pin-path \
+			"$(xr_pin_path "$ns")" "${global[@]}" populate --watch "$@"
+	else
+		xr_bg "$ns" "$XR_CLI" --pin-path "$(xr_pin_path "$ns")" \
+			"${global[@]}" populate --watch "$@" >"$XR_WATCH_LOG" 2>&1
+	fi
 	XR_WATCH_PID=$XR_BG_PID
 	deadline=$(($(date +%s%N) + 10000000000))
 	until xr_map_has_prefix "$ns" "$ready"; do
@@ -195,6 +185,51 @@ xr_wait_maps_match()
 	done
 }
 
+# xr_watch_converged T0 MAX_MS DESC CHECK...: after a change made at T0
+# (us, xr_now_us), CHECK (e.g. xr_wait_maps_match's test) passes - polled,
+# with a deadline only for a hang - and populate --watch (started with
+# XR_WATCH_STAMP=1) wrote it in time: its last report of a change after T0
+# was printed less than MAX_MS after T0. The report follows the write at
+# once, so this is when the maps got there, not when a poll of bpftool
+# and Python noticed.
+xr_watch_converged()
+{
+	local t0=$1 max=$2 desc=$3 t deadline
+	shift 3
+	xr_wait_until 60 "$desc" "$@"
+	deadline=$((SECONDS + 30))
+	until t=$(xr_watch_last_change "$t0") && [[ -n $t ]]; do
+		((SECONDS < deadline)) ||
+			xr_fail "$desc: populate --watch reported no change after it"
+		sleep 0.05
+	done
+	xr_assert_lt $(((t - t0) / 1000)) $((max + 1)) \
+		"ms until populate --watch wrote it: $desc (bound $max ms)"
+}
+
+# xr_watch_last_change T0: the stamp (us) of the watcher's last report of a
+# change (routes, nexthops, groups or neighbours) after T0.
+xr_watch_last_change()
+{
+	awk -v t0="$1" '
+		$1 > t0 {
+			l = $0
+			sub(/^[0-9]+ /, "", l)
+			if (l !~ /^  routes [+]/)
+				next
+			sub(/, interfaces.*/, "", l)
+			if (l ~ /[-+~][1-9]/)
+				last = $1
+		}
+		END { print last }' "$XR_WATCH_LOG"
+}
+
+# xr_maps_match NS [TABLE]: v4 and v6 route maps mirror TABLE (main).
+xr_maps_match()
+{
+	xr_maps_match_kernel "$1" 4 "${2:-main}" && xr_maps_match_kernel "$1" 6 "${2:-main}"
+}
+
 # xr_maps_snapshot NS: every table-mode map's content (routes, nexthops,
 # ECMP groups, neighbours; empty array slots left out), canonical, on stdout.
 xr_maps_snapshot()
@@ -233,14 +268,15 @@ xr_fibdiff()
 
 # xr_bird_start NS NAME CONF: BIRD 2 in namespace NS, in the foreground of a
 # background job (the cleanup kills it), config CONF, control socket
-# $XR_RUN_DIR/bird-NAME.ctl.
+# $XR_RUN_DIR/bird-NAME.ctl, its log lines stamped (xr_bg_stamped) in
+# $XR_RUN_DIR/bird-NAME.log.
 xr_bird_start()
 {
 	local ns=$1 name=$2 conf=$3
 	command -v bird >/dev/null || xr_skip "bird (Debian's bird2) not installed"
 	bird -p -c "$conf" || xr_fail "bird rejects $conf"
-	xr_bg "$ns" bird -f -c "$conf" -s "$XR_RUN_DIR/bird-$name.ctl" \
-		-P "$XR_RUN_DIR/bird-$name.pid" >"$XR_RUN_DIR/bird-$name.log" 2>&1
+	xr_bg_stamped "$ns" "$XR_RUN_DIR/bird-$name.log" bird -f -c "$conf" \
+		-s "$XR_RUN_DIR/bird-$name.ctl" -P "$XR_RUN_DIR/bird-$name.pid"
 	xr_wait_until 10 "bird $name answers on its socket" \
 		xr_birdc "$name" show status
 	xr_log "bird $name running in $ns (pid $XR_BG_PID)"
@@ -252,10 +288,4 @@ xr_birdc()
 	local name=$1
 	shift
 	birdc -s "$XR_RUN_DIR/bird-$name.ctl" "$@"
-}
-
-# xr_ms: a monotonic-enough millisecond clock for measurements.
-xr_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
 }

@@ -20,23 +20,19 @@ xr_need_cli
 xr_topo abc
 
 # run_concurrently VERB IF...: one `xdp-router VERB IF` per interface, all
-# released at once by a barrier file; every one must exit 0.
+# released at once by a barrier once every one of them is waiting at it
+# (xr_barrier_bg); every one must exit 0.
 run_concurrently()
 {
-	local verb=$1 go="$XR_RUN_DIR/go" pids=() ifname i rc
+	local verb=$1 pids=() ifname i rc
 	shift
-	rm -f "$go"
+	xr_barrier_init "$verb"
 	for ifname in "$@"; do
-		# shellcheck disable=SC2016  # expanded by the inner shell
-		xr_bg r timeout 20 bash -c '
-			for _ in $(seq 500); do [ -e "$1" ] && break; sleep 0.01; done
-			shift
-			exec "$@"' _ "$go" "$XR_CLI" --pin-path "$(xr_pin_path r)" \
+		xr_barrier_bg "$verb" r timeout 60 "$XR_CLI" --pin-path "$(xr_pin_path r)" \
 			"$verb" "$ifname" >"$XR_RUN_DIR/$verb-$ifname.log" 2>&1
 		pids+=("$XR_BG_PID")
 	done
-	sleep 0.2	# let all of them reach the barrier
-	touch "$go"
+	xr_barrier_release "$verb" $#
 	i=0
 	for ifname in "$@"; do
 		rc=0

@@ -54,10 +54,29 @@ xr_step "$FLOWS flows of $N packets, one after the other: one CPU each"
 fwd0=$(xr_kernel_fwd r)
 read -r st0 st1 <<<"$(cpu_stats steered)"
 used0=0 used1=0
+# one_cpu_routed N: one of CPUs 0 and 1 routed N packets since p0 p1 (the
+# flow's packets all went one way, or it never gets there).
+one_cpu_routed()
+{
+	read -r q0 q1 <<<"$(cpu_stats processed)"
+	((q0 - p0 >= $1 || q1 - p1 >= $1))
+}
+# A socket in B takes the flows: without one B answers each datagram with
+# an ICMP port unreachable (rate-limited, late on a busy machine), a flow
+# of its own that the cpumap counts too.
+xr_bg b "$XR_PYTHON" "$FLOWS_PY" recv 9 $((FLOWS * N)) "$XR_RUN_DIR/sink.none" \
+	"$XR_RUN_DIR/sink.ready" >"$XR_RUN_DIR/sink.json"
+sink=$XR_BG_PID
+xr_wait_until 30 "the sink in B bound" test -e "$XR_RUN_DIR/sink.ready"
 for ((f = 0; f < FLOWS; f++)); do
 	read -r p0 p1 <<<"$(cpu_stats processed)"
 	xr_in a "$XR_PYTHON" "$FLOWS_PY" send "$(xr_ip4 b)" 9 $((41000 + f)) 1 "$N"
-	sleep 0.2
+	# Wait for the flow's packets, whichever CPU: the deadline catches a
+	# flow split over both (neither gets to N).
+	if ! xr_wait_until_quiet 30 one_cpu_routed "$N"; then
+		read -r q0 q1 <<<"$(cpu_stats processed)"
+		xr_fail "flow $f split over CPUs: CPU 0 routed $((q0 - p0)), CPU 1 $((q1 - p1)) (of $N)"
+	fi
 	read -r q0 q1 <<<"$(cpu_stats processed)"
 	d0=$((q0 - p0)) d1=$((q1 - p1))
 	if ((d0 >= N && d1 <= SLACK)); then
@@ -68,6 +87,8 @@ for ((f = 0; f < FLOWS; f++)); do
 		xr_fail "flow $f split over CPUs: CPU 0 routed $d0, CPU 1 $d1 (of $N)"
 	fi
 done
+kill "$sink" 2>/dev/null || true
+xr_wait_pid_gone "$sink" 10 || xr_fail "the sink in B did not stop"
 xr_log "flows routed by CPU 0: $used0, by CPU 1: $used1"
 xr_assert_ge "$used0" 1 "flows on CPU 0"
 xr_assert_ge "$used1" 1 "flows on CPU 1"
@@ -78,11 +99,13 @@ xr_assert_eq $((f0 + f1)) 0 "hand-overs failed"
 
 xr_step "order: 8 flows x 2000 packets interleaved, A -> B"
 out="$XR_RUN_DIR/recv.json"
-xr_bg b "$XR_PYTHON" "$FLOWS_PY" recv 9 2 >"$out"
+xr_bg b "$XR_PYTHON" "$FLOWS_PY" recv 9 16000 "$XR_RUN_DIR/sent.json" \
+	"$XR_RUN_DIR/recv.ready" >"$out"
 rpid=$XR_BG_PID
-sleep 0.5
-xr_in a "$XR_PYTHON" "$FLOWS_PY" send "$(xr_ip4 b)" 9 42000 8 2000
-wait "$rpid" || xr_fail "the receiver failed"
+xr_wait_until 30 "the receiver bound" test -e "$XR_RUN_DIR/recv.ready"
+xr_in a "$XR_PYTHON" "$FLOWS_PY" send "$(xr_ip4 b)" 9 42000 8 2000 \
+	>"$XR_RUN_DIR/sent.json"
+wait "$rpid" || xr_fail "the receiver failed"	# bounded: see cpus_flows.py
 r=$(<"$out")
 xr_log "receiver: $r"
 xr_assert_eq "$(xr_json_get "$r" 'j["flows"]')" 8 "flows received"

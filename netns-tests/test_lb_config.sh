@@ -55,12 +55,7 @@ CASES=(
 )
 
 xr_init lbcfg
-xr_lb_topo dsr
-xr_lb_attach
-xr_lb_prime_arp
-for b in b1 b2 b3; do
-	xr_lb_server_start "$b" 80
-done
+xr_lb_setup dsr
 
 # check_pos FILE LINE COL TEXT: TEXT is at LINE:COL of FILE (<EOF>: the end
 # of the file, <EOL>: the end of that line).
@@ -98,8 +93,7 @@ xr_step "apply dsr.yaml: the state to protect"
 xr_lb_apply "$XR_LB_FIXTURES/dsr.yaml"
 c0=$(xr_lb_probe before "$XR_LB_VIP" 80 30000-30199)
 xr_assert_eq "$(xr_json_get "$c0" 'j.get("!err", 0)')" 0 "probes not answered"
-sleep 0.2	# the probes' last packets counted
-snap0=$(snapshot)
+snap0=$(xr_wait_stable 30 "the probes' last packets counted" snapshot)
 
 for case in "${CASES[@]}"; do
 	read -r fixture pos text msg <<<"$case"

@@ -24,12 +24,7 @@ CONNS=${XR_LB_CONNS:-300}
 PROBES=300
 
 xr_init lbdrn
-xr_lb_topo dsr
-xr_lb_attach
-xr_lb_prime_arp
-for b in b1 b2 b3; do
-	xr_lb_server_start "$b" 80
-done
+xr_lb_setup dsr
 xr_lb_apply "$XR_LB_FIXTURES/dsr.yaml"
 
 set_state()
@@ -51,10 +46,7 @@ xr_lb_hold_start held --dst "$XR_LB_VIP" --port 80 --conns "$CONNS" \
 xr_step "drain b2"
 set_state b2 drain
 a0=$(xr_lb_accepts b2)
-c=$(xr_lb_probe drain1 "$XR_LB_VIP" 80 "30000-$((30000 + PROBES - 1))")
-xr_log "new connections with b2 drained: $c"
-xr_assert_eq "$(xr_json_get "$c" 'j.get("!err", 0)')" 0 "new connections not answered"
-xr_assert_eq "$(xr_json_get "$c" 'j.get("b2", 0)')" 0 "new connections answered by the drained b2"
+xr_lb_probe_avoids drain1 "30000-$((30000 + PROBES - 1))" b2 "b2 drained"
 xr_assert_eq "$(xr_lb_accepts b2)" "$a0" "connections b2's server accepted"
 
 xr_step "drain all three"
@@ -68,7 +60,7 @@ xr_assert_eq "$(xr_json_get "$c" 'j.get("!err", 0)')" 30 "new connections that f
 xr_assert_eq "$(accepts)" "$acc0" "connections the servers accepted (b1 b2 b3)"
 nb=$(($(xr_lb_q "$(xr_lb_json)" 'vc("web", "no_backend")') - nb0))
 xr_assert_ge "$nb" 30 "no_backend drops (one SYN or more per new connection)"
-sleep 0.6	# two more rounds of the long-lived connections, all drained
+xr_lb_hold_more held 2	# two more rounds of the long-lived connections, all drained
 
 xr_step "active again"
 for b in b1 b2 b3; do

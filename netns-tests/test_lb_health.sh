@@ -6,9 +6,11 @@
 #
 # Asserts:
 # - lb watch applies the file and keeps running; all three backends are up;
-# - b2's server killed: b2 is down in `lb show --json` within
-#   interval x fall + timeout + MARGIN_MS, not before interval x (fall - 1)
-#   - 100 ms (FALL failures, not one); `lb health --json` says b2 is not
+# - b2's server killed: b2 is down in the maps within interval x fall +
+#   timeout + MARGIN_MS of the kill, not before interval x (fall - 1) -
+#   100 ms (FALL failures, not one) - timed by lb watch's own events
+#   (backend-down, then "applied: health"), stamped as it prints them, and
+#   `lb show --json` says down; `lb health --json` says b2 is not
 #   up and marked down, b1 and b3 up; new connections (PROBES, fixed
 #   source ports) are all answered, none by b2; b1 and b3 stay up;
 # - b2's server restarted: b2 is up again within interval x rise + timeout +
@@ -38,14 +40,9 @@ UP_MAX=$((INTERVAL_MS * RISE + TIMEOUT_MS + MARGIN_MS))
 FAIL_FILE=""
 
 xr_init lbhc
-xr_lb_topo dsr
-xr_lb_attach
-xr_lb_prime_arp
 # While $XR_RUN_DIR/http-fail-bN exists, bN's server answers GET with 503.
+xr_lb_setup dsr 80 --fail-file "$XR_RUN_DIR/http-fail-{b}"
 FAIL_FILE="$XR_RUN_DIR/http-fail-b2"
-for b in b1 b2 b3; do
-	xr_lb_server_start "$b" 80 --fail-file "$XR_RUN_DIR/http-fail-$b"
-done
 
 # health_of bN: what lb show says of bN's health (up/down).
 health_of()
@@ -53,25 +50,40 @@ health_of()
 	xr_lb_q "$(xr_lb_json)" "health('web', '10.9.0.1${1#b}')"
 }
 
-# wait_health bN up|down MAX_MS [MIN_MS]: bN reaches the state within MAX_MS,
-# not before MIN_MS; the time it took is left in WAITED_MS.
+# wait_health bN up|down T0 MAX_MS [MIN_MS]: bN goes STATE after T0 (us,
+# the moment of the cause: a kill, a file touched, a server listening),
+# within MAX_MS, not before MIN_MS. Timed by the watcher's own output
+# (stamped as printed, see xr_bg_stamped), not by this poll: its
+# "backend-STATE" event must come MIN_MS or more after T0, and the
+# "applied: health" that follows it (the maps written) less than MAX_MS
+# after T0; lb show must then say STATE (polled, deadline generous). The
+# time to the maps is left in WAITED_MS.
 WAITED_MS=0
 wait_health()
 {
-	local t0 now min=${4:-0}
-	t0=$(xr_ms)
-	while :; do
-		[[ $(health_of "$1") == "$2" ]] && break
-		now=$(xr_ms)
-		((now - t0 <= $3 + 2000)) ||
-			xr_fail "$1 not $2 after $((now - t0)) ms (lb show: $(health_of "$1"))"
-		kill -0 "$WATCH_PID" 2>/dev/null ||
-			xr_fail "lb watch died: $(tail -n 5 "$WATCH_LOG")"
-		sleep 0.05
-	done
-	WAITED_MS=$(($(xr_ms) - t0))
-	xr_assert_lt "$WAITED_MS" $(($3 + 1)) "ms until $1 is $2 (bound $3 ms)"
-	xr_assert_ge "$WAITED_MS" "$min" "ms until $1 is $2 (not before $min ms)"
+	local b=$1 state=$2 t0=$3 max=$4 min=${5:-0} ev ev_ms ap
+	ev=$(xr_wait_stamped "$WATCH_LOG" "$t0" \
+		"backend-$state vip web backend 10[.]9[.]0[.]1${b#b}:?( |\$)" 60 \
+		"lb watch reports $b $state")
+	ev_ms=$ev
+	ap=$(xr_wait_stamped "$WATCH_LOG" $((t0 + ev * 1000)) "applied: health:" 30 \
+		"lb watch applies $b $state")
+	WAITED_MS=$((ev + ap))
+	xr_wait_until 30 "lb show says $b is $state" health_is "$b" "$state"
+	kill -0 "$WATCH_PID" 2>/dev/null || xr_fail "lb watch died: $(tail -n 5 "$WATCH_LOG")"
+	xr_assert_lt "$WAITED_MS" $((max + 1)) "ms until $b is $state in the maps (bound $max ms)"
+	xr_assert_ge "$ev_ms" "$min" "ms until lb watch says $b is $state (not before $min ms)"
+}
+
+health_is()
+{
+	[[ $(health_of "$1") == "$2" ]]
+}
+
+# listen_us bN: when bN's server last started listening (us, its log).
+listen_us()
+{
+	awk '$1 == "ready" { t = $3 } END { print t }' "$XR_RUN_DIR/srv-$1.log"
 }
 
 # lb_health_of bN FIELD: FIELD of bN's entry in `lb health --json` (a probe
@@ -87,8 +99,8 @@ xr_step "lb watch health.yaml"
 WATCH_LOG="$XR_RUN_DIR/lb-watch.log"
 WATCHED="$XR_RUN_DIR/lb.yaml"	# a copy: the test edits it
 cp "$XR_LB_FIXTURES/health.yaml" "$WATCHED"
-xr_bg lb "$XR_CLI" --pin-path "$(xr_pin_path lb)" lb watch "$WATCHED" \
-	>"$WATCH_LOG" 2>&1
+xr_bg_stamped lb "$WATCH_LOG" "$XR_CLI" --pin-path "$(xr_pin_path lb)" \
+	lb watch "$WATCHED"
 WATCH_PID=$XR_BG_PID
 # watch_applied: lb show lists VIP web (no xr_fail: polled by xr_wait_until).
 watch_applied()
@@ -106,31 +118,32 @@ watch_weight()
 	json=$(xr_cli lb --json lb show 2>/dev/null) || return 1
 	[[ $("$XR_PYTHON" "$XR_LIB_DIR/lb_json.py" "$json" "weight('web', '$1')" 2>/dev/null) == "$2" ]]
 }
+# Backends start up (no probe has failed yet); none may go down.
 for b in b1 b2 b3; do
-	wait_health "$b" up $((UP_MAX + 1000))
+	xr_wait_until 30 "lb show says $b is up" health_is "$b" up
 done
 c=$(xr_lb_probe all "$XR_LB_VIP" 80 "$SPORTS")
 xr_log "all up: $c"
 xr_assert_eq "$(xr_json_get "$c" 'j.get("!err", 0)')" 0 "new connections not answered"
 
 xr_step "kill b2's server"
+grep -q backend-down "$WATCH_LOG" &&
+	xr_fail "a backend went down before any was stopped: $(grep backend-down "$WATCH_LOG")"
+t0=$(xr_now_us)
 xr_lb_server_stop b2
 # Not before FALL probes failed: the first may come at once, the last
 # (FALL - 1) intervals later.
-wait_health b2 down "$DOWN_MAX" $((INTERVAL_MS * (FALL - 1) - 100))
+wait_health b2 down "$t0" "$DOWN_MAX" $((INTERVAL_MS * (FALL - 1) - 100))
 xr_log "b2 down after $WAITED_MS ms (interval $INTERVAL_MS x fall $FALL + timeout $TIMEOUT_MS)"
 xr_assert_eq "$(lb_health_of b2 up)" False "lb health: b2 up"
 xr_assert_eq "$(lb_health_of b2 mark)" down "lb health: b2 marked"
 xr_assert_eq "$(lb_health_of b1 up) $(lb_health_of b3 up)" "True True" "lb health: b1 b3 up"
-c=$(xr_lb_probe nob2 "$XR_LB_VIP" 80 "$SPORTS")
-xr_log "b2 down: $c"
-xr_assert_eq "$(xr_json_get "$c" 'j.get("!err", 0)')" 0 "new connections not answered"
-xr_assert_eq "$(xr_json_get "$c" 'j.get("b2", 0)')" 0 "new connections on b2"
+xr_lb_probe_avoids nob2 "$SPORTS" b2 "b2 down"
 xr_assert_eq "$(health_of b1) $(health_of b3)" "up up" "health of b1 b3"
 
 xr_step "restart b2's server"
 xr_lb_server_start b2 80 --fail-file "$FAIL_FILE"
-wait_health b2 up "$UP_MAX" $((INTERVAL_MS * (RISE - 1) - 100))
+wait_health b2 up "$(listen_us b2)" "$UP_MAX" $((INTERVAL_MS * (RISE - 1) - 100))
 xr_log "b2 up after $WAITED_MS ms (interval $INTERVAL_MS x rise $RISE + timeout $TIMEOUT_MS)"
 c=$(xr_lb_probe back "$XR_LB_VIP" 80 "$SPORTS")
 xr_log "b2 back: $c"
@@ -138,20 +151,22 @@ xr_assert_eq "$(xr_json_get "$c" 'j.get("!err", 0)')" 0 "new connections not ans
 xr_assert_ge "$(xr_json_get "$c" 'j.get("b2", 0)')" $((PROBES / 6)) "new connections on b2 (of $PROBES)"
 
 xr_step "HTTP 503 from b2 (TCP still accepted)"
+t0=$(xr_now_us)
 touch "$FAIL_FILE"
-wait_health b2 down "$DOWN_MAX" $((INTERVAL_MS * (FALL - 1) - 100))
+wait_health b2 down "$t0" "$DOWN_MAX" $((INTERVAL_MS * (FALL - 1) - 100))
 xr_assert_eq "$(lb_health_of b2 up)" False "lb health: b2 up (HTTP 503)"
 xr_log "lb health says of b2: $(lb_health_of b2 error)"
-c=$(xr_lb_probe http "$XR_LB_VIP" 80 "$SPORTS")
-xr_assert_eq "$(xr_json_get "$c" 'j.get("b2", 0)')" 0 "new connections on b2 while it answers 503"
+xr_lb_probe_avoids http "$SPORTS" b2 "b2 answers 503"
+t0=$(xr_now_us)
 rm -f "$FAIL_FILE"
-wait_health b2 up "$UP_MAX"
+wait_health b2 up "$t0" "$UP_MAX"
 
 xr_step "every backend fails: no new flows at all"
 nb0=$(xr_lb_q "$(xr_lb_json)" 'vc("web", "no_backend")')
+t0=$(xr_now_us)
 touch "$XR_RUN_DIR"/http-fail-b{1,2,3}
 for b in b1 b2 b3; do
-	wait_health "$b" down "$DOWN_MAX"
+	wait_health "$b" down "$t0" "$DOWN_MAX"
 done
 c=$(xr_lb_probe alldown "$XR_LB_VIP" 80 31000-31029 1)
 xr_log "new connections with every backend down: $c"
@@ -162,9 +177,10 @@ acc=$(for b in b1 b2 b3; do grep -c "^accept $XR_LB_CLIENT 310" "$XR_RUN_DIR/srv
 xr_assert_eq "$acc" "0 0 0" "client connections the servers accepted (b1 b2 b3)"
 nb=$(($(xr_lb_q "$(xr_lb_json)" 'vc("web", "no_backend")') - nb0))
 xr_assert_ge "$nb" 30 "no_backend drops"
+t0=$(xr_now_us)
 rm -f "$XR_RUN_DIR"/http-fail-b{1,2,3}
 for b in b1 b2 b3; do
-	wait_health "$b" up "$UP_MAX"
+	wait_health "$b" up "$t0" "$UP_MAX"
 done
 
 

@@ -29,9 +29,8 @@
 SEEDS=${XR_IDENT_SEEDS:-4}
 STEPS=${XR_IDENT_STEPS:-5}
 
-xr_init lbident
+xr_init lbident bpftool
 xr_need_cli
-command -v bpftool >/dev/null || xr_skip "bpftool not installed"
 
 for n in n1 n2 n3; do
 	xr_router_ns "$n"

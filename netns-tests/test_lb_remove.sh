@@ -29,12 +29,7 @@ KEEP_TOL=${XR_LB_KEEP_TOL:-3}		# percent
 RESTORE_MIN=95				# percent
 
 xr_init lbrm
-xr_lb_topo dsr
-xr_lb_attach
-xr_lb_prime_arp
-for b in b1 b2 b3; do
-	xr_lb_server_start "$b" 80
-done
+xr_lb_setup dsr
 xr_lb_apply "$XR_LB_FIXTURES/dsr.yaml"
 
 xr_step "$PROBES new connections before the removal"
@@ -78,7 +73,8 @@ xr_assert_lt $((100 * moved)) $(((b3share + KEEP_TOL) * PROBES + 1)) \
 	"flows that moved (x100, <= b3's $b3share % + $KEEP_TOL points of $PROBES)"
 
 xr_step "established connections to b1 and b2"
-sleep 0.7	# a few more rounds on every connection
+xr_lb_hold_more held 2	# more rounds on every connection
+xr_lb_hold_wait held 4
 s=$(xr_lb_hold_stop held)
 xr_log "clients: $s"
 xr_assert_eq "$(xr_json_get "$s" 'j["connect_failed"]')" 0 "connections that failed to open"

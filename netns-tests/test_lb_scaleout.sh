@@ -25,7 +25,10 @@
 # - CONNS long-lived connections from four client addresses, a line each
 #   way every 0.5 s, spread over the three nodes;
 # - L2 dies (its interface deleted: no goodbye; R notices by BFD, 200 ms x
-#   3, `lb bgp-config --bfd 200`); L4 comes up; L3's watcher is SIGKILLed
+#   3, `lb bgp-config --bfd 200`): R's BIRD ends the session for "BFD
+#   session down" (not "Hold timer expired"; birdc says so too, and shows
+#   the BFD session Down), logged less than the hold time (3 s) after the
+#   death - timed by BIRD's log lines, stamped as printed - and R drops L2; L4 comes up; L3's watcher is SIGKILLed
 #   (its routes go with
 #   its tun device, BIRD withdraws at once): R's next hops follow each time
 #   (times measured), the surviving nodes take L2's and L3's flows
@@ -48,6 +51,7 @@ PROBER=10.1.0.6		# new connections (none of the clients' ports)
 PER_CLIENT=${XR_SCALE_PER_CLIENT:-75}
 CONNS=$((PER_CLIENT * ${#CLIENTS[@]}))
 declare -A WATCH_PID=()
+HOLD_MS=3000		# scaleout/upstream.conf: hold time 3
 
 xr_init lbscale
 xr_need_cli
@@ -240,8 +244,10 @@ hold_start()
 		xr_bg c "$XR_PYTHON" "$XR_LIB_DIR/lb_clients.py" hold --src "$c" \
 			--dst "$VIP" --port 80 --conns "$PER_CLIENT" --interval 0.5 \
 			--timeout 20 --max-seconds 600 --ready "$f.ready" \
-			--stop "$f.stop" --out "$f.json" 2>"$f.err"
+			--progress "$f.rounds" --stop "$f.stop" --out "$f.json" \
+			2>"$f.err"
 		HOLD_PIDS+=("$XR_BG_PID")
+		eval "XR_LB_HOLD_PID_$k=$XR_BG_PID"	# for xr_lb_hold_more
 	done
 	for k in $(seq ${#CLIENTS[@]}); do
 		xr_wait_until 30 "clients $k connected and answered" \
@@ -288,8 +294,15 @@ for f in sys.argv[2:]:
 print(json.dumps(tot))' "$XR_LIB_DIR" "$XR_RUN_DIR"/hold-*.json
 }
 
-# rounds_pass N: let the clients do about N more rounds.
-rounds_pass() { sleep "$(($1 / 2)).$((($1 % 2) * 5))"; }
+# rounds_pass N: every client process completed N more rounds (counted;
+# the first may have begun before).
+rounds_pass()
+{
+	local k
+	for k in $(seq ${#CLIENTS[@]}); do
+		xr_lb_hold_wait "$k" $(($(xr_lb_hold_rounds "$k") + $1))
+	done
+}
 
 topology
 
@@ -331,9 +344,25 @@ done
 xr_assert_ge $((on[0] + on[1] + on[2])) "$CONNS" "new flows on L1-L3"
 
 xr_step "L2 dies: its interface is deleted (no BGP goodbye; BFD notices)"
+bfd_up() { xr_birdc upstream show bfd sessions | grep -qE "^10\.9\.0\.12 .* Up "; }
+xr_wait_until 30 "R's BFD session with L2 (10.9.0.12) Up before its death" bfd_up
+t0=$(xr_now_us)
 ip -n "$(xr_ns l2)" link del l0
-death_ms=$(wait_hops "10.9.0.11 10.9.0.13" 20 "L2 gone")
-xr_log "ok: R dropped L2 $death_ms ms after its death (BFD 200 ms x 3)"
+wait_hops "10.9.0.11 10.9.0.13" 20 "L2 gone" >/dev/null
+# BFD, not the BGP hold timer, ended the session: BIRD says why, and its
+# log line (stamped as BIRD printed it) came well inside the hold time.
+bfd_ms=$(xr_wait_stamped "$XR_RUN_DIR/bird-upstream.log" "$t0" \
+	"l2: (BFD session down|Hold timer expired)" 30 "R's BIRD notices L2's death")
+line=$(awk -v t0="$t0" '$1 > t0 && /l2: (BFD session down|Hold timer expired)/ { print; exit }' \
+	"$XR_RUN_DIR/bird-upstream.log")
+[[ $line == *"BFD session down"* ]] ||
+	xr_fail "R's session with L2 did not end by BFD: $line"
+xr_birdc upstream show protocols all l2 | grep -qE "Last error: +(Error: )?BFD session down" ||
+	xr_fail "birdc: l2's last error is not 'BFD session down': $(xr_birdc upstream show protocols all l2 | grep -i error)"
+! bfd_up ||
+	xr_fail "birdc: BFD session with 10.9.0.12 still Up: $(xr_birdc upstream show bfd sessions)"
+xr_assert_lt "$bfd_ms" "$HOLD_MS" "ms from L2's death to R's BFD session down (hold time $HOLD_MS ms)"
+xr_log "ok: R's BFD session with L2 went down $bfd_ms ms after its death (BFD 200 ms x 3, hold time $HOLD_MS ms), then the route"
 # TCP retransmits what went to L2 meanwhile; those flows reach L1 and L3,
 # which have no entry for them.
 xr_wait_until 30 "L1 and L3 take over L2's ${on[1]} flows (conn-table misses)" \
@@ -462,7 +491,7 @@ in_table l1 && xr_fail "the VIP's route is still in L1's table $TABLE"
 grep -q "withdrawn: $VIP" "$XR_RUN_DIR/watch-l1.log" ||
 	xr_fail "L1's watcher logged no withdrawal: $(tail -n 3 "$XR_RUN_DIR/watch-l1.log")"
 
-xr_log "measured: BGP up $bgp_ms ms; node death (interface deleted) to R's ECMP change $death_ms ms;" \
+xr_log "measured: BGP up $bgp_ms ms; node death (interface deleted) to R's BFD session down $bfd_ms ms;" \
 	"node added $add_ms ms; watcher SIGKILL to withdrawal at R $crash_ms ms;" \
 	"interface down to local withdrawal $down_ms ms; all backends down to no route $dead_ms ms;" \
 	"$CONNS connections, 0 broken"

@@ -18,9 +18,8 @@
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
 
-xr_init pchk
+xr_init pchk bpftool
 xr_need_cli
-command -v bpftool >/dev/null || xr_skip "bpftool not installed"
 xr_topo ab
 PIN=$(xr_pin_path r)
 ASIDE=$XR_RUN_DIR/bpffs-r/aside	# same bpffs: pins can be renamed
@@ -79,35 +78,43 @@ refused()
 		"the devmap holds what it held"
 }
 
+# impostor MAP PATTERN CREATE-ARGS...: MAP's pin replaced by a map
+# `bpftool map create` makes of CREATE-ARGS: refused (PATTERN), and a hash
+# impostor (hash, devmap_hash: empty when made) is still empty; then the
+# real pin back.
+impostor()
+{
+	local map=$1 pattern=$2
+	shift 2
+	swap "$map" "$@"
+	refused "$pattern"
+	if [[ " $* " == *" type hash "* || " $* " == *" type devmap_hash "* ]]; then
+		xr_assert_eq "$(bpftool -j map dump pinned "$PIN/$map")" "[]" \
+			"nothing written to the impostor"
+	fi
+	restore "$map"
+}
+
 xr_step "xr_neigh: an array instead of a hash"
-swap xr_neigh type array key 4 value 8 entries 4 name xr_neigh
-refused "$PIN/xr_neigh is a map of type array, expected hash"
-restore xr_neigh
+impostor xr_neigh "$PIN/xr_neigh is a map of type array, expected hash" \
+	type array key 4 value 8 entries 4 name xr_neigh
 
 xr_step "xr_neigh: a hash with other key and value sizes"
-swap xr_neigh type hash key 16 value 16 entries 65536 name xr_neigh
-refused "$PIN/xr_neigh has 16-byte keys and 16-byte values"
-xr_assert_eq "$(bpftool -j map dump pinned "$PIN/xr_neigh")" "[]" \
-	"nothing written to the impostor"
-restore xr_neigh
+impostor xr_neigh "$PIN/xr_neigh has 16-byte keys and 16-byte values" \
+	type hash key 16 value 16 entries 65536 name xr_neigh
 
 xr_step "xr_nexthops: the right layout, 10 entries instead of a fixed 65536"
 vsize=$(map_field xr_nexthops bytes_value)
-swap xr_nexthops type array key 4 value "$vsize" entries 10 name xr_nexthops
-refused "$PIN/xr_nexthops has 10 entries, expected 65536"
-restore xr_nexthops
+impostor xr_nexthops "$PIN/xr_nexthops has 10 entries, expected 65536" \
+	type array key 4 value "$vsize" entries 10 name xr_nexthops
 
 xr_step "xr_nexthops: the right layout under another name"
-swap xr_nexthops type array key 4 value "$vsize" entries 65536 name other
-refused "$PIN/xr_nexthops is a map named 'other'"
-restore xr_nexthops
+impostor xr_nexthops "$PIN/xr_nexthops is a map named 'other'" \
+	type array key 4 value "$vsize" entries 65536 name other
 
 xr_step "xr_tx_ports: a devmap of the same layout that is not the program's"
-swap xr_tx_ports type devmap_hash key 4 value 8 entries 256 name xr_tx_ports
-refused "the pin path mixes two routers"
-xr_assert_eq "$(bpftool -j map dump pinned "$PIN/xr_tx_ports")" "[]" \
-	"nothing written to the impostor"
-restore xr_tx_ports
+impostor xr_tx_ports "the pin path mixes two routers" \
+	type devmap_hash key 4 value 8 entries 256 name xr_tx_ports
 
 xr_step "xr_prog: another XDP program"
 mv "$PIN/xr_prog" "$ASIDE/xr_prog"

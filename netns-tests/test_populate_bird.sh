@@ -51,8 +51,8 @@ traffic_xdp()
 		xr_in a ping -c 2 -i 0.1 -W 1 -w 5 "$d" >/dev/null 2>&1 ||
 			xr_fail "$1: ping $d from A failed"
 	done
-	sleep 0.3
-	before=$(xr_counters r ra)
+	# The warm-up's last packets counted before the snapshot.
+	before=$(xr_wait_stable 30 "counters settle after the warm-up" xr_counters r ra)
 	for d in "${DSTS[@]}"; do
 		xr_ping a "$d" "$COUNT"
 	done

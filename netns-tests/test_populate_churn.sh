@@ -22,7 +22,10 @@
 #   maps equal the kernel's prefixes within 20 s, and table-mode decisions
 #   equal the kernel's (fibdiff.py, > 2000 destinations);
 # - link down (the kernel drops its routes without telling): the routes via
-#   the link leave the maps within 1 s; link up + route: back within 1 s;
+#   the link leave the maps within 1 s; link up + route: back within 1 s
+#   (every "within": the watcher's report of the write, stamped as printed,
+#   against the time of the change; the maps themselves checked by polling
+#   bpftool, whose own slowness under load is not counted);
 # - --watch is still running, still applies a change, and exits 0 on
 #   SIGTERM; the maps stay valid after it exits.
 #
@@ -48,7 +51,7 @@ R=(ip -n "$(xr_ns r)")
 xr_cli_ok r attach --lookup table ra rb rc
 
 xr_step "populate --watch -v"
-xr_watch_start r 10.3.0.0/24 -v
+XR_WATCH_STAMP=1 xr_watch_start r 10.3.0.0/24 -v
 watch_log=$XR_WATCH_LOG
 xr_ping_pairs "a b" "a c"
 
@@ -83,15 +86,15 @@ xr_step "burst: 20000 routes added, then deleted, faster than netlink buffers"
 for i in range(20000):
     print(f"route add 10.{150 + i // 65536}.{i // 256 % 256}.{i % 256}/32 via 10.{2 + i % 2}.0.2")
 ' >"$XR_RUN_DIR/burst.batch"
-t0=$(xr_ms)
+t0=$(xr_now_us)
 "${R[@]}" -batch "$XR_RUN_DIR/burst.batch" || xr_fail "burst add failed"
-xr_wait_maps_match r 10
-xr_log "ok: maps equal the kernel's 20000+ routes $(($(xr_ms) - t0)) ms after the burst began"
+xr_watch_converged "$t0" 10000 "maps equal the kernel's 20000+ routes after the burst" \
+	xr_maps_match r
 sed 's/^route add \([^ ]*\) .*/route del \1/' "$XR_RUN_DIR/burst.batch" >"$XR_RUN_DIR/burst-del.batch"
-t0=$(xr_ms)
+t0=$(xr_now_us)
 "${R[@]}" -batch "$XR_RUN_DIR/burst-del.batch" || xr_fail "burst delete failed"
-xr_wait_maps_match r 10
-xr_log "ok: maps equal the kernel's routes $(($(xr_ms) - t0)) ms after the deletions began"
+xr_watch_converged "$t0" 10000 "maps equal the kernel's routes after the deletions" \
+	xr_maps_match r
 xr_watch_alive
 
 xr_step "overflow: 300000 changes while --watch is stopped (SIGSTOP), then SIGCONT"
@@ -112,10 +115,10 @@ if ! "${R[@]}" -batch "$XR_RUN_DIR/flood.batch"; then
 	xr_fail "cannot apply the flood of route changes"
 fi
 xr_log "300500 changes in $(($(xr_ms) - t0)) ms"
-t0=$(xr_ms)
+t0=$(xr_now_us)
 kill -CONT "$XR_WATCH_PID"
-xr_wait_maps_match r 20
-xr_log "ok: maps equal the kernel's routes $(($(xr_ms) - t0)) ms after SIGCONT"
+xr_watch_converged "$t0" 20000 "maps equal the kernel's routes after SIGCONT" \
+	xr_maps_match r
 grep -q -i 'overflow' "$watch_log" ||
 	xr_fail "no overflow resync in the -v log of populate --watch"
 xr_log "ok: the -v log shows the overflow resync: $(grep -i -m1 overflow "$watch_log")"
@@ -127,30 +130,37 @@ xr_assert_ge "$(xr_json_get "$res" 'j["compared"]')" 2000 \
 xr_watch_alive
 
 xr_step "link down: the kernel flushes routes via rc silently; the maps follow"
+via_rc_gone()
+{
+	! xr_map_has_prefix r 10.97.0.0/24 && ! xr_map_has_prefix r 10.3.0.0/24 &&
+		xr_maps_match r
+}
+back_via_rc()
+{
+	xr_map_has_prefix r 10.97.0.0/24 && xr_maps_match r
+}
+t0=$(xr_now_us)
 "${R[@]}" route replace 10.97.0.0/24 via 10.3.0.2
 "${R[@]}" -6 route replace 2001:db8:97::/64 via fd00:3::2
-xr_wait_until 1 "10.97.0.0/24 in the maps" xr_map_has_prefix r 10.97.0.0/24
-t0=$(xr_ms)
+xr_watch_converged "$t0" 1000 "10.97.0.0/24 in the maps" \
+	xr_map_has_prefix r 10.97.0.0/24
+t0=$(xr_now_us)
 "${R[@]}" link set rc down
-xr_wait_until 1 "10.97.0.0/24 gone from the maps after link down" \
-	xr_not xr_map_has_prefix r 10.97.0.0/24
-xr_wait_until 1 "10.3.0.0/24 gone from the maps after link down" \
-	xr_not xr_map_has_prefix r 10.3.0.0/24
-xr_wait_maps_match r 1
-xr_log "ok: routes via rc left the maps $(($(xr_ms) - t0)) ms after link down"
+xr_watch_converged "$t0" 1000 "routes via rc (10.97.0.0/24, 10.3.0.0/24) gone from the maps after link down" \
+	via_rc_gone
+xr_log "ok: routes via rc left the maps after link down"
+t0=$(xr_now_us)
 "${R[@]}" link set rc up
 "${R[@]}" route replace 10.97.0.0/24 via 10.3.0.2
-xr_wait_until 1 "10.97.0.0/24 back in the maps after link up" \
-	xr_map_has_prefix r 10.97.0.0/24
-xr_wait_maps_match r 1
+xr_watch_converged "$t0" 1000 "10.97.0.0/24 back in the maps after link up, maps equal the kernel's" \
+	back_via_rc
 xr_log "ok: back after link up"
 
 xr_step "--watch survived: still applies a change, exits 0 on SIGTERM"
 xr_watch_alive
+t0=$(xr_now_us)
 "${R[@]}" route replace 10.96.0.0/24 via 10.2.0.2
-t0=$(xr_ms)
-xr_wait_until 1 "a last change applied" xr_map_has_prefix r 10.96.0.0/24
-xr_log "ok: last change applied within $(($(xr_ms) - t0)) ms (bpftool polling included)"
+xr_watch_converged "$t0" 1000 "a last change applied" xr_map_has_prefix r 10.96.0.0/24
 xr_watch_stop TERM
 xr_wait_maps_match r 0
 xr_log "ok: maps still equal the kernel's table after --watch exited"

@@ -70,15 +70,22 @@ xr_log "ok: $LIMIT IPv4 routes populated, maps equal the kernel's table"
 before=$(xr_maps_snapshot r)
 xr_log "maps: $(grep -c . <<<"$before") lines of snapshot"
 
+# populate_refused FLAG: `populate` fails with an error naming LIMIT and
+# FLAG, and the maps are exactly as $before.
+populate_refused()
+{
+	xr_cli_err r populate
+	[[ $XR_ERR == *"$LIMIT"* && $XR_ERR == *"$1"* ]] ||
+		xr_fail "the error does not name the limit $LIMIT and $1: '$XR_ERR'"
+	xr_log "ok: the error names $LIMIT and $1"
+	[[ $(xr_maps_snapshot r) == "$before" ]] ||
+		xr_fail "the maps changed although populate failed: $(diff <(echo "$before") <(xr_maps_snapshot r) | head -n 10)"
+	xr_log "ok: maps exactly as before the failed populate"
+}
+
 xr_step "150 IPv4 prefixes: populate fails, names the limit and the flag, maps untouched"
 routes 4 1000 50 | "${R[@]}" -batch - || xr_fail "cannot add routes"
-xr_cli_err r populate
-[[ $XR_ERR == *"$LIMIT"* && $XR_ERR == *--max-routes-v4* ]] ||
-	xr_fail "the error does not name the limit $LIMIT and --max-routes-v4: '$XR_ERR'"
-xr_log "ok: the error names $LIMIT and --max-routes-v4"
-[[ $(xr_maps_snapshot r) == "$before" ]] ||
-	xr_fail "the maps changed although populate failed: $(diff <(echo "$before") <(xr_maps_snapshot r) | head -n 10)"
-xr_log "ok: maps exactly as before the failed populate"
+populate_refused --max-routes-v4
 
 xr_step "populate --watch on the oversized table: the same error, maps untouched"
 rc=0
@@ -106,13 +113,7 @@ xr_log "ok: maps equal the kernel's table again"
 xr_step "IPv6: 110 prefixes, --max-routes-v6 $LIMIT: error, maps untouched"
 before=$(xr_maps_snapshot r)
 routes 6 500 20 | "${R[@]}" -batch - || xr_fail "cannot add routes"
-xr_cli_err r populate
-[[ $XR_ERR == *"$LIMIT"* && $XR_ERR == *--max-routes-v6* ]] ||
-	xr_fail "the error does not name the limit $LIMIT and --max-routes-v6: '$XR_ERR'"
-xr_log "ok: the error names $LIMIT and --max-routes-v6"
-[[ $(xr_maps_snapshot r) == "$before" ]] ||
-	xr_fail "the maps changed although populate failed"
-xr_log "ok: maps exactly as before the failed populate"
+populate_refused --max-routes-v6
 routes 6 500 20 main del | "${R[@]}" -batch - || xr_fail "cannot delete routes"
 
 xr_step "--table 100: mirrors that table; 120 routes there are refused too"

@@ -26,9 +26,8 @@
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
 
-xr_init stale
+xr_init stale bpftool
 xr_need_cli
-command -v bpftool >/dev/null || xr_skip "bpftool not installed"
 xr_topo abc
 PIN=$(xr_pin_path r)
 

@@ -23,12 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 
 xr_init sprom
-xr_lb_topo dsr
-xr_lb_attach
-xr_lb_prime_arp
-for b in b1 b2 b3; do
-	xr_lb_server_start "$b" 80
-done
+xr_lb_setup dsr
 xr_lb_apply "$XR_LB_FIXTURES/dsr.yaml"
 SP="$XR_PYTHON $XR_LIB_DIR/stats_prom.py"
 dir="$XR_RUN_DIR/textfile"

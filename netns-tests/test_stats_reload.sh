@@ -22,9 +22,8 @@
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
 
-xr_init srld
+xr_init srld bpftool
 xr_need_cli
-command -v bpftool >/dev/null || xr_skip "bpftool not installed"
 xr_topo ab
 xr_cli_ok r attach --lookup table --cpus 0 ra rb >/dev/null
 xr_ping a "$(xr_ip4 b)" 2

@@ -79,10 +79,9 @@ phase_route()
 {
 	local f out sent c0 b0 red0 red1 low high
 
-	xr_init wrst
-	f="$XR_RUN_DIR/flow"
+	xr_init wrst bpftool
 	xr_need_cli
-	command -v bpftool >/dev/null || xr_skip "bpftool not installed"
+	f="$XR_RUN_DIR/flow"
 	xr_topo abc
 	xr_cli_ok r attach --lookup table --max-routes-v4 $((ROUTES + 1024)) \
 		--max-routes-v6 1024 ra rb rc >/dev/null
