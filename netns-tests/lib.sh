@@ -479,7 +479,7 @@ xr_ping()
 # xr_wait_tcp_listen NS PORT: wait (bounded) until something listens on PORT.
 xr_wait_tcp_listen()
 {
-	xr_wait_until 5 "listener on port $2 in $1" \
+	xr_wait_until 30 "listener on port $2 in $1" \
 		xr_in_grep "$1" ":$2\$" ss -Hltn
 }
 

@@ -244,7 +244,7 @@ PY
 # xr_wait_prog_gone ID: the kernel freed program ID (bounded wait).
 xr_wait_prog_gone()
 {
-	xr_wait_until 5 "program $1 freed by the kernel" \
+	xr_wait_until 30 "program $1 freed by the kernel" \
 		xr_not bpftool prog show id "$1"
 	xr_log "ok: program $1 no longer exists"
 }

@@ -144,7 +144,7 @@ xr_lb_server_start()
 	xr_bg "$b" "$XR_PYTHON" "$XR_LIB_DIR/lb_backend.py" --name "$b" \
 		--port "$port" --log "$log" "$@" 2>>"$XR_RUN_DIR/srv-$b.err"
 	XR_LB_SRV_PID[$b]=$XR_BG_PID
-	xr_wait_until 5 "server $b listening" \
+	xr_wait_until 30 "server $b listening" \
 		xr_lb_log_count "$log" '^ready' "$((n0 + 1))"
 }
 

@@ -277,7 +277,7 @@ xr_bird_start()
 	bird -p -c "$conf" || xr_fail "bird rejects $conf"
 	xr_bg_stamped "$ns" "$XR_RUN_DIR/bird-$name.log" bird -f -c "$conf" \
 		-s "$XR_RUN_DIR/bird-$name.ctl" -P "$XR_RUN_DIR/bird-$name.pid"
-	xr_wait_until 10 "bird $name answers on its socket" \
+	xr_wait_until 60 "bird $name answers on its socket" \
 		xr_birdc "$name" show status
 	xr_log "bird $name running in $ns (pid $XR_BG_PID)"
 }

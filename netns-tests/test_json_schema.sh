@@ -93,7 +93,7 @@ xr_step "lb watch: every line, until SIGTERM"
 xr_bg lb "$XR_CLI" --pin-path "$(xr_pin_path lb)" --json lb watch "$XR_LB_FIXTURES/dsr-minus-b3.yaml" \
 	>"$XR_RUN_DIR/watch.json"
 watcher=$XR_BG_PID
-xr_wait_until 10 "lb watch started and applied" grep -q '"applied"' "$XR_RUN_DIR/watch.json"
+xr_wait_until 60 "lb watch started and applied" grep -q '"applied"' "$XR_RUN_DIR/watch.json"
 kill -TERM "$watcher"
 xr_wait_pid_gone "$watcher" 10 || xr_fail "lb watch still running after SIGTERM"
 lines lb-watch "$XR_RUN_DIR/watch.json" 3
@@ -103,9 +103,9 @@ valid populate populate
 xr_bg lb "$XR_CLI" --pin-path "$(xr_pin_path lb)" --json populate --watch \
 	>"$XR_RUN_DIR/populate.json"
 watcher=$XR_BG_PID
-xr_wait_until 10 "populate --watch synced" grep -q . "$XR_RUN_DIR/populate.json"
+xr_wait_until 60 "populate --watch synced" grep -q . "$XR_RUN_DIR/populate.json"
 ip -n "$(xr_ns lb)" route add 192.0.2.0/24 via "$XR_LB_GW"
-xr_wait_until 10 "populate --watch saw the route" \
+xr_wait_until 60 "populate --watch saw the route" \
 	test "$(grep -c . "$XR_RUN_DIR/populate.json")" -ge 2
 kill -TERM "$watcher"
 xr_wait_pid_gone "$watcher" 10 || xr_fail "populate --watch still running after SIGTERM"

@@ -109,7 +109,7 @@ watch_applied()
 	json=$(xr_cli lb --json lb show 2>/dev/null) || return 1
 	"$XR_PYTHON" "$XR_LIB_DIR/lb_json.py" "$json" 'vip("web")["name"]' >/dev/null 2>&1
 }
-xr_wait_until 10 "lb watch applied health.yaml" watch_applied
+xr_wait_until 60 "lb watch applied health.yaml" watch_applied
 
 # watch_weight ADDR W: lb show gives backend ADDR weight W.
 watch_weight()
@@ -188,7 +188,7 @@ xr_step "lb watch follows its file: b3's weight 1 -> 2"
 sed 's/{ address: 10.9.0.13 }/{ address: 10.9.0.13, weight: 2 }/' \
 	"$XR_LB_FIXTURES/health.yaml" >"$WATCHED.tmp"
 mv "$WATCHED.tmp" "$WATCHED"
-xr_wait_until 5 "lb watch applied the new weight" watch_weight 10.9.0.13 2
+xr_wait_until 30 "lb watch applied the new weight" watch_weight 10.9.0.13 2
 j=$(xr_lb_json)
 slots=$(xr_lb_q "$j" "be('web', '10.9.0.13')['ring_slots']")
 xr_assert_ge $((slots * 100)) $((49 * 65537)) "b3's ring slots (x100, ~50 % of 65537)"

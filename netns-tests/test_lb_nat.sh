@@ -46,7 +46,7 @@ PCAP="$XR_RUN_DIR/client.pcap"
 xr_bg a timeout 60 tcpdump -i a0 -n -U --immediate-mode -s 128 -w "$PCAP" tcp \
 	2>"$XR_RUN_DIR/tcpdump.log"
 TCPDUMP_PID=$XR_BG_PID
-xr_wait_until 5 "tcpdump listening" grep -q "listening on" "$XR_RUN_DIR/tcpdump.log"
+xr_wait_until 30 "tcpdump listening" grep -q "listening on" "$XR_RUN_DIR/tcpdump.log"
 xr_lb_hold_start nat --dst "$VIP" --port 80 --conns "$CONNS" \
 	--sport-base 20000 --interval 0.4
 xr_lb_hold_wait nat 2

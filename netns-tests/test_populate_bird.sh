@@ -106,7 +106,7 @@ t0=$(xr_ms)
 xr_birdc originator disable static4 >/dev/null
 xr_birdc originator disable static6 >/dev/null
 for p in 10.100.0.0/24 10.101.0.0/16 10.101.7.0/24 2001:db8:100::/48 2001:db8:101::/48; do
-	xr_wait_until 10 "$p withdrawn from the maps" xr_not xr_map_has_prefix r "$p"
+	xr_wait_until 60 "$p withdrawn from the maps" xr_not xr_map_has_prefix r "$p"
 done
 wd_ms=$(($(xr_ms) - t0))
 xr_log "ok: withdrawn prefixes left the maps $wd_ms ms after birdc disable"
@@ -125,7 +125,7 @@ t0=$(xr_ms)
 xr_birdc originator enable static4 >/dev/null
 xr_birdc originator enable static6 >/dev/null
 for p in 10.100.0.0/24 10.101.0.0/16 10.101.7.0/24 2001:db8:100::/48 2001:db8:101::/48; do
-	xr_wait_until 10 "$p back in the maps" xr_map_has_prefix r "$p"
+	xr_wait_until 60 "$p back in the maps" xr_map_has_prefix r "$p"
 done
 ra_ms=$(($(xr_ms) - t0))
 xr_log "ok: re-announced prefixes back in the maps $ra_ms ms after birdc enable"

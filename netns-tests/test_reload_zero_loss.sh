@@ -171,7 +171,7 @@ phase_route()
 	ids1=$(for m in "${maps[@]}"; do pinned_map_id r "$m"; done)
 	xr_assert_eq "$(echo $ids1)" "$(echo $ids0)" "ids of the pinned maps (${maps[*]})"
 	ip -n "$(xr_ns r)" route add 10.99.0.0/24 via 10.2.0.2
-	xr_wait_until 5 "the watcher's new route after the reloads" \
+	xr_wait_until 30 "the watcher's new route after the reloads" \
 		xr_map_has_prefix r 10.99.0.0/24
 	xr_watch_stop
 	out=$(xr_cli_ok r --json populate)

@@ -101,7 +101,7 @@ cached_big() # the cache answers 1428-byte packets (after its 100 ms)
 	h=$(cache_field hits)
 	[[ $(big_pings -4 10.2.0.2 4) == 4 ]] && (($(cache_field hits) - h >= 3))
 }
-xr_wait_until 10 "the cache answers 1428-byte packets" cached_big
+xr_wait_until 60 "the cache answers 1428-byte packets" cached_big
 f0=$(xr_stat r ra pass_frag_needed)
 xr_in r sysctl -qw net.ipv4.ip_forward_use_pmtu=1
 xr_assert_eq "$(big_pings -4 10.2.0.2 4)" 0 "1428-byte pings through a 1300 route"

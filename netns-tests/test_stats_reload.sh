@@ -101,9 +101,9 @@ xr_bg r "$XR_CLI" --pin-path "$pin" stats --watch --interval 0.2 \
 	>"$XR_RUN_DIR/watch.out" 2>"$XR_RUN_DIR/watch.err"
 PIDS[watch]=$XR_BG_PID
 xr_watch_start r 10.2.0.0/24
-xr_wait_until 10 "the Prometheus file names program $id0" prom_names "$id0"
-xr_wait_until 10 "the watch view names program $id0" watch_names "$id0"
-xr_wait_until 10 "two --interval samples" interval_lines_ge 2
+xr_wait_until 60 "the Prometheus file names program $id0" prom_names "$id0"
+xr_wait_until 60 "the watch view names program $id0" watch_names "$id0"
+xr_wait_until 60 "two --interval samples" interval_lines_ge 2
 
 xr_step "reload --force: the samplers follow, the old program is freed"
 xr_ping a "$(xr_ip4 b)" 3
@@ -112,13 +112,13 @@ out=$(xr_cli_ok r --json reload --force)
 id1=$(xr_json_get "$out" 'j["prog_id"]')
 xr_assert_ne "$id1" "$id0" "the reloaded program's id"
 lines0=$(wc -l <"$XR_RUN_DIR/interval.out")
-xr_wait_until 10 "the Prometheus file names program $id1" prom_names "$id1"
+xr_wait_until 60 "the Prometheus file names program $id1" prom_names "$id1"
 tag1=$(bpftool -j prog show id "$id1" | xr_json_get "$(cat)" 'j["tag"]')
 grep -q "^xdp_router_info{prog_id=\"$id1\",.*tag=\"$tag1\"" "$prom" ||
 	xr_fail "info gauge without tag $tag1: $(grep '^xdp_router_info' "$prom")"
-xr_wait_until 10 "the watch view names program $id1" watch_names "$id1"
+xr_wait_until 60 "the watch view names program $id1" watch_names "$id1"
 xr_wait_prog_gone "$id0"
-xr_wait_until 10 "--interval samples after the reload" \
+xr_wait_until 60 "--interval samples after the reload" \
 	interval_lines_ge $((lines0 + 2))
 for name in "${!PIDS[@]}"; do
 	kill -0 "${PIDS[$name]}" 2>/dev/null ||

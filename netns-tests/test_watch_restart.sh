@@ -95,7 +95,7 @@ phase_route()
 	xr_step "a stream A -> B at $RATE/s throughout"
 	xr_bg b "$XR_PYTHON" "$XR_LIB_DIR/seqflow.py" recv --port "$PORT" \
 		--ready "$f.ready" --out "$f.json"
-	xr_wait_until 5 "receiver ready" test -e "$f.ready"
+	xr_wait_until 30 "receiver ready" test -e "$f.ready"
 	red0=$(xr_stat r ra redirect)
 	xr_bg a "$XR_PYTHON" "$XR_LIB_DIR/seqflow.py" send --dst "$(xr_ip4 b)" \
 		--port "$PORT" --stop "$f.stop" --rate "$RATE" >"$f.sent"
@@ -136,7 +136,7 @@ phase_route()
 	xr_step "the stream"
 	touch "$f.stop"
 	xr_wait_pid_gone "$sender" 10 || xr_fail "sender still running"
-	xr_wait_until 15 "receiver's report" test -s "$f.json"
+	xr_wait_until 60 "receiver's report" test -s "$f.json"
 	sent=$(xr_json_get "$(cat "$f.sent")" 'j["sent"]')
 	out=$(cat "$f.json")
 	xr_log "sender: $(cat "$f.sent"); receiver: $out"
@@ -154,7 +154,7 @@ lb_watch_start()
 	xr_bg lb "$XR_CLI" --pin-path "$(xr_pin_path lb)" lb watch "$1" \
 		>>"$XR_RUN_DIR/lbwatch.log" 2>&1
 	LBW_PID=$XR_BG_PID
-	xr_wait_until 10 "lb watch applied $1" lb_has "vip('web')"
+	xr_wait_until 60 "lb watch applied $1" lb_has "vip('web')"
 }
 
 # lb_has PYEXPR: PYEXPR is true on lb show --json.
@@ -203,7 +203,7 @@ phase_lb()
 	big_config 1 | sed 's/{ address: 10.9.0.11, weight: 1 }/{ address: 10.9.0.11, weight: 3 }/' >"$cfg.new"
 	mv "$cfg.new" "$cfg"
 	lb_watch_start "$cfg"
-	xr_wait_until 10 "the restarted lb watch applied the edited file" \
+	xr_wait_until 60 "the restarted lb watch applied the edited file" \
 		lb_has "weight('web', '10.9.0.11') == 3 and vip('v1')"
 	xr_log "ok: the restarted lb watch applied b1's weight 3 and VIP v1"
 	kill9 "$LBW_PID"
