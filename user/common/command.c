@@ -132,8 +132,16 @@ int command_parse(const char *cmd, const struct cmd_option *table,
 			continue;
 		}
 		err = o->set(o, opts, optarg, cmd);
-		if (err == CMD_OPT_FOREIGN)
+		if (err == CMD_OPT_FOREIGN) {
+			/*
+			 * getopt took the value too: name the option as
+			 * given, not its value ("--weight 3" is "--weight").
+			 */
+			if (o->arg && optarg == argv[optind - 1])
+				optind--;
+			optopt = strncmp(argv[optind - 1], "--", 2) ? c : 0;
 			return bad_option(cmd, '?', argv);
+		}
 		if (err)
 			return err;
 	}

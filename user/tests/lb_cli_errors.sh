@@ -60,6 +60,9 @@ expect_error "invalid --state 'off'"			lb set-backend web 10.9.0.1 --state off
 expect_error "nothing to change"			lb set-backend web 10.9.0.1
 expect_error "the port goes in --port"			lb add-backend web 10.9.0.1:80
 expect_error "lb del-backend: expected VIP ADDR"	lb del-backend web
+# A sibling's option with its value names the option, not the value.
+expect_error "unknown option '--weight' "		lb del-backend --weight 3 web 10.9.0.1
+expect_error "unknown option '-w' "			lb del-backend -w3 web 10.9.0.1
 "${RUN[@]}" lb export >"$out" 2>"$err" && fail "'lb export' without a router exited 0"
 grep -q "^Error: nothing attached at" "$err" || fail "'lb export' error"
 "${RUN[@]}" --json lb export >"$out" 2>"$err"
