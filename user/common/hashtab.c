@@ -123,7 +123,8 @@ static int rehash(struct htab *h, size_t cap)
 	return 0;
 }
 
-int htab_reserve(struct htab *h, size_t n)
+/* Makes room for @n entries without rehashing; 0 or -ENOMEM. */
+static int htab_reserve(struct htab *h, size_t n)
 {
 	size_t cap = h->cap ? h->cap : HTAB_MIN_CAP;
 

@@ -29,9 +29,6 @@ void htab_init(struct htab *h, size_t key_size, size_t val_size);
 void htab_free(struct htab *h);
 void htab_clear(struct htab *h);
 
-/* Makes room for @n entries without rehashing; 0 or -ENOMEM. */
-int htab_reserve(struct htab *h, size_t n);
-
 /* The value stored under @key, or NULL. */
 void *htab_find(const struct htab *h, const void *key);
 

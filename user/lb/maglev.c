@@ -31,7 +31,8 @@ uint64_t maglev_hash(const uint8_t *key, size_t len, uint64_t seed)
 	return fmix64(h ^ len);
 }
 
-int maglev_is_prime(uint32_t n)
+/* True if @n is prime (for the size checks). */
+static int maglev_is_prime(uint32_t n)
 {
 	if (n < 2)
 		return 0;
