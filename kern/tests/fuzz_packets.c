@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "../outcome_action.h"
 #include "fixture_runner.h"
 #include "fuzz_gen.h"
 #include "fuzz_model.h"
@@ -116,18 +117,6 @@ static int moved_outcome(const struct runner *r, __u32 ifindex, size_t len,
 		return -1;
 	}
 	return found;
-}
-
-/* XR_REDIRECT is XDP_REDIRECT, XR_LB_TX XDP_TX, passes pass, drops drop. */
-static int outcome_action(int outcome)
-{
-	if (outcome == XR_REDIRECT)
-		return XDP_REDIRECT;
-	if (outcome == XR_LB_TX)
-		return XDP_TX;
-	if (outcome < XR_DROP_MALFORMED)
-		return XDP_PASS;
-	return outcome < XR_ABORTED ? XDP_DROP : XDP_ABORTED;
 }
 
 static void print_frame(FILE *diag, const char *label, const __u8 *p,
