@@ -122,25 +122,32 @@ static void nl_req_init(struct nl_req *req, __u16 type, __u16 flags)
 	req->h.nlmsg_flags = flags;
 }
 
+/* A reply: its rtmsg/ndmsg, then @len bytes of attributes. */
+struct nl_reply {
+	char buf[NL_BUF];
+	const void *msg;
+	struct rtattr *attrs;
+	int len;
+};
+
 /*
  * Sends @req with the address @a as attribute @type and reads the reply
- * message into @reply: 0, 1 if only an ACK came, or a negative errno.
- * *@attrs and *@len: the reply's attributes, after its rtmsg/ndmsg.
+ * message into @rep: 0, -ENOENT if only an ACK came, or a negative errno.
  */
 static int nl_ask(struct nl *nl, struct nl_req *req, unsigned short type,
-		  const struct lb_addr *a, char *reply, size_t size,
-		  struct rtattr **attrs, int *len)
+		  const struct lb_addr *a, struct nl_reply *rep)
 {
-	struct nlmsghdr *h = (struct nlmsghdr *)reply;
+	struct nlmsghdr *h = (struct nlmsghdr *)rep->buf;
 	int err;
 
 	put_attr(&req->h, type, a->a, addr_len(a->family));
-	err = nl_talk(nl, &req->h, reply, size);
+	err = nl_talk(nl, &req->h, rep->buf, sizeof(rep->buf));
 	if (err)
-		return err;
-	*attrs = (struct rtattr *)((char *)NLMSG_DATA(h) +
-				   NLMSG_ALIGN(sizeof(req->r)));
-	*len = h->nlmsg_len - NLMSG_LENGTH(sizeof(req->r));
+		return err > 0 ? -ENOENT : err;
+	rep->msg = NLMSG_DATA(h);
+	rep->attrs = (struct rtattr *)((char *)rep->msg +
+				       NLMSG_ALIGN(sizeof(req->r)));
+	rep->len = h->nlmsg_len - NLMSG_LENGTH(sizeof(req->r));
 	return 0;
 }
 
@@ -148,22 +155,23 @@ static int nl_ask(struct nl *nl, struct nl_req *req, unsigned short type,
 static int route_get(struct nl *nl, const struct lb_addr *dst, int *oif,
 		     struct lb_addr *nh, bool *gateway, __u8 *type)
 {
+	struct nl_reply rep;
 	struct nl_req req;
-	char reply[NL_BUF];
 	struct rtattr *a;
 	int len, err;
 
 	nl_req_init(&req, RTM_GETROUTE, NLM_F_REQUEST);
 	req.r.rtm_family = dst->family;
 	req.r.rtm_dst_len = addr_len(dst->family) * 8;
-	err = nl_ask(nl, &req, RTA_DST, dst, reply, sizeof(reply), &a, &len);
+	err = nl_ask(nl, &req, RTA_DST, dst, &rep);
 	if (err)
-		return err > 0 ? -ENOENT : err;
-	*type = ((struct rtmsg *)NLMSG_DATA(reply))->rtm_type;
+		return err;
+	*type = ((const struct rtmsg *)rep.msg)->rtm_type;
 	*oif = 0;
 	*gateway = false;
 	*nh = *dst;
-	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+	len = rep.len;
+	for (a = rep.attrs; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) == 4)
 			memcpy(oif, RTA_DATA(a), 4);
 		else if (a->rta_type == RTA_GATEWAY &&
@@ -182,20 +190,21 @@ static int route_get(struct nl *nl, const struct lb_addr *dst, int *oif,
 static int neigh_get(struct nl *nl, int ifindex, const struct lb_addr *a,
 		     __u16 *state, __u8 mac[6], bool *has_mac)
 {
+	struct nl_reply rep;
 	struct nl_req req;
-	char reply[NL_BUF];
 	struct rtattr *at;
 	int len, err;
 
 	nl_req_init(&req, RTM_GETNEIGH, NLM_F_REQUEST);
 	req.n.ndm_family = a->family;
 	req.n.ndm_ifindex = ifindex;
-	err = nl_ask(nl, &req, NDA_DST, a, reply, sizeof(reply), &at, &len);
+	err = nl_ask(nl, &req, NDA_DST, a, &rep);
 	if (err)
-		return err > 0 ? -ENOENT : err;
-	*state = ((struct ndmsg *)NLMSG_DATA(reply))->ndm_state;
+		return err;
+	*state = ((const struct ndmsg *)rep.msg)->ndm_state;
 	*has_mac = false;
-	for (; RTA_OK(at, len); at = RTA_NEXT(at, len)) {
+	len = rep.len;
+	for (at = rep.attrs; RTA_OK(at, len); at = RTA_NEXT(at, len)) {
 		if (at->rta_type == NDA_LLADDR && RTA_PAYLOAD(at) == 6) {
 			memcpy(mac, RTA_DATA(at), 6);
 			*has_mac = true;
@@ -209,15 +218,15 @@ static int neigh_trigger(struct nl *nl, int ifindex, const struct lb_addr *a)
 {
 	struct nl_req req;
 	char reply[NL_BUF];
-	struct rtattr *at;
-	int len, err;
+	int err;
 
 	nl_req_init(&req, RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK |
 		    NLM_F_CREATE | NLM_F_REPLACE);
 	req.n.ndm_family = a->family;
 	req.n.ndm_ifindex = ifindex;
 	req.n.ndm_flags = NTF_USE;
-	err = nl_ask(nl, &req, NDA_DST, a, reply, sizeof(reply), &at, &len);
+	put_attr(&req.h, NDA_DST, a->a, addr_len(a->family));
+	err = nl_talk(nl, &req.h, reply, sizeof(reply));
 	return err < 0 ? err : 0;
 }
 
