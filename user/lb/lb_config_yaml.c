@@ -12,6 +12,7 @@
 #include <yaml.h>
 #include "lb_config.h"
 #include "lb_config_priv.h"
+#include "params.h"
 
 /* ---- YAML ---- */
 
@@ -88,8 +89,7 @@ static int get_uint(struct pctx *p, const yaml_node_t *n, const char *what,
 
 	if (rc)
 		return rc;
-	rc = lb_cfg_parse_u32(s, ULONG_MAX > UINT_MAX ? UINT_MAX : ULONG_MAX,
-			      out);
+	rc = param_uint_max(s, UINT_MAX, out);
 	if (rc == -EINVAL)
 		return fail(p, n, "%s: '%s' is not a number", what, s);
 	if (rc || *out < min || *out > max)
