@@ -239,11 +239,12 @@ static __always_inline int lb_icmp_backend(const struct packet *p,
 
 /*
  * ICMP to a VIP: PMTU errors go to the backend of the flow they quote.
- * One function per family, so that the verifier never follows an IPv4
- * quote into the IPv6 rewrite.
+ * @is_v6 is a constant (xr_lb_v4/v6()): each family's copy holds only its
+ * own quote and rewrite, so the verifier never follows an IPv4 quote into
+ * the IPv6 rewrite.
  */
-static __always_inline int lb_icmp_v4(struct packet *p, struct lb_pkt *pk,
-				      __u32 flags)
+static __always_inline int lb_icmp(struct packet *p, struct lb_pkt *pk,
+				   const int is_v6, __u32 flags)
 {
 	struct lb_scratch *s = lb_scratch();
 	const struct xr_backend *be = NULL;
@@ -255,42 +256,16 @@ static __always_inline int lb_icmp_v4(struct packet *p, struct lb_pkt *pk,
 	if (!s)
 		return XR_CONTINUE;
 	__builtin_memset(&s->quoted, 0, sizeof(s->quoted));
-	if (icmp_quote_v4(p, pk, &s->quoted.key))
+	if (icmp_quote(p, pk, is_v6, &s->quoted.key))
 		return XR_CONTINUE;
-	outcome = lb_icmp_backend(p, &s->quoted, 0, flags, &vip, &vs, &id,
+	outcome = lb_icmp_backend(p, &s->quoted, is_v6, flags, &vip, &vs, &id,
 				  &be);
 	if (outcome != XR_LB_TX)
 		return outcome;
 	if (!vip || !be)	/* for the verifier: set with XR_LB_TX */
 		return XR_CONTINUE;
 	if (vip->mode == XR_LB_NAT)
-		icmp_nat_v4(p, pk, be);
-	return lb_tx(p, pk, vs, id, be);
-}
-
-static __always_inline int lb_icmp_v6(struct packet *p, struct lb_pkt *pk,
-				      __u32 flags)
-{
-	struct lb_scratch *s = lb_scratch();
-	const struct xr_backend *be = NULL;
-	const struct xr_vip *vip = NULL;
-	struct xr_vip_stats *vs = NULL;
-	__u32 id = 0;
-	int outcome;
-
-	if (!s)
-		return XR_CONTINUE;
-	__builtin_memset(&s->quoted, 0, sizeof(s->quoted));
-	if (icmp_quote_v6(p, pk, &s->quoted.key))
-		return XR_CONTINUE;
-	outcome = lb_icmp_backend(p, &s->quoted, 1, flags, &vip, &vs, &id,
-				  &be);
-	if (outcome != XR_LB_TX)
-		return outcome;
-	if (!vip || !be)	/* for the verifier: set with XR_LB_TX */
-		return XR_CONTINUE;
-	if (vip->mode == XR_LB_NAT)
-		icmp_nat_v6(p, pk, be);
+		icmp_nat(p, pk, is_v6, be);
 	return lb_tx(p, pk, vs, id, be);
 }
 
@@ -305,8 +280,7 @@ static __always_inline int lb_packet(struct xdp_md *ctx, struct packet *p,
 	if (pk.key.proto == IPPROTO_ICMP || pk.key.proto == IPPROTO_ICMPV6) {
 		if (pk.frag != LB_FRAG_NONE)
 			return XR_CONTINUE;
-		return is_v6 ? lb_icmp_v6(p, &pk, flags) :
-			       lb_icmp_v4(p, &pk, flags);
+		return lb_icmp(p, &pk, is_v6, flags);
 	}
 	if (pk.key.proto != IPPROTO_TCP && pk.key.proto != IPPROTO_UDP)
 		return XR_CONTINUE;

@@ -53,6 +53,24 @@ static __always_inline int ipv6_addr_equal(const struct in6_addr *a,
 }
 
 /*
+ * The flow a quoted packet belongs to, as the client sends it: the quote
+ * (from the VIP, @alen bytes an address) reversed. The caller sets the
+ * protocol (read late, it needs no register meanwhile).
+ */
+static __always_inline void icmp_quoted_flow(struct xr_flow_key *fk,
+					     const __be32 *saddr,
+					     const __be32 *daddr, __u32 alen,
+					     const __be16 *ports, __u8 family)
+{
+	__builtin_memset(fk, 0, sizeof(*fk));
+	__builtin_memcpy(fk->src, daddr, alen);
+	__builtin_memcpy(fk->dst, saddr, alen);
+	fk->sport = ports[1];
+	fk->dport = ports[0];
+	fk->family = family;
+}
+
+/*
  * The quoted packet of a "fragmentation needed" / "packet too big" error
  * to the VIP, and the flow it belongs to as the client sends it (@fk).
  * Returns -1 for any other ICMP message, or one too short to tell.
@@ -83,13 +101,8 @@ static __always_inline int icmp_quote_v4(const struct packet *p,
 	/* The quote must be a packet the VIP sent. */
 	if (in->saddr != ((struct iphdr *)p->l3)->daddr)
 		return -1;
-	__builtin_memset(fk, 0, sizeof(*fk));
-	__builtin_memcpy(fk->src, &in->daddr, 4);
-	__builtin_memcpy(fk->dst, &in->saddr, 4);
-	fk->sport = ports[1];
-	fk->dport = ports[0];
+	icmp_quoted_flow(fk, &in->saddr, &in->daddr, 4, ports, AF_INET);
 	fk->proto = in->protocol;
-	fk->family = AF_INET;
 	return 0;
 }
 
@@ -114,14 +127,18 @@ static __always_inline int icmp_quote_v6(const struct packet *p,
 		return -1;
 	if (!ipv6_addr_equal(&in->saddr, &((struct ipv6hdr *)p->l3)->daddr))
 		return -1;
-	__builtin_memset(fk, 0, sizeof(*fk));
-	__builtin_memcpy(fk->src, &in->daddr, 16);
-	__builtin_memcpy(fk->dst, &in->saddr, 16);
-	fk->sport = ports[1];
-	fk->dport = ports[0];
+	icmp_quoted_flow(fk, in->saddr.in6_u.u6_addr32,
+			 in->daddr.in6_u.u6_addr32, 16, ports, AF_INET6);
 	fk->proto = in->nexthdr;
-	fk->family = AF_INET6;
 	return 0;
+}
+
+/* @is_v6 a constant: only that family's code is kept. */
+static __always_inline int icmp_quote(const struct packet *p,
+				      const struct lb_pkt *pk, const int is_v6,
+				      struct xr_flow_key *fk)
+{
+	return is_v6 ? icmp_quote_v6(p, pk, fk) : icmp_quote_v4(p, pk, fk);
 }
 
 /*
@@ -185,6 +202,16 @@ static __always_inline void icmp_nat_v6(struct packet *p, struct lb_pkt *pk,
 		ports[0] = be->port;
 	}
 	ic->icmp6_cksum = csum_apply(ic->icmp6_cksum, diff);
+}
+
+static __always_inline void icmp_nat(struct packet *p, struct lb_pkt *pk,
+				     const int is_v6,
+				     const struct xr_backend *be)
+{
+	if (is_v6)
+		icmp_nat_v6(p, pk, be);
+	else
+		icmp_nat_v4(p, pk, be);
 }
 
 #endif /* XR_LB_ICMP_H */

@@ -119,60 +119,84 @@ static __always_inline void rc_victim(struct rc_probe *pr, void *e,
 	}
 }
 
-static __always_inline int rc_lookup_v4(struct rc_probe *pr, __u32 ifindex,
-					const struct packet *p,
-					struct next_hop *nh)
+/*
+ * The transport fields of a packet's key: zero where the family's ports
+ * and protocol do not change the answer (route_epoch.h). IPv6 keys the
+ * protocol always: its hash includes it.
+ */
+struct rc_l4 {
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+};
+
+static __always_inline struct rc_l4 rc_l4_of(const struct rc_probe *pr,
+					     const struct packet *p,
+					     const int is_v6)
 {
-	const struct iphdr *iph = p->l3;
-	__u8 proto = pr->v.l4_keyed ? p->l4_proto : 0;
-	__be16 sport = pr->v.l4_keyed ? p->sport : 0;
-	__be16 dport = pr->v.l4_keyed ? p->dport : 0;
-	struct xr_rc_v4 *e;
-	__u32 idx;
+	struct rc_l4 l4 = {};
 
-	idx = rc_fold(rc_mix(rc_mix((__u64)iph->saddr << 32 | iph->daddr,
-				    (__u64)ifindex << 32 | iph->tos << 24 |
-				    proto << 16),
-			     (__u64)sport << 16 | dport));
-#pragma unroll
-	for (__u32 way = 0; way < RC_WAYS; way++) {
-		__u32 i = (idx & (xr_rc_slots - 1) & ~(RC_WAYS - 1)) | way;
-
-		e = bpf_map_lookup_elem(&xr_rc_v4, &i);
-		if (!e)
-			return 0;
-		if (e->epoch == pr->v.epoch && e->daddr == iph->daddr &&
-		    e->saddr == iph->saddr && e->ifindex == ifindex &&
-		    e->tos == iph->tos && e->l4_proto == proto &&
-		    e->sport == sport && e->dport == dport) {
-			if (!rc_answer_get(&e->answer, p, nh)) {
-				pr->slot = e;	/* ask, then widen */
-				return 0;
-			}
-			return 1;
-		}
-		rc_victim(pr, e, e->epoch, way);
+	if (pr->v.l4_keyed) {
+		l4.sport = p->sport;
+		l4.dport = p->dport;
 	}
-	return 0;
+	if (pr->v.l4_keyed || is_v6)
+		l4.proto = p->l4_proto;
+	return l4;
 }
 
-static __always_inline void rc_store_v4(const struct rc_probe *pr,
-					__u32 ifindex, const struct packet *p,
-					const struct next_hop *nh)
+/* An entry of either family's cache. Both begin with the epoch, which
+ * e->v4.epoch reads in either. */
+union rc_entry {
+	struct xr_rc_v4 v4;
+	struct xr_rc_v6 v6;
+};
+_Static_assert(__builtin_offsetof(struct xr_rc_v4, epoch) == 0 &&
+	       __builtin_offsetof(struct xr_rc_v6, epoch) == 0,
+	       "the epoch first");
+
+static __always_inline struct xr_rc_answer *rc_entry_answer(union rc_entry *e,
+							    const int is_v6)
+{
+	return is_v6 ? &e->v6.answer : &e->v4.answer;
+}
+
+static __always_inline __u32 rc_hash_v4(const struct packet *p,
+					__u32 ifindex, const struct rc_l4 *l4)
 {
 	const struct iphdr *iph = p->l3;
-	struct xr_rc_v4 *e = pr->slot;
 
-	e->epoch = 0;
+	return rc_fold(rc_mix(rc_mix((__u64)iph->saddr << 32 | iph->daddr,
+				     (__u64)ifindex << 32 | iph->tos << 24 |
+				     l4->proto << 16),
+			      (__u64)l4->sport << 16 | l4->dport));
+}
+
+static __always_inline int rc_match_v4(const struct xr_rc_v4 *e,
+				       __u32 ifindex, const struct packet *p,
+				       const struct rc_l4 *l4)
+{
+	const struct iphdr *iph = p->l3;
+
+	return e->daddr == iph->daddr && e->saddr == iph->saddr &&
+	       e->ifindex == ifindex && e->tos == iph->tos &&
+	       e->l4_proto == l4->proto && e->sport == l4->sport &&
+	       e->dport == l4->dport;
+}
+
+static __always_inline void rc_key_set_v4(struct xr_rc_v4 *e, __u32 ifindex,
+					  const struct packet *p,
+					  const struct rc_l4 *l4)
+{
+	const struct iphdr *iph = p->l3;
+
 	e->ifindex = ifindex;
 	e->saddr = iph->saddr;
 	e->daddr = iph->daddr;
 	e->tos = iph->tos;
-	e->l4_proto = pr->v.l4_keyed ? p->l4_proto : 0;
-	e->sport = pr->v.l4_keyed ? p->sport : 0;
-	e->dport = pr->v.l4_keyed ? p->dport : 0;
-	rc_answer_set(&e->answer, p, nh);
-	e->epoch = pr->v.epoch;
+	e->l4_proto = l4->proto;
+	e->sport = l4->sport;
+	e->dport = l4->dport;
 }
 
 static __always_inline int rc_addr6_equal(const void *a, const void *b)
@@ -182,64 +206,86 @@ static __always_inline int rc_addr6_equal(const void *a, const void *b)
 	return !((x[0] ^ y[0]) | (x[1] ^ y[1]));
 }
 
-/* IPv6: compared with the header in place (a key on the stack would not
- * fit beside the load balancer's). The L3 hash includes the protocol. */
-static __always_inline int rc_lookup_v6(struct rc_probe *pr, __u32 ifindex,
-					const struct packet *p,
-					struct next_hop *nh)
+/* Traffic class and flow label. */
+static __always_inline __be32 rc_flowinfo(const struct ipv6hdr *ip6h)
+{
+	return *(const __be32 *)ip6h & bpf_htonl(0x0FFFFFFF);
+}
+
+/* IPv6 keys are compared with the header in place (a key on the stack
+ * would not fit beside the load balancer's). */
+static __always_inline __u32 rc_hash_v6(const struct packet *p,
+					__u32 ifindex, const struct rc_l4 *l4)
 {
 	const struct ipv6hdr *ip6h = p->l3;
 	const __u64 *s = (const __u64 *)&ip6h->saddr;
 	const __u64 *d = (const __u64 *)&ip6h->daddr;
-	__be32 flowinfo = *(const __be32 *)ip6h & bpf_htonl(0x0FFFFFFF);
-	__be16 sport = pr->v.l4_keyed ? p->sport : 0;
-	__be16 dport = pr->v.l4_keyed ? p->dport : 0;
-	struct xr_rc_v6 *e;
+
+	return rc_fold(rc_mix(rc_mix(rc_mix(rc_mix(d[1], d[0]), s[1]), s[0]),
+			      (__u64)ifindex << 32 ^ rc_flowinfo(ip6h) ^
+			      (__u64)l4->proto << 24 ^
+			      ((__u64)l4->sport << 16 | l4->dport) << 40));
+}
+
+static __always_inline int rc_match_v6(const struct xr_rc_v6 *e,
+				       __u32 ifindex, const struct packet *p,
+				       const struct rc_l4 *l4)
+{
+	const struct ipv6hdr *ip6h = p->l3;
+
+	return rc_addr6_equal(e->daddr, &ip6h->daddr) &&
+	       rc_addr6_equal(e->saddr, &ip6h->saddr) &&
+	       e->ifindex == ifindex && e->flowinfo == rc_flowinfo(ip6h) &&
+	       e->l4_proto == l4->proto && e->sport == l4->sport &&
+	       e->dport == l4->dport;
+}
+
+static __always_inline void rc_key_set_v6(struct xr_rc_v6 *e, __u32 ifindex,
+					  const struct packet *p,
+					  const struct rc_l4 *l4)
+{
+	const struct ipv6hdr *ip6h = p->l3;
+
+	e->ifindex = ifindex;
+	__builtin_memcpy(e->saddr, &ip6h->saddr, 16);
+	__builtin_memcpy(e->daddr, &ip6h->daddr, 16);
+	e->flowinfo = rc_flowinfo(ip6h);
+	e->l4_proto = l4->proto;
+	e->sport = l4->sport;
+	e->dport = l4->dport;
+}
+
+/* The ways of the packet's set: 1 on a hit (@nh filled), else 0 with the
+ * slot to store the answer in (rc_victim()). @is_v6 is a constant. */
+static __always_inline int rc_lookup(struct rc_probe *pr, __u32 ifindex,
+				     const struct packet *p, const int is_v6,
+				     struct next_hop *nh)
+{
+	struct rc_l4 l4 = rc_l4_of(pr, p, is_v6);
+	union rc_entry *e;
 	__u32 idx;
 
-	idx = rc_fold(rc_mix(rc_mix(rc_mix(rc_mix(d[1], d[0]), s[1]), s[0]),
-			     (__u64)ifindex << 32 ^ flowinfo ^
-			     (__u64)p->l4_proto << 24 ^
-			     ((__u64)sport << 16 | dport) << 40));
+	idx = is_v6 ? rc_hash_v6(p, ifindex, &l4) : rc_hash_v4(p, ifindex, &l4);
 #pragma unroll
 	for (__u32 way = 0; way < RC_WAYS; way++) {
 		__u32 i = (idx & (xr_rc_slots - 1) & ~(RC_WAYS - 1)) | way;
 
-		e = bpf_map_lookup_elem(&xr_rc_v6, &i);
+		e = is_v6 ? bpf_map_lookup_elem(&xr_rc_v6, &i) :
+			    bpf_map_lookup_elem(&xr_rc_v4, &i);
 		if (!e)
 			return 0;
-		if (e->epoch == pr->v.epoch && rc_addr6_equal(e->daddr, d) &&
-		    rc_addr6_equal(e->saddr, s) && e->ifindex == ifindex &&
-		    e->flowinfo == flowinfo && e->l4_proto == p->l4_proto &&
-		    e->sport == sport && e->dport == dport) {
-			if (!rc_answer_get(&e->answer, p, nh)) {
+		if (e->v4.epoch == pr->v.epoch &&
+		    (is_v6 ? rc_match_v6(&e->v6, ifindex, p, &l4) :
+			     rc_match_v4(&e->v4, ifindex, p, &l4))) {
+			if (!rc_answer_get(rc_entry_answer(e, is_v6), p, nh)) {
 				pr->slot = e;	/* ask, then widen */
 				return 0;
 			}
 			return 1;
 		}
-		rc_victim(pr, e, e->epoch, way);
+		rc_victim(pr, e, e->v4.epoch, way);
 	}
 	return 0;
-}
-
-static __always_inline void rc_store_v6(const struct rc_probe *pr,
-					__u32 ifindex, const struct packet *p,
-					const struct next_hop *nh)
-{
-	const struct ipv6hdr *ip6h = p->l3;
-	struct xr_rc_v6 *e = pr->slot;
-
-	e->epoch = 0;
-	e->ifindex = ifindex;
-	__builtin_memcpy(e->saddr, &ip6h->saddr, 16);
-	__builtin_memcpy(e->daddr, &ip6h->daddr, 16);
-	e->flowinfo = *(const __be32 *)ip6h & bpf_htonl(0x0FFFFFFF);
-	e->l4_proto = p->l4_proto;
-	e->sport = pr->v.l4_keyed ? p->sport : 0;
-	e->dport = pr->v.l4_keyed ? p->dport : 0;
-	rc_answer_set(&e->answer, p, nh);
-	e->epoch = pr->v.epoch;
 }
 
 /*
@@ -260,8 +306,11 @@ static __always_inline int route_cache_lookup(struct xdp_md *ctx,
 	route_epoch(ctx, is_v6, &pr->v);
 	if (!pr->v.fam)
 		return 0;
-	hit = is_v6 ? rc_lookup_v6(pr, ctx->ingress_ifindex, p, nh) :
-		      rc_lookup_v4(pr, ctx->ingress_ifindex, p, nh);
+	/* Two calls with a constant family each: the compiler must not merge
+	 * the two maps' lookups into one call (the verifier would no longer
+	 * inline it). */
+	hit = is_v6 ? rc_lookup(pr, ctx->ingress_ifindex, p, 1, nh) :
+		      rc_lookup(pr, ctx->ingress_ifindex, p, 0, nh);
 	/* Per-CPU: plain increments. */
 	if (hit) {
 		pr->v.fam->hits++;
@@ -278,12 +327,19 @@ static __always_inline void route_cache_store(struct xdp_md *ctx,
 					      int is_v6,
 					      const struct next_hop *nh)
 {
-	if (!pr->slot || !route_epoch_settled(&pr->v))
+	union rc_entry *e = pr->slot;
+	struct rc_l4 l4;
+
+	if (!e || !route_epoch_settled(&pr->v))
 		return;
+	l4 = rc_l4_of(pr, p, is_v6);
+	e->v4.epoch = 0;	/* invalid while written */
 	if (is_v6)
-		rc_store_v6(pr, ctx->ingress_ifindex, p, nh);
+		rc_key_set_v6(&e->v6, ctx->ingress_ifindex, p, &l4);
 	else
-		rc_store_v4(pr, ctx->ingress_ifindex, p, nh);
+		rc_key_set_v4(&e->v4, ctx->ingress_ifindex, p, &l4);
+	rc_answer_set(rc_entry_answer(e, is_v6), p, nh);
+	e->v4.epoch = pr->v.epoch;
 	pr->v.fam->stores++;
 	rc_window(pr->v.fam, 0);
 }

@@ -12,19 +12,7 @@
 #include "lb.h"
 #include "stats.h"
 #include "cpu_steer.h"
-
-static __always_inline int outcome_action(int outcome)
-{
-	if (outcome == XR_REDIRECT)
-		return XDP_REDIRECT;
-	if (outcome == XR_LB_TX)
-		return XDP_TX;
-	if (outcome < XR_DROP_MALFORMED)
-		return XDP_PASS;
-	if (outcome < XR_ABORTED)
-		return XDP_DROP;
-	return XDP_ABORTED;
-}
+#include "outcome_action.h"
 
 /* A parsed IP packet: the load balancer's if it is for a VIP, else routed. */
 static __always_inline int balance_or_forward(struct xdp_md *ctx,

@@ -366,18 +366,21 @@ static int do_fresh(struct fixture_lb *lb, char **argv, int argc)
 
 int flb_directive(struct fixture_lb *lb, char **argv, int argc)
 {
-	if (!strcmp(argv[0], "lb-vip"))
-		return do_vip(lb, argv, argc);
-	if (!strcmp(argv[0], "lb-backend"))
-		return do_backend(lb, argv, argc);
-	if (!strcmp(argv[0], "lb-ring"))
-		return do_ring(lb, argv, argc);
-	if (!strcmp(argv[0], "lb-age"))
-		return do_age(lb, argv, argc);
-	if (!strcmp(argv[0], "lb-expect"))
-		return do_expect(lb, argv, argc);
-	if (!strcmp(argv[0], "lb-bench-fresh"))
-		return do_fresh(lb, argv, argc);
+	static const struct {
+		const char *name;
+		int (*run)(struct fixture_lb *lb, char **argv, int argc);
+	} directives[] = {
+		{ "lb-vip", do_vip },
+		{ "lb-backend", do_backend },
+		{ "lb-ring", do_ring },
+		{ "lb-age", do_age },
+		{ "lb-expect", do_expect },
+		{ "lb-bench-fresh", do_fresh },
+	};
+
+	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+		if (!strcmp(argv[0], directives[i].name))
+			return directives[i].run(lb, argv, argc);
 	return -EINVAL;
 }
 

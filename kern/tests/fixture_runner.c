@@ -34,7 +34,7 @@
  * cost per packet instead. Cases named on an lb-bench-fresh line are timed
  * as new flows: the connection table is emptied before each run.
  *
- * This file has the options and main(); fixture_runner.h lists the others.
+ * This file has the usage and main(); fixture_runner.h lists the others.
  */
 
 #define _GNU_SOURCE
@@ -43,11 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "fixture_runner.h"
-#include "xdp_router.skel.h"
 
 /* ---- main -------------------------------------------------------------- */
 
@@ -70,58 +66,25 @@ static void usage(const char *prog)
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "bench", no_argument, NULL, 'b' },
-		{ "table", required_argument, NULL, 't' },
-		{ "route-cache", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct runner r = {
-		.lookup = "fib",
-		.prog_fd = -1,
-		.ifaces_fd = -1,
-		.ifaces_arr_fd = -1,
-	};
-	int opt, err;
+	struct runner r;
+	int err;
 
-	while ((opt = getopt_long(argc, argv, "bt:ch", options, NULL)) != -1) {
-		switch (opt) {
-		case 'b':
-			r.bench = true;
-			break;
-		case 'c':
-			r.route_cache = true;
-			break;
-		case 't':
-			r.cli = optarg;
-			r.lookup = "table";
-			break;
-		case 'h':
-			usage(argv[0]);
-			return EXIT_SUCCESS;
-		default:
-			usage(argv[0]);
-			return EXIT_FAILURE;
-		}
-	}
+	err = runner_options(&r, argc, argv, true, usage);
+	if (err >= 0)
+		return err;
 	if (optind >= argc) {
 		usage(argv[0]);
 		return EXIT_FAILURE;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);	/* keep order with ip's output */
-
-	err = enter_private_namespaces(r.cli);
+	err = runner_enter(&r);
 	if (err)
 		return err;
 	printf("# lookup mode: %s%s\n", r.lookup,
 	       r.route_cache ? ", route cache on" : "");
 
-	r.ncpus = libbpf_num_possible_cpus();
-	percpu_value = r.ncpus > 0 ? calloc(r.ncpus, sizeof(*percpu_value)) :
-				     NULL;
+	err = runner_alloc_percpu(&r);
 	if (select_cases(&r, argv + optind + 1, argc - optind - 1, false) ||
-	    !percpu_value) {
+	    err) {
 		printf("Bail out! out of memory\n");
 		return EXIT_FAILURE;
 	}
@@ -129,13 +92,8 @@ int main(int argc, char **argv)
 		usage(argv[0]);
 		return EXIT_FAILURE;
 	}
-	err = r.cli ? mount_private_bpffs(&r) : load_fib(&r);
-	if (err) {
-		printf("Bail out! cannot %s: %s\n",
-		       r.cli ? "mount a private bpffs" : "load the data plane",
-		       strerror(-err));
+	if (runner_load(&r))
 		return EXIT_FAILURE;
-	}
 	r.lb = flb_new(r.ncpus, r.bench, runner_map_fd, &r);
 	if (!r.lb) {
 		printf("Bail out! out of memory\n");
@@ -164,25 +122,6 @@ int main(int argc, char **argv)
 	if (r.failed)
 		printf("# %d of %d failed\n", r.failed, r.cases);
 
-	if (r.empty_prog_fd >= 0)
-		close(r.empty_prog_fd);
-	if (r.skel) {
-		xdp_router__destroy(r.skel);	/* owns the fds */
-	} else {
-		if (r.prog_fd >= 0)
-			close(r.prog_fd);
-		if (r.ifaces_fd >= 0)
-			close(r.ifaces_fd);
-		if (r.ifaces_arr_fd >= 0)
-			close(r.ifaces_arr_fd);
-	}
-	for (int i = 0; i < r.n_pinned; i++)
-		close(r.pinned[i].fd);
-	flb_free(r.lb);
-	unmount_private_bpffs(&r);
-	for (int i = 0; i < r.n_expects; i++)
-		free(r.expects[i].name);
-	free(percpu_value);
-	free_selection(&r);
+	runner_close(&r);
 	return err || r.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

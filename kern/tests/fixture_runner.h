@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The fixture runner's shared state (see fixture_runner.c). One job a file:
- *   fixture_runner.c  options, names, main
+ *   fixture_runner.c  usage, main
+ *   fixture_start.c   options, set-up and tear-down both runners share
  *   fixture_topo.c    namespaces, bpffs, topology, attaching interfaces
  *   fixture_file.c    reading the fixture file, selecting cases
  *   fixture_case.c    running a case and comparing its results
@@ -110,6 +111,22 @@ struct run_result {
 	__u8 out[MAX_FRAME];
 	size_t out_len;
 };
+
+/* fixture_start.c */
+/*
+ * Parses --table CLI, --route-cache, --help (and --bench if @bench) into a
+ * fresh @r. Returns -1 to go on, else the exit status (help, bad option).
+ */
+int runner_options(struct runner *r, int argc, char **argv, bool bench,
+		   void (*usage)(const char *prog));
+/* Line-buffered stdout, then the private namespaces: 0 or an exit status. */
+int runner_enter(const struct runner *r);
+/* percpu_value for r->ncpus CPUs: 0 or -ENOMEM. */
+int runner_alloc_percpu(struct runner *r);
+/* Loads the data plane (fib mode) or mounts the CLI's bpffs (table mode);
+ * a failure is told on stdout ("Bail out!"). */
+int runner_load(struct runner *r);
+void runner_close(struct runner *r);
 
 /* fixture_topo.c */
 int run_cmd(char **argv);

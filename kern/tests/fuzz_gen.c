@@ -16,45 +16,10 @@
 #include "fuzz_gen.h"
 #include "fuzz_model.h"
 
-/* splitmix64: small, fast, and every seed is a good one. */
-__u64 fz_next(struct fz_rng *r)
-{
-	__u64 z = (r->state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-__u32 fz_below(struct fz_rng *r, __u32 n)
-{
-	return n ? fz_next(r) % n : 0;
-}
-
-bool fz_chance(struct fz_rng *r, unsigned int percent)
-{
-	return fz_below(r, 100) < percent;
-}
-
 static void put16(__u8 *p, __u16 v)
 {
 	p[0] = v >> 8;
 	p[1] = v & 0xff;
-}
-
-static void fill(struct fz_rng *r, __u8 *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = fz_next(r);
-}
-
-static const char *pick(struct fz_rng *r, const char *const *pool)
-{
-	int n = 0;
-
-	while (pool[n])
-		n++;
-	return pool[fz_below(r, n)];
 }
 
 /* ---- flows ------------------------------------------------------------- */
@@ -70,9 +35,9 @@ static void addr(struct fz_rng *r, struct flow *f, __u8 *out,
 		 const char *const *pool, unsigned int pool_percent)
 {
 	if (fz_chance(r, pool_percent))
-		inet_pton(f->v6 ? AF_INET6 : AF_INET, pick(r, pool), out);
+		inet_pton(f->v6 ? AF_INET6 : AF_INET, fz_pick(r, pool), out);
 	else
-		fill(r, out, f->v6 ? 16 : 4);
+		fz_fill(r, out, f->v6 ? 16 : 4);
 }
 
 /* Clients: the first three of each source pool. */
@@ -214,11 +179,11 @@ static size_t quote(struct fz_rng *r, const struct flow *f, __u8 *q,
 	}
 	put16(q + hl, f->dport);	/* the VIP's port */
 	put16(q + hl + 2, f->sport);
-	fill(r, q + hl + 4, 4);
+	fz_fill(r, q + hl + 4, 4);
 	if (fz_chance(r, 20)) {	/* a longer quote */
 		size_t more = fz_below(r, room - n + 1);
 
-		fill(r, q + n, more);
+		fz_fill(r, q + n, more);
 		n += more;
 	}
 	return n;
@@ -233,7 +198,7 @@ static size_t icmp(struct fz_rng *r, const struct flow *f, __u8 *p,
 
 	if (room < 8)
 		return 0;
-	fill(r, p, 8);
+	fz_fill(r, p, 8);
 	p[2] = p[3] = 0;
 	if (x < 40) {
 		p[0] = f->v6 ? 128 : 8;			/* echo request */
@@ -253,7 +218,7 @@ static size_t icmp(struct fz_rng *r, const struct flow *f, __u8 *p,
 	if (n == 8) {
 		size_t more = payload_size(r, 8, room - 8);
 
-		fill(r, p + 8, more);
+		fz_fill(r, p + 8, more);
 		n += more;
 	}
 	if (f->v6)
@@ -275,13 +240,13 @@ static size_t transport(struct fz_rng *r, const struct flow *f, __u8 proto,
 		hl = fz_chance(r, 80) ? 20 : 20 + 4 * fz_below(r, 11);
 		if (room < hl)
 			return 0;
-		fill(r, p, hl);
+		fz_fill(r, p, hl);
 		put16(p, f->sport);
 		put16(p + 2, f->dport);
 		p[12] = hl / 4 << 4;
 		p[16] = p[17] = 0;
 		n = hl + payload_size(r, headers + hl, room - hl);
-		fill(r, p + hl, n - hl);
+		fz_fill(r, p + hl, n - hl);
 		if (fz_chance(r, 95))
 			set_csum(p + 16, fz_sum(p, n, pseudo(f, n, proto)));
 		return n;
@@ -294,13 +259,13 @@ static size_t transport(struct fz_rng *r, const struct flow *f, __u8 proto,
 		put16(p + 2, f->dport);
 		put16(p + 4, n);
 		p[6] = p[7] = 0;
-		fill(r, p + 8, n - 8);
+		fz_fill(r, p + 8, n - 8);
 		if (fz_chance(r, f->v6 ? 97 : 90))
 			set_csum(p + 6, fz_sum(p, n, pseudo(f, n, proto)));
 		return n;
 	}
 	n = payload_size(r, headers, room);
-	fill(r, p, n);
+	fz_fill(r, p, n);
 	return n;
 }
 
@@ -334,7 +299,7 @@ static size_t v4_options(struct fz_rng *r, __u8 *o)
 	default: {
 		size_t len = 4 * (1 + fz_below(r, 10));
 
-		fill(r, o, len);
+		fz_fill(r, o, len);
 		return len;
 	}
 	}
@@ -396,14 +361,14 @@ static size_t v6_ext(struct fz_rng *r, __u8 type, __u8 next, __u8 *h,
 		/* first of several, a later one, or atomic */
 		put16(h + 2, x == 0 ? 1 : x == 1 ? (1 + fz_below(r, 0x1fff)) << 3 |
 						      fz_below(r, 2) : 0);
-		fill(r, h + 4, 4);
+		fz_fill(r, h + 4, 4);
 		return len;
 	}
 	h[1] = len / 8 - 1;
 	if (type == IPPROTO_ROUTING) {
 		h[2] = fz_below(r, 5);				/* type */
 		h[3] = fz_chance(r, 70) ? 0 : 1 + fz_below(r, 3);	/* left */
-		fill(r, h + 4, len - 4);
+		fz_fill(r, h + 4, len - 4);
 	} else {	/* options: one PadN filling the header */
 		h[2] = 1;
 		h[3] = len - 4;
@@ -433,7 +398,7 @@ static size_t ipv6(struct fz_rng *r, const struct flow *f, __u8 *ip,
 	memset(ip, 0, 40);
 	ip[0] = 0x60 | (fz_chance(r, 20) ? fz_below(r, 16) : 0);
 	if (fz_chance(r, 20))
-		fill(r, ip + 1, 3);
+		fz_fill(r, ip + 1, 3);
 	ip[0] = 0x60 | (ip[0] & 15);
 	ip[7] = ttl(r);
 	memcpy(ip + 8, f->src, 16);
@@ -476,7 +441,7 @@ static void dest_mac(struct fz_rng *r, const struct fz_link *in, __u8 *mac)
 	else if (x < 97)
 		memcpy(mac, other, 6);
 	else
-		fill(r, mac, 6);
+		fz_fill(r, mac, 6);
 }
 
 /* Ethertype and tags; returns the offset of the L3 header. */
@@ -521,7 +486,7 @@ static void mutate(struct fz_rng *r, __u8 *f, size_t *len, size_t cap,
 
 		if (*len + more > cap)
 			more = cap - *len;
-		fill(r, f + *len, more);
+		fz_fill(r, f + *len, more);
 		*len += more;
 		break;
 	}
@@ -590,7 +555,7 @@ size_t fz_frame(struct fz_rng *r, __u8 *f, size_t cap, __u32 *ingress)
 
 	*ingress = in->ifindex;
 	dest_mac(r, in, f);
-	fill(r, f + 6, 6);
+	fz_fill(r, f + 6, 6);
 	f[6] &= 0xfe;		/* a unicast source */
 	l3 = l2(r, f, fl.v6 ? 0x86dd : 0x0800);
 	make_flow(r, &fl, reply);

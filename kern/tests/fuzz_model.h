@@ -64,8 +64,7 @@ const struct fz_link *fz_ingress_links(int *n);
 extern const char *const fz_v4_dst_pool[], *const fz_v4_src_pool[];
 extern const char *const fz_v6_dst_pool[], *const fz_v6_src_pool[];
 extern struct fz_vip fz_vips[];
-extern struct fz_backend fz_backends[];
-extern const int fz_n_vips, fz_n_backends;
+extern const int fz_n_vips;
 extern const __u16 fz_client_ports[], fz_vip_ports[];
 extern const int fz_n_client_ports, fz_n_vip_ports;
 

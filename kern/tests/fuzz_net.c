@@ -52,7 +52,7 @@ const struct fz_route fz_routes[] = {
 const int fz_n_routes = sizeof(fz_routes) / sizeof(fz_routes[0]);
 
 /* Backends sit on the LAN; one per VIP, so the ring's choice is known. */
-struct fz_backend fz_backends[] = {
+static struct fz_backend fz_backends[] = {
 	{ .id = 1, .addr = "10.0.0.11", .active = true },
 	{ .id = 2, .addr = "10.0.0.12", .port = 80, .active = true },
 	{ .id = 3, .addr = "10.0.0.13", .active = true },
@@ -62,7 +62,7 @@ struct fz_backend fz_backends[] = {
 	{ .id = 7, .addr = "fd00::13", .active = true },
 	{ .id = 8, .addr = "10.0.0.18", .active = false },
 };
-const int fz_n_backends = sizeof(fz_backends) / sizeof(fz_backends[0]);
+static const int fz_n_backends = sizeof(fz_backends) / sizeof(fz_backends[0]);
 
 struct fz_vip fz_vips[] = {
 	{ .id = 1, .addr = "203.0.113.1", .proto = IPPROTO_TCP, .port = 80,

@@ -35,13 +35,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include "../outcome_action.h"
 #include "fixture_runner.h"
 #include "fuzz_gen.h"
 #include "fuzz_model.h"
-#include "xdp_router.skel.h"
 
 #define DEFAULT_FRAMES 5000000
 #define MAX_REPORTS 10		/* failures described in full */
@@ -119,18 +117,6 @@ static int moved_outcome(const struct runner *r, __u32 ifindex, size_t len,
 		return -1;
 	}
 	return found;
-}
-
-/* XR_REDIRECT is XDP_REDIRECT, XR_LB_TX XDP_TX, passes pass, drops drop. */
-static int outcome_action(int outcome)
-{
-	if (outcome == XR_REDIRECT)
-		return XDP_REDIRECT;
-	if (outcome == XR_LB_TX)
-		return XDP_TX;
-	if (outcome < XR_DROP_MALFORMED)
-		return XDP_PASS;
-	return outcome < XR_ABORTED ? XDP_DROP : XDP_ABORTED;
 }
 
 static void print_frame(FILE *diag, const char *label, const __u8 *p,
@@ -348,65 +334,30 @@ static void usage(const char *prog)
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "table", required_argument, NULL, 't' },
-		{ "route-cache", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct runner r = {
-		.lookup = "fib",
-		.prog_fd = -1,
-		.ifaces_fd = -1,
-		.ifaces_arr_fd = -1,
-	};
 	__u64 seed = env_u64("XR_FUZZ_SEED", 1);
 	__u64 frames = env_u64("XR_FUZZ_FRAMES", DEFAULT_FRAMES);
-	int opt, err, totals, missing;
+	struct runner r;
+	int err, totals, missing;
 
-	while ((opt = getopt_long(argc, argv, "t:ch", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			r.route_cache = true;
-			break;
-		case 't':
-			r.cli = optarg;
-			r.lookup = "table";
-			break;
-		case 'h':
-			usage(argv[0]);
-			return EXIT_SUCCESS;
-		default:
-			usage(argv[0]);
-			return EXIT_FAILURE;
-		}
-	}
+	err = runner_options(&r, argc, argv, false, usage);
+	if (err >= 0)
+		return err;
 	if (optind != argc || (r.cli && r.route_cache)) {
 		usage(argv[0]);
 		return EXIT_FAILURE;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);	/* keep order with ip's output */
-
-	err = enter_private_namespaces(r.cli);
+	err = runner_enter(&r);
 	if (err)
 		return err;
 	printf("# lookup mode %s, XR_FUZZ_SEED=%llu XR_FUZZ_FRAMES=%llu\n",
 	       r.lookup, (unsigned long long)seed,
 	       (unsigned long long)frames);
-	r.ncpus = libbpf_num_possible_cpus();
-	percpu_value = r.ncpus > 0 ? calloc(r.ncpus, sizeof(*percpu_value)) :
-				     NULL;
-	if (!percpu_value || fz_net_init()) {
+	if (runner_alloc_percpu(&r) || fz_net_init()) {
 		printf("Bail out! cannot set up the model\n");
 		return EXIT_FAILURE;
 	}
-	err = r.cli ? mount_private_bpffs(&r) : load_fib(&r);
-	if (err) {
-		printf("Bail out! cannot %s: %s\n",
-		       r.cli ? "mount a private bpffs" : "load the data plane",
-		       strerror(-err));
+	if (runner_load(&r))
 		return EXIT_FAILURE;
-	}
 	r.lb = flb_new(r.ncpus, false, runner_map_fd, &r);
 	if (!r.lb || setup(&r) || take_snapshot(&r, &snap_before)) {
 		printf("Bail out! cannot set up the network\n");
@@ -442,17 +393,6 @@ int main(int argc, char **argv)
 		       "ok", (unsigned long long)hits);
 	}
 
-	if (r.skel) {
-		xdp_router__destroy(r.skel);	/* owns the fds */
-	} else {
-		close(r.prog_fd);
-		close(r.ifaces_fd);
-		close(r.ifaces_arr_fd);
-	}
-	for (int i = 0; i < r.n_pinned; i++)
-		close(r.pinned[i].fd);
-	flb_free(r.lb);
-	unmount_private_bpffs(&r);
-	free(percpu_value);
+	runner_close(&r);
 	return t.failures || totals || missing ? EXIT_FAILURE : EXIT_SUCCESS;
 }

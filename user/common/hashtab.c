@@ -7,17 +7,6 @@
 
 #define HTAB_MIN_CAP 16
 
-static inline uint64_t mix(uint64_t h)
-{
-	/* The murmur3 finaliser: every input bit reaches every output bit. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 uint64_t hash_bytes(const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -26,14 +15,14 @@ uint64_t hash_bytes(const void *data, size_t len)
 	/* Eight bytes at a time: keys are prefixes and addresses. */
 	for (; len >= 8; len -= 8, p += 8) {
 		memcpy(&w, p, 8);
-		h = mix(h ^ w);
+		h = hash_mix64(h ^ w);
 	}
 	if (len) {
 		w = 0;
 		memcpy(&w, p, len);
-		h = mix(h ^ w);
+		h = hash_mix64(h ^ w);
 	}
-	return mix(h);
+	return hash_mix64(h);
 }
 
 /* Key comparison, inlined for the sizes populate uses. */
@@ -123,7 +112,8 @@ static int rehash(struct htab *h, size_t cap)
 	return 0;
 }
 
-int htab_reserve(struct htab *h, size_t n)
+/* Makes room for @n entries without rehashing; 0 or -ENOMEM. */
+static int htab_reserve(struct htab *h, size_t n)
 {
 	size_t cap = h->cap ? h->cap : HTAB_MIN_CAP;
 

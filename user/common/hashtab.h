@@ -29,9 +29,6 @@ void htab_init(struct htab *h, size_t key_size, size_t val_size);
 void htab_free(struct htab *h);
 void htab_clear(struct htab *h);
 
-/* Makes room for @n entries without rehashing; 0 or -ENOMEM. */
-int htab_reserve(struct htab *h, size_t n);
-
 /* The value stored under @key, or NULL. */
 void *htab_find(const struct htab *h, const void *key);
 
@@ -52,5 +49,19 @@ bool htab_next(const struct htab *h, size_t *iter, void **key, void **val);
 
 /* 64-bit hash of @len bytes. */
 uint64_t hash_bytes(const void *data, size_t len);
+
+/*
+ * The murmur3 finaliser: every input bit reaches every output bit. Never
+ * to change: Maglev's rings (maglev.c) are built with it.
+ */
+static inline uint64_t hash_mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
 
 #endif /* XR_HASHTAB_H */

@@ -25,19 +25,21 @@ static bool batch_refused(int err)
 	return err == -ENOTSUPP || err == -EOPNOTSUPP;
 }
 
-int map_batch_update(struct map_batch *b, int fd, const void *keys,
-		     const void *vals, size_t n, size_t ksz, size_t vsz)
+/* Updates (@vals) or deletes (@vals NULL) @n elements. */
+static int batch_write(struct map_batch *b, int fd, const void *keys,
+		       const void *vals, size_t n, size_t ksz, size_t vsz)
 {
+	const __u8 *k = keys, *v = vals;
 	size_t done = 0;
+	int err;
 
 	while (done < n && !b->refused) {
 		__u32 cnt = n - done > MAP_BATCH_SIZE ? MAP_BATCH_SIZE
 						      : n - done;
-		int err = bpf_map_update_batch(fd, (const __u8 *)keys +
-					       done * ksz,
-					       (const __u8 *)vals + done * vsz,
-					       &cnt, NULL);
 
+		err = v ? bpf_map_update_batch(fd, k + done * ksz,
+					       v + done * vsz, &cnt, NULL)
+			: bpf_map_delete_batch(fd, k + done * ksz, &cnt, NULL);
 		if (!err) {
 			done += cnt;
 			continue;
@@ -46,51 +48,30 @@ int map_batch_update(struct map_batch *b, int fd, const void *keys,
 			b->refused = true;
 			break;
 		}
-		return err;
+		if (v || err != -ENOENT)
+			return err;
+		done += cnt + 1;	/* skip the missing key */
 	}
 	for (; done < n; done++) {
-		int err = bpf_map_update_elem(fd, (const __u8 *)keys +
-					      done * ksz,
-					      (const __u8 *)vals + done * vsz,
-					      BPF_ANY);
-
-		if (err)
+		err = v ? bpf_map_update_elem(fd, k + done * ksz,
+					      v + done * vsz, BPF_ANY)
+			: bpf_map_delete_elem(fd, k + done * ksz);
+		if (err && (v || err != -ENOENT))
 			return err;
 	}
 	return 0;
 }
 
+int map_batch_update(struct map_batch *b, int fd, const void *keys,
+		     const void *vals, size_t n, size_t ksz, size_t vsz)
+{
+	return batch_write(b, fd, keys, vals, n, ksz, vsz);
+}
+
 int map_batch_delete(struct map_batch *b, int fd, const void *keys, size_t n,
 		     size_t ksz)
 {
-	size_t done = 0;
-
-	while (done < n && !b->refused) {
-		__u32 cnt = n - done > MAP_BATCH_SIZE ? MAP_BATCH_SIZE
-						      : n - done;
-		int err = bpf_map_delete_batch(fd, (const __u8 *)keys +
-					       done * ksz, &cnt, NULL);
-
-		if (!err) {
-			done += cnt;
-			continue;
-		}
-		if (batch_refused(err) && !cnt) {
-			b->refused = true;
-			break;
-		}
-		if (err != -ENOENT)
-			return err;
-		done += cnt + 1;	/* skip the missing key */
-	}
-	for (; done < n; done++) {
-		int err = bpf_map_delete_elem(fd, (const __u8 *)keys +
-					      done * ksz);
-
-		if (err && err != -ENOENT)
-			return err;
-	}
-	return 0;
+	return batch_write(b, fd, keys, NULL, n, ksz, 0);
 }
 
 /* map_batch_walk() through BPF_MAP_LOOKUP_BATCH; the token is a key. */

@@ -29,7 +29,7 @@ bool out_json(void)
 	return out.json;
 }
 
-FILE *out_stream(void)
+static FILE *out_stream(void)
 {
 	return out.f ? out.f : stdout;
 }

@@ -19,7 +19,6 @@ enum out_kind {
 /* Select the mode and the stream; resets any half-written document. */
 void out_init(FILE *f, bool json, bool pretty);
 bool out_json(void);
-FILE *out_stream(void);
 
 /*
  * Containers. @key names the member inside an object and must be NULL at

@@ -26,7 +26,7 @@ int param_seconds(const char *s, double *out)
 	return 0;
 }
 
-int param_uint(const char *s, unsigned int *out)
+int param_uint_max(const char *s, unsigned int max, unsigned int *out)
 {
 	unsigned long v;
 	char *end;
@@ -36,10 +36,15 @@ int param_uint(const char *s, unsigned int *out)
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v > UINT_MAX)
-		return -EINVAL;
+	if (errno || *end || v > max)
+		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int param_uint(const char *s, unsigned int *out)
+{
+	return param_uint_max(s, UINT_MAX, out) ? -EINVAL : 0;
 }
 
 int param_count(const char *s, unsigned int *out)

@@ -10,6 +10,9 @@ int param_seconds(const char *s, double *out);
 
 /* A decimal number that fits in an unsigned int, 0 included. */
 int param_uint(const char *s, unsigned int *out);
+/* A decimal number 0..@max: -EINVAL if @s does not start with a digit,
+ * else -ERANGE if it is not a number up to @max. */
+int param_uint_max(const char *s, unsigned int max, unsigned int *out);
 
 /* A positive decimal count that fits in an unsigned int. */
 int param_count(const char *s, unsigned int *out);

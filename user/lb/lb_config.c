@@ -2,7 +2,8 @@
 /*
  * The load balancer's configuration as a data structure: add, delete, copy,
  * free, look up; see lb_config.h. Values are in lb_config_value.c,
- * validation in lb_config_validate.c, the YAML form in lb_config_yaml.c.
+ * validation in lb_config_validate.c, the YAML form in lb_config_yaml.c,
+ * reading the file in lb_config_file.c.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -7,9 +7,6 @@
 #include <linux/types.h>
 #include "lb_config.h"
 
-/* A decimal number 0..@max: -EINVAL if not one, -ERANGE if too big. */
-int lb_cfg_parse_u32(const char *s, unsigned long max, __u32 *out);
-
 /*
  * "src:line:col: " (or "src: ", or nothing) then the message into @err;
  * returns -EINVAL.

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include "lb_config.h"
 #include "lb_config_priv.h"
+#include "params.h"
 
 /* ---- addresses, names, enums ---- */
 
@@ -63,21 +64,6 @@ bool lb_addr_valid_unicast(const struct lb_addr *a)
 	return true;
 }
 
-int lb_cfg_parse_u32(const char *s, unsigned long max, __u32 *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
 int lb_endpoint_parse(const char *s, struct lb_addr *a, __u16 *port,
 		      bool *has_port)
 {
@@ -118,7 +104,7 @@ int lb_endpoint_parse(const char *s, struct lb_addr *a, __u16 *port,
 			return -EINVAL;
 	}
 	if (p) {
-		if (lb_cfg_parse_u32(p, 65535, &v))
+		if (param_uint_max(p, 65535, &v))
 			return -EINVAL;
 		*port = v;
 		*has_port = true;

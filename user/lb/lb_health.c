@@ -115,6 +115,27 @@ static void start(struct lb_probe *p, struct run *r)
 		finish(p, r, false, "connect: %s", strerror(errno));
 }
 
+/*
+ * The request's next bytes out (@out) or the answer's next bytes in; a
+ * failure other than EAGAIN finishes the probe. send()'s or recv()'s
+ * result.
+ */
+static ssize_t transfer(struct lb_probe *p, struct run *r, bool out)
+{
+	ssize_t n;
+
+	if (out)
+		n = send(r->fd, r->buf + r->len, r->req_len - r->len,
+			 MSG_NOSIGNAL);
+	else
+		n = recv(r->fd, r->buf + r->len, sizeof(r->buf) - 1 - r->len,
+			 0);
+	if (n < 0 && errno != EAGAIN)
+		finish(p, r, false, out ? "send: %s" : "recv: %s",
+		       strerror(errno));
+	return n;
+}
+
 /* The socket is ready for what @r->phase waits for. */
 static void step(struct lb_probe *p, struct run *r, short revents)
 {
@@ -148,14 +169,9 @@ static void step(struct lb_probe *p, struct run *r, short revents)
 		/* the socket is writable */
 		__attribute__((fallthrough));
 	case P_SEND:
-		n = send(r->fd, r->buf + r->len, r->req_len - r->len,
-			 MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno != EAGAIN)
-				finish(p, r, false, "send: %s",
-				       strerror(errno));
+		n = transfer(p, r, true);
+		if (n < 0)
 			return;
-		}
 		r->len += n;
 		if (r->len == r->req_len) {
 			r->phase = P_RECV;
@@ -166,14 +182,9 @@ static void step(struct lb_probe *p, struct run *r, short revents)
 		char *eol;
 		int code;
 
-		n = recv(r->fd, r->buf + r->len, sizeof(r->buf) - 1 - r->len,
-			 0);
-		if (n < 0) {
-			if (errno != EAGAIN)
-				finish(p, r, false, "recv: %s",
-				       strerror(errno));
+		n = transfer(p, r, false);
+		if (n < 0)
 			return;
-		}
 		r->len += n;
 		r->buf[r->len] = '\0';
 		eol = strstr(r->buf, "\r\n");

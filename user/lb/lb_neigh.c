@@ -100,50 +100,78 @@ static unsigned int addr_len(__u8 family)
 }
 
 /*
- * Sends @req with the address @a as attribute @type and reads the reply
- * message into @reply: 0, -ENOENT if only an ACK came, or a negative errno.
+ * A request about one address: the header, the family's message (rtmsg
+ * or ndmsg, the same size) and room for the address attribute.
  */
-static int nl_get(struct nl *nl, struct nlmsghdr *req, unsigned short type,
-		  const struct lb_addr *a, char *reply, size_t len)
+struct nl_req {
+	struct nlmsghdr h;
+	union {
+		struct rtmsg r;
+		struct ndmsg n;
+	};
+	char attrs[64];
+};
+_Static_assert(sizeof(struct rtmsg) == sizeof(struct ndmsg),
+	       "one message length");
+
+static void nl_req_init(struct nl_req *req, __u16 type, __u16 flags)
 {
+	memset(req, 0, sizeof(*req));
+	req->h.nlmsg_len = NLMSG_LENGTH(sizeof(req->r));
+	req->h.nlmsg_type = type;
+	req->h.nlmsg_flags = flags;
+}
+
+/* A reply: its rtmsg/ndmsg, then @len bytes of attributes. */
+struct nl_reply {
+	char buf[NL_BUF];
+	const void *msg;
+	struct rtattr *attrs;
+	int len;
+};
+
+/*
+ * Sends @req with the address @a as attribute @type and reads the reply
+ * message into @rep: 0, -ENOENT if only an ACK came, or a negative errno.
+ */
+static int nl_ask(struct nl *nl, struct nl_req *req, unsigned short type,
+		  const struct lb_addr *a, struct nl_reply *rep)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)rep->buf;
 	int err;
 
-	put_attr(req, type, a->a, addr_len(a->family));
-	err = nl_talk(nl, req, reply, len);
-	return err > 0 ? -ENOENT : err;
+	put_attr(&req->h, type, a->a, addr_len(a->family));
+	err = nl_talk(nl, &req->h, rep->buf, sizeof(rep->buf));
+	if (err)
+		return err > 0 ? -ENOENT : err;
+	rep->msg = NLMSG_DATA(h);
+	rep->attrs = (struct rtattr *)((char *)rep->msg +
+				       NLMSG_ALIGN(sizeof(req->r)));
+	rep->len = h->nlmsg_len - NLMSG_LENGTH(sizeof(req->r));
+	return 0;
 }
 
 /* The route to @dst: interface and next hop (the gateway if any). */
 static int route_get(struct nl *nl, const struct lb_addr *dst, int *oif,
 		     struct lb_addr *nh, bool *gateway, __u8 *type)
 {
-	struct {
-		struct nlmsghdr h;
-		struct rtmsg r;
-		char attrs[64];
-	} req = {
-		.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
-		.h.nlmsg_type = RTM_GETROUTE,
-		.h.nlmsg_flags = NLM_F_REQUEST,
-		.r.rtm_family = dst->family,
-		.r.rtm_dst_len = addr_len(dst->family) * 8,
-	};
-	char reply[NL_BUF];
-	struct nlmsghdr *h = (struct nlmsghdr *)reply;
-	struct rtmsg *r;
+	struct nl_reply rep;
+	struct nl_req req;
 	struct rtattr *a;
 	int len, err;
 
-	err = nl_get(nl, &req.h, RTA_DST, dst, reply, sizeof(reply));
+	nl_req_init(&req, RTM_GETROUTE, NLM_F_REQUEST);
+	req.r.rtm_family = dst->family;
+	req.r.rtm_dst_len = addr_len(dst->family) * 8;
+	err = nl_ask(nl, &req, RTA_DST, dst, &rep);
 	if (err)
 		return err;
-	r = NLMSG_DATA(h);
-	*type = r->rtm_type;
+	*type = ((const struct rtmsg *)rep.msg)->rtm_type;
 	*oif = 0;
 	*gateway = false;
 	*nh = *dst;
-	len = RTM_PAYLOAD(h);
-	for (a = RTM_RTA(r); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+	len = rep.len;
+	for (a = rep.attrs; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) == 4)
 			memcpy(oif, RTA_DATA(a), 4);
 		else if (a->rta_type == RTA_GATEWAY &&
@@ -162,32 +190,21 @@ static int route_get(struct nl *nl, const struct lb_addr *dst, int *oif,
 static int neigh_get(struct nl *nl, int ifindex, const struct lb_addr *a,
 		     __u16 *state, __u8 mac[6], bool *has_mac)
 {
-	struct {
-		struct nlmsghdr h;
-		struct ndmsg n;
-		char attrs[64];
-	} req = {
-		.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
-		.h.nlmsg_type = RTM_GETNEIGH,
-		.h.nlmsg_flags = NLM_F_REQUEST,
-		.n.ndm_family = a->family,
-		.n.ndm_ifindex = ifindex,
-	};
-	char reply[NL_BUF];
-	struct nlmsghdr *h = (struct nlmsghdr *)reply;
-	struct ndmsg *nd;
+	struct nl_reply rep;
+	struct nl_req req;
 	struct rtattr *at;
 	int len, err;
 
-	err = nl_get(nl, &req.h, NDA_DST, a, reply, sizeof(reply));
+	nl_req_init(&req, RTM_GETNEIGH, NLM_F_REQUEST);
+	req.n.ndm_family = a->family;
+	req.n.ndm_ifindex = ifindex;
+	err = nl_ask(nl, &req, NDA_DST, a, &rep);
 	if (err)
 		return err;
-	nd = NLMSG_DATA(h);
-	*state = nd->ndm_state;
+	*state = ((const struct ndmsg *)rep.msg)->ndm_state;
 	*has_mac = false;
-	len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
-	for (at = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd)));
-	     RTA_OK(at, len); at = RTA_NEXT(at, len)) {
+	len = rep.len;
+	for (at = rep.attrs; RTA_OK(at, len); at = RTA_NEXT(at, len)) {
 		if (at->rta_type == NDA_LLADDR && RTA_PAYLOAD(at) == 6) {
 			memcpy(mac, RTA_DATA(at), 6);
 			*has_mac = true;
@@ -199,22 +216,15 @@ static int neigh_get(struct nl *nl, int ifindex, const struct lb_addr *a,
 /* `ip neigh replace ADDR dev IF use`: the kernel starts ARP/ND. */
 static int neigh_trigger(struct nl *nl, int ifindex, const struct lb_addr *a)
 {
-	struct {
-		struct nlmsghdr h;
-		struct ndmsg n;
-		char attrs[64];
-	} req = {
-		.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
-		.h.nlmsg_type = RTM_NEWNEIGH,
-		.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-				 NLM_F_REPLACE,
-		.n.ndm_family = a->family,
-		.n.ndm_ifindex = ifindex,
-		.n.ndm_flags = NTF_USE,
-	};
+	struct nl_req req;
 	char reply[NL_BUF];
 	int err;
 
+	nl_req_init(&req, RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK |
+		    NLM_F_CREATE | NLM_F_REPLACE);
+	req.n.ndm_family = a->family;
+	req.n.ndm_ifindex = ifindex;
+	req.n.ndm_flags = NTF_USE;
 	put_attr(&req.h, NDA_DST, a->a, addr_len(a->family));
 	err = nl_talk(nl, &req.h, reply, sizeof(reply));
 	return err < 0 ? err : 0;

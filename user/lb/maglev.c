@@ -3,21 +3,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hashtab.h"
 #include "maglev.h"
 
 /* Fixed forever: changing them moves every flow of every cluster. */
 #define MAGLEV_SEED_OFFSET 0x9e3779b97f4a7c15ULL
 #define MAGLEV_SEED_SKIP 0xc2b2ae3d27d4eb4fULL
-
-static uint64_t fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return k;
-}
 
 /* FNV-1a over the bytes, seeded, then a full avalanche. */
 uint64_t maglev_hash(const uint8_t *key, size_t len, uint64_t seed)
@@ -28,10 +19,11 @@ uint64_t maglev_hash(const uint8_t *key, size_t len, uint64_t seed)
 		h ^= key[i];
 		h *= 0x100000001b3ULL;
 	}
-	return fmix64(h ^ len);
+	return hash_mix64(h ^ len);
 }
 
-int maglev_is_prime(uint32_t n)
+/* True if @n is prime (for the size checks). */
+static int maglev_is_prime(uint32_t n)
 {
 	if (n < 2)
 		return 0;

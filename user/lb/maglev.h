@@ -36,7 +36,4 @@ uint64_t maglev_hash(const uint8_t *key, size_t len, uint64_t seed);
 int maglev_build(const struct maglev_backend *b, size_t n, uint32_t size,
 		 int32_t *table);
 
-/* True if @n is prime (for the size checks). */
-int maglev_is_prime(uint32_t n);
-
 #endif /* XR_MAGLEV_H */

@@ -73,8 +73,10 @@ select_variant(const struct fib_model *m, const struct fib_pfx *p,
 	return best;
 }
 
-void fib_nexthop_value(const struct fib_model *m, __u8 family,
-		       const struct fib_nh *nh, struct xr_nexthop *out)
+/* The xr_nexthop of a path, from the path and its egress link. */
+static void fib_nexthop_value(const struct fib_model *m, __u8 family,
+			      const struct fib_nh *nh,
+			      struct xr_nexthop *out)
 {
 	const struct fib_link *l = fib_model_link_get(m, nh->ifindex);
 

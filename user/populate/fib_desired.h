@@ -59,8 +59,4 @@ void ecmp_upper_bounds(const __u32 *weight, unsigned int n, __u32 *upper);
 int fib_want(const struct fib_model *m, const struct fib_pfx *p,
 	     struct fib_want *w);
 
-/* The xr_nexthop of a path, from the path and its egress link. */
-void fib_nexthop_value(const struct fib_model *m, __u8 family,
-		       const struct fib_nh *nh, struct xr_nexthop *out);
-
 #endif /* XR_FIB_DESIRED_H */

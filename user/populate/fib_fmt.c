@@ -30,7 +30,7 @@ const char *fib_fmt_mac(const __u8 m[6], char *buf, size_t len)
 	return buf;
 }
 
-const char *fib_route_type_name(__u8 type)
+static const char *fib_route_type_name(__u8 type)
 {
 	static const char *const names[] = {
 		[XR_RT_INVALID] = "invalid",

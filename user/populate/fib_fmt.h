@@ -16,6 +16,5 @@ const char *fib_fmt_route(const struct xr_route *r, char *buf, size_t len);
 const char *fib_fmt_nexthop(const struct xr_nexthop *nh, char *buf,
 			    size_t len);
 const char *fib_fmt_mac(const __u8 mac[6], char *buf, size_t len);
-const char *fib_route_type_name(__u8 type);
 
 #endif /* XR_FIB_FMT_H */

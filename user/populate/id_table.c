@@ -5,7 +5,7 @@
 #include <string.h>
 #include "id_table.h"
 
-int id_list_push(struct id_list *l, __u32 id)
+static int id_list_push(struct id_list *l, __u32 id)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
@@ -20,7 +20,7 @@ int id_list_push(struct id_list *l, __u32 id)
 	return 0;
 }
 
-void id_list_free(struct id_list *l)
+static void id_list_free(struct id_list *l)
 {
 	free(l->ids);
 	memset(l, 0, sizeof(*l));

@@ -95,7 +95,4 @@ void id_table_written(struct id_table *t, __u32 id);
 bool id_table_unused(const struct id_table *t, __u32 id);
 void id_table_zeroed(struct id_table *t, __u32 id);
 
-int id_list_push(struct id_list *l, __u32 id);
-void id_list_free(struct id_list *l);
-
 #endif /* XR_ID_TABLE_H */

@@ -79,8 +79,6 @@ struct table_sync {
 /* Mirrors the maps of @r. Reports its errors. */
 int table_sync_open(struct table_sync *s, const struct router *r);
 void table_sync_close(struct table_sync *s);
-/* Reloads the mirror from the maps (after a failed write). */
-int table_sync_reload(struct table_sync *s);
 
 /* Starts a change set. */
 void table_sync_begin(struct table_sync *s);
