@@ -14,8 +14,9 @@ nexthop that exists. Prints {"routes_v4", "routes_v6", "nexthops",
 
 kills: runs `XDP_ROUTER --pin-path PIN_DIR populate UP` (the maps go from L
 to H IPv4 routes) or `... DOWN` (back), whichever moves the maps away from
-where they are, SIGKILLs it after a delay (per direction: longer while nothing was
-written, shorter while it finished), and checks the maps;
+where they are, stops it (SIGSTOP) after a delay and then every millisecond
+of its running until the maps are midway, SIGKILLs it there, and checks
+the maps (the first delay halves after a run that finished before it);
 until both directions were killed midway (strictly between L and H) or N
 tries. Prints {"tries", "midway_up", "midway_down", "bad": [...]}; exit 1
 if a check failed.
@@ -111,6 +112,44 @@ def check(pin):
             "dangling": dangling[:10], "nr_dangling": len(dangling)}
 
 
+STEP = 0.001	# s: how long a stopped populate runs on between looks
+
+
+def stop(p):
+    """SIGSTOPs p and waits until it is stopped; False if it had ended."""
+    if p.poll() is not None:
+        return False
+    p.send_signal(signal.SIGSTOP)
+    _, status = os.waitpid(p.pid, os.WUNTRACED)
+    if os.WIFSTOPPED(status):
+        return True
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return False
+
+
+def kill_midway(a, up, delay):
+    """Runs populate one way, stopped after DELAY and then every STEP of
+    running until the maps are between L and H (or it ended): the SIGKILL
+    lands while it is stopped midway, whatever the machine's load does to
+    the timing of the kill. Returns the maps' check after the kill."""
+    args = (a.up if up else a.down).split()
+    p = subprocess.Popen([a.cli, "--pin-path", a.pin, "populate", *args],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    try:
+        while stop(p):
+            n = check(a.pin)["routes_v4"]
+            if a.low < n < a.high or n == (a.high if up else a.low):
+                break		# midway (or all written): kill it here
+            p.send_signal(signal.SIGCONT)
+            time.sleep(STEP)
+    finally:
+        if p.returncode is None:
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+    return check(a.pin)
+
+
 def kills(a):
     res = {"tries": 0, "midway_up": 0, "midway_down": 0, "bad": []}
     delay = {True: 0.005, False: 0.005}	# per direction (up: True)
@@ -120,14 +159,7 @@ def kills(a):
             break
         # Towards the other end; once one way was cut midway, the other.
         up = n <= a.low if res["midway_up"] else n < a.high
-        args = (a.up if up else a.down).split()
-        p = subprocess.Popen([a.cli, "--pin-path", a.pin, "populate", *args],
-                             stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        time.sleep(delay[up])
-        p.send_signal(signal.SIGKILL)
-        p.wait()
-        c = check(a.pin)
+        c = kill_midway(a, up, delay[up])
         n = c["routes_v4"]
         res["tries"] += 1
         if c["nr_dangling"]:
@@ -135,9 +167,7 @@ def kills(a):
         if a.low < c["routes_v4"] < a.high:
             res["midway_up" if up else "midway_down"] += 1
         elif c["routes_v4"] == (a.high if up else a.low):
-            delay[up] *= 0.7	# it finished: kill sooner
-        else:
-            delay[up] *= 1.5	# nothing written yet: later
+            delay[up] *= 0.5	# it finished before the first look
     print(json.dumps(res))
     return 1 if res["bad"] else 0
 
