@@ -15,7 +15,7 @@
 /* Sums both families' per-CPU counters (found through the program). */
 static int read_counters(const struct router *r, struct route_cache_view *v)
 {
-	int fd = router_prog_map_fd(r->prog_fd, "xr_rc_state");
+	int fd = router_prog_map_fd(r->prog_fd, XR_MAP_RC_STATE);
 	struct xr_rc_state *st;
 	int err = 0;
 
