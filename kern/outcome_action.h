@@ -14,10 +14,11 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-/* XR_REDIRECT is XDP_REDIRECT, XR_LB_TX XDP_TX, passes pass, drops drop. */
+/* The XR_REDIRECT* are XDP_REDIRECT, XR_LB_TX XDP_TX, passes pass, drops
+ * drop. */
 static __always_inline int outcome_action(int outcome)
 {
-	if (outcome == XR_REDIRECT)
+	if (outcome <= XR_REDIRECT_NAT)
 		return XDP_REDIRECT;
 	if (outcome == XR_LB_TX)
 		return XDP_TX;

@@ -15,6 +15,7 @@
  *   xr_lb_meta.h      the CLI's own LB configuration maps
  *   xr_steer.h        attach --cpus: the cpumap and its counters
  *   xr_route_cache.h  the route cache and its neighbour watch
+ *   xr_firewall.h     the firewall gate: flows the kernel has forwarded
  */
 #ifndef XDP_ROUTER_TYPES_H
 #define XDP_ROUTER_TYPES_H
@@ -40,6 +41,7 @@
 #include "xr_lb_meta.h"
 #include "xr_steer.h"
 #include "xr_route_cache.h"
+#include "xr_firewall.h"
 #include "xr_maps.h"
 
 #endif /* XDP_ROUTER_TYPES_H */

@@ -66,6 +66,8 @@
 #define XR_MAP_RC_V4 "xr_rc_v4"
 #define XR_MAP_RC_V6 "xr_rc_v6"
 #define XR_MAP_RC_STATE "xr_rc_state"
+#define XR_MAP_FW_FLOWS "xr_fw_flows"
+#define XR_MAP_FW_STATE "xr_fw_state"
 
 /* Everything pinned under the pin path, in the order they are opened. */
 #define XR_PINNED_MAPS(X)						\
@@ -73,7 +75,8 @@
 	XR_TABLE_MAPS(X)						\
 	XR_LB_MAPS(X)							\
 	XR_LB_META_MAPS(X)						\
-	XR_ROUTE_WATCH_MAPS(X)
+	XR_ROUTE_WATCH_MAPS(X)						\
+	XR_FIREWALL_MAPS(X)
 
 /* The maps a reload does not keep by their pins. */
 #define XR_UNPINNED_MAPS(X)						\

@@ -18,6 +18,11 @@
 #define XR_OUTCOMES(X)							\
 	/* forwarded by XDP through the devmap */			\
 	X(XR_REDIRECT, "redirect")					\
+	/* the same, for a flow the firewall gate found established	\
+	 * and accepted by the kernel (kern/firewall.h) */		\
+	X(XR_REDIRECT_FW, "redirect_fw")				\
+	/* the same, translated as conntrack's NAT does */		\
+	X(XR_REDIRECT_NAT, "redirect_nat")				\
 	/* load balanced: sent to a backend, XDP_TX */			\
 	X(XR_LB_TX, "lb_tx")						\
 	/* -- Handed to the kernel, which does what XDP must not do. */	\
@@ -48,6 +53,19 @@
 	X(XR_PASS_UNSUPPORTED, "pass_unsupported")			\
 	/* egress interface is not attached */				\
 	X(XR_PASS_EGRESS_NOT_XDP, "pass_egress_not_xdp")		\
+	/* -- Handed to the kernel by the firewall gate. */		\
+	/* no established conntrack entry: a new flow, a flushed or	\
+	 * expired entry, a helper's or sequence-adjusted flow */	\
+	X(XR_PASS_FW_NEW, "pass_fw_new")				\
+	/* conntrack must see it: TCP SYN/FIN/RST, ICMP, fragments,	\
+	 * protocols other than TCP and UDP */				\
+	X(XR_PASS_FW_CTL, "pass_fw_ctl")				\
+	/* the kernel has not forwarded this flow, in this direction,	\
+	 * under the current ruleset */					\
+	X(XR_PASS_FW_VERIFY, "pass_fw_verify")				\
+	/* netfilter hooks the gate cannot judge: netdev ingress	\
+	 * chains on the ingress interface */				\
+	X(XR_PASS_FW_BLIND, "pass_fw_blind")				\
 	/* -- Dropped where the kernel would drop too. */		\
 	/* truncated or inconsistent IP header */			\
 	X(XR_DROP_MALFORMED, "drop_malformed")				\

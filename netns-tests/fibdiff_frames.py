@@ -9,11 +9,14 @@ XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT = range(5)
 ACTIONS = {0: "ABORTED", 1: "DROP", 2: "PASS", 3: "TX", 4: "REDIRECT"}
 # In the order of enum xr_outcome (maps/xdp_router_types.h), named as
 # user/common/outcomes.c names them; xrt_fibdiff says how many there are.
-OUTCOMES = ["redirect", "lb_tx", "pass_not_ip", "pass_l2_other",
+OUTCOMES = ["redirect", "redirect_fw", "redirect_nat", "lb_tx",
+            "pass_not_ip", "pass_l2_other",
             "pass_ip_mcast", "pass_martian", "pass_v6_link_local",
             "pass_ip_options", "pass_ttl_expired", "pass_not_fwded",
             "pass_unreachable", "pass_no_neigh", "pass_frag_needed",
-            "pass_unsupported", "pass_egress_not_xdp", "drop_malformed",
+            "pass_unsupported", "pass_egress_not_xdp", "pass_fw_new",
+            "pass_fw_ctl", "pass_fw_verify", "pass_fw_blind",
+            "drop_malformed",
             "drop_bad_csum", "drop_blackhole", "drop_lb_no_backend",
             "drop_lb_frag", "aborted"]
 OUTCOME = {name: i for i, name in enumerate(OUTCOMES)}

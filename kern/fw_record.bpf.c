@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The firewall gate's recorder: on TC egress of every attached interface,
+ * it sees what the kernel forwards (frames the router redirects in XDP
+ * never pass here) and notes, for each flow leaving with conntrack's state
+ * "established", that the kernel accepted a packet of it in that direction
+ * under the current ruleset generation (maps/xr_firewall.h). The router's
+ * gate (kern/firewall.h) forwards a flow's packets in XDP only while that
+ * holds. Egress runs after the whole netfilter path (prerouting, forward,
+ * postrouting, NAT): a packet here has passed every hook.
+ *
+ * It never changes or drops a packet. Attached by `attach` with clsact
+ * filters (tc filter show dev IFACE egress), removed by `detach`.
+ */
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "kernel_nf.h"
+#include "fw_generation.h"
+#include "xr_fw_flows.bpf.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+struct sk_buff___xr {
+	struct net_device___xrnf *dev;
+	unsigned long _nfct;
+} __attribute__((preserve_access_index));
+
+static __always_inline int read_key(const struct nf_conn *ct,
+				    struct xr_fw_key *k)
+{
+	const struct nf_conntrack_tuple___xr *t = &ct->tuplehash[0].tuple;
+
+	if (BPF_CORE_READ_INTO(&k->src, t, src.u3.all) ||
+	    BPF_CORE_READ_INTO(&k->dst, t, dst.u3.all) ||
+	    BPF_CORE_READ_INTO(&k->sport, t, src.u.all) ||
+	    BPF_CORE_READ_INTO(&k->dport, t, dst.u.all) ||
+	    BPF_CORE_READ_INTO(&k->l4_proto, t, dst.protonum) ||
+	    BPF_CORE_READ_INTO(&k->zone, ct, zone.id))
+		return -1;
+	k->family = (__u8)BPF_CORE_READ(t, src.l3num);
+	return 0;
+}
+
+/* Constant indices only: the verifier refuses the arithmetic a variable
+ * one compiles to (a stack address OR-ed with the offset). */
+static __always_inline void note(struct xr_fw_flow *f, int dir, __u32 gen,
+				 __u32 now)
+{
+	if (dir) {
+		f->gen[1] = gen;
+		f->at[1] = now;
+		f->verified[1] = 1;
+	} else {
+		f->gen[0] = gen;
+		f->at[0] = now;
+		f->verified[0] = 1;
+	}
+}
+
+static __always_inline int noted(const struct xr_fw_flow *f, int dir,
+				 __u32 gen)
+{
+	if (dir)
+		return f->verified[1] && f->gen[1] == gen;
+	return f->verified[0] && f->gen[0] == gen;
+}
+
+SEC("tc")
+int xr_fw_record(struct __sk_buff *ctx)
+{
+	struct sk_buff___xr *skb = bpf_cast_to_kern_ctx(ctx);
+	unsigned long nfct = skb->_nfct;
+	unsigned long info = nfct & XR_NFCT_INFOMASK;
+	struct nf_conn *ct = (void *)(nfct & ~XR_NFCT_INFOMASK);
+	struct xr_fw_key key = {};
+	struct xr_fw_flow *rec, fresh = {};
+	struct fw_hooks hooks;
+	struct net___xrnf *net;
+	__u32 zero = 0, gen, now;
+	int dir, is_v6;
+
+	if (!ct || (info != XR_IP_CT_ESTABLISHED &&
+		    info != XR_IP_CT_ESTABLISHED_REPLY))
+		return TC_ACT_OK;
+	if (read_key(ct, &key))
+		return TC_ACT_OK;
+	if (key.l4_proto != IPPROTO_TCP && key.l4_proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+	if (key.family != AF_INET && key.family != AF_INET6)
+		return TC_ACT_OK;
+	is_v6 = key.family == AF_INET6;
+	dir = info == XR_IP_CT_ESTABLISHED_REPLY;
+
+	net = skb->dev->nd_net.net;
+	fw_read_hooks(net, is_v6, &hooks);
+	gen = fw_generation(net, &hooks);
+	now = fw_now();
+	fw_gen_since(bpf_map_lookup_elem(&xr_fw_state, &zero), is_v6, gen, now);
+
+	rec = bpf_map_lookup_elem(&xr_fw_flows, &key);
+	if (rec && rec->ct == (__u64)ct) {
+		/* Written only when it changes: a busy flow on the kernel
+		 * path does not keep dirtying the entry. */
+		if (!noted(rec, dir, gen))
+			note(rec, dir, gen, now);
+		return TC_ACT_OK;
+	}
+	fresh.ct = (__u64)ct;
+	note(&fresh, dir, gen, now);
+	bpf_map_update_elem(&xr_fw_flows, &key, &fresh, BPF_ANY);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
