@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include <xdp/xdp_helpers.h>
 #include "parse.h"
+#include "firewall.h"
 #include "forward.h"
 #include "lb.h"
 #include "stats.h"

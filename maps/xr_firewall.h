@@ -65,8 +65,13 @@ _Static_assert(sizeof(struct xr_fw_flow) == 32, "xr_fw_flow size");
 struct xr_fw_state {
 	__u32 gen[2];
 	__u32 since[2];
+	/* Set by the CLI: the namespace has legacy iptables tables, whose
+	 * rule changes no generation shows; the gate hands every packet it
+	 * would judge to the kernel. */
+	__u32 blind;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct xr_fw_state) == 16, "xr_fw_state size");
+_Static_assert(sizeof(struct xr_fw_state) == 24, "xr_fw_state size");
 
 /* Time in units of 2^20 ns (1.05 ms), wrapping every 52 days. */
 #define XR_FW_TIME_SHIFT 20
