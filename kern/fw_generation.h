@@ -96,4 +96,21 @@ static __always_inline __u32 fw_gen_since(struct xr_fw_state *st, int is_v6,
 	return st->since[fam];
 }
 
+/*
+ * The kernel forwarded direction @dir of the flow under @gen, at least
+ * XR_FW_SETTLE after @since, its start: what the gate requires, and what
+ * the recorder keeps noting until it holds. Constant indices only: the
+ * verifier refuses the arithmetic a variable one compiles to (a stack
+ * address OR-ed with the offset).
+ */
+static __always_inline int fw_flow_verified(const struct xr_fw_flow *f,
+					    int dir, __u32 gen, __u32 since)
+{
+	if (dir)
+		return f->verified[1] && f->gen[1] == gen &&
+		       (__s32)(f->at[1] - since) >= XR_FW_SETTLE;
+	return f->verified[0] && f->gen[0] == gen &&
+	       (__s32)(f->at[0] - since) >= XR_FW_SETTLE;
+}
+
 #endif /* XR_FW_GENERATION_H */

@@ -51,8 +51,7 @@ static __always_inline int read_key(const struct nf_conn *ct,
 	return 0;
 }
 
-/* Constant indices only: the verifier refuses the arithmetic a variable
- * one compiles to (a stack address OR-ed with the offset). */
+/* Constant indices only (fw_flow_verified(), fw_generation.h). */
 static __always_inline void note(struct xr_fw_flow *f, int dir, __u32 gen,
 				 __u32 now)
 {
@@ -67,14 +66,6 @@ static __always_inline void note(struct xr_fw_flow *f, int dir, __u32 gen,
 	}
 }
 
-static __always_inline int noted(const struct xr_fw_flow *f, int dir,
-				 __u32 gen)
-{
-	if (dir)
-		return f->verified[1] && f->gen[1] == gen;
-	return f->verified[0] && f->gen[0] == gen;
-}
-
 SEC("tc")
 int xr_fw_record(struct __sk_buff *ctx)
 {
@@ -86,7 +77,7 @@ int xr_fw_record(struct __sk_buff *ctx)
 	struct xr_fw_flow *rec, fresh = {};
 	struct fw_hooks hooks;
 	struct net___xrnf *net;
-	__u32 zero = 0, gen, now;
+	__u32 zero = 0, gen, now, since;
 	int dir, is_v6;
 
 	if (!ct || (info != XR_IP_CT_ESTABLISHED &&
@@ -105,13 +96,15 @@ int xr_fw_record(struct __sk_buff *ctx)
 	fw_read_hooks(net, is_v6, &hooks);
 	gen = fw_generation(net, &hooks);
 	now = fw_now();
-	fw_gen_since(bpf_map_lookup_elem(&xr_fw_state, &zero), is_v6, gen, now);
+	since = fw_gen_since(bpf_map_lookup_elem(&xr_fw_state, &zero), is_v6,
+			     gen, now);
 
 	rec = bpf_map_lookup_elem(&xr_fw_flows, &key);
 	if (rec && rec->ct == (__u64)ct) {
 		/* Written only when it changes: a busy flow on the kernel
-		 * path does not keep dirtying the entry. */
-		if (!noted(rec, dir, gen))
+		 * path does not keep dirtying the entry. One noted too soon
+		 * after a change is noted again, until it counts. */
+		if (!fw_flow_verified(rec, dir, gen, since))
 			note(rec, dir, gen, now);
 		return TC_ACT_OK;
 	}
