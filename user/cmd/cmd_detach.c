@@ -167,6 +167,7 @@ static void unpin_if_unused(struct router *r)
 	free(members);
 	if (n)
 		return;
+	fw_record_release(r);
 	router_unpin(r, false);
 	log_verbose("no interface left: removed the pins at %s", r->pin_path);
 }
@@ -218,9 +219,10 @@ static int detach(struct router *r, char **names, int n, bool all)
 			err = forget(r, &members[i]) ?: err;
 	if (!err)
 		print_detached(sel, nsel);
-	if (all && !err)
+	if (all && !err) {
+		fw_record_release(r);
 		router_unpin(r, false);
-	else
+	} else
 		unpin_if_unused(r);
 out:
 	free(sel);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The firewall gate's recorder on TC egress; see fw_record.h. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -190,6 +191,88 @@ static int set_blind(const struct router *r, bool blind)
 	       -errno : 0;
 }
 
+/*
+ * Conntrack's TCP window checks, liberal: a FIN that reaches the kernel
+ * after XDP carried a flow's data is otherwise out of window, invalid and
+ * dropped by the usual "ct state invalid drop" (kern/firewall.h). The nft
+ * flowtable marks each of its flows liberal for the same reason; no kfunc
+ * can do that per flow, so the namespace's sysctl is set, remembered in
+ * xr_fw_state and put back by the last detach (fw_record_release()).
+ * Without conntrack (no sysctl) there is nothing to do.
+ */
+static const char tcp_liberal_path[] =
+	"/proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal";
+
+static int read_liberal(int *value)
+{
+	FILE *f = fopen(tcp_liberal_path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%d", value) == 1;
+	fclose(f);
+	return ok ? 0 : -EINVAL;
+}
+
+static int write_liberal(int value)
+{
+	FILE *f = fopen(tcp_liberal_path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%d\n", value) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+static int set_tcp_liberal(const struct router *r)
+{
+	struct xr_fw_state st;
+	__u32 zero = 0;
+	int value, err;
+
+	if (read_liberal(&value) || value)
+		return 0;
+	err = write_liberal(1);
+	if (err) {
+		log_warn("cannot set net.netfilter.nf_conntrack_tcp_be_liberal "
+			 "(%s): the firewall gate leaves TCP to the kernel "
+			 "(pass_fw_tcp_strict)", log_strerror(err));
+		return 0;
+	}
+	log_warn("set net.netfilter.nf_conntrack_tcp_be_liberal=1, as nft "
+		 "flowtables do for their flows: conntrack must accept the "
+		 "segments of TCP flows XDP carries; detach puts it back");
+	if (bpf_map_lookup_elem(r->fw_state_fd, &zero, &st))
+		return -errno;
+	st.tcp_liberal_set = 1;
+	return bpf_map_update_elem(r->fw_state_fd, &zero, &st, BPF_EXIST) ?
+	       -errno : 0;
+}
+
+void fw_record_release(const struct router *r)
+{
+	struct xr_fw_state st;
+	__u32 zero = 0;
+	int err;
+
+	if (r->fw_state_fd < 0 ||
+	    bpf_map_lookup_elem(r->fw_state_fd, &zero, &st) ||
+	    !st.tcp_liberal_set)
+		return;
+	err = write_liberal(0);
+	if (err)
+		log_warn("cannot put net.netfilter.nf_conntrack_tcp_be_liberal "
+			 "back to 0: %s", log_strerror(err));
+	else
+		log_verbose("net.netfilter.nf_conntrack_tcp_be_liberal back "
+			    "to 0, as before attach");
+}
+
 int fw_record_setup(const struct router *r, const int *ifindex,
 		    const char *const *ifnames, int n)
 {
@@ -207,7 +290,7 @@ int fw_record_setup(const struct router *r, const int *ifindex,
 			 "judge to the kernel (pass_fw_blind); iptables-nft "
 			 "rules it can follow", nr.legacy);
 	}
-	err = set_blind(r, err || nr.legacy[0]);
+	err = set_blind(r, err || nr.legacy[0]) ?: set_tcp_liberal(r);
 	if (err) {
 		log_error("cannot set the firewall gate's state (%s): %s",
 			  XR_MAP_FW_STATE, log_strerror(err));

@@ -46,12 +46,21 @@ int fw_record_query(int ifindex, __u32 *prog_id);
  * attach and reload, for a router with --firewall auto or conntrack on the
  * @n interfaces @ifindex[] (@ifnames[]): xr_fw_state.blind set if legacy
  * iptables tables are there (with a warning: the gate cannot see their
- * rule changes), then fw_record_attach(). Reports its errors.
+ * rule changes), conntrack's TCP window checks made liberal (with a
+ * warning; fw_record_release() puts them back), then fw_record_attach().
+ * Reports its errors.
  */
 int fw_record_setup(const struct router *r, const int *ifindex,
 		    const char *const *ifnames, int n);
 
 /* xr_fw_state.blind as the data plane sees it. */
 int fw_record_blind(const struct router *r, bool *blind);
+
+/*
+ * Before the router's pins go (the last detach): puts back what
+ * fw_record_setup() changed in the namespace (conntrack's liberal TCP
+ * window checks). Only warns.
+ */
+void fw_record_release(const struct router *r);
 
 #endif /* XR_FW_RECORD_H */
