@@ -9,8 +9,9 @@
  * holds. Egress runs after the whole netfilter path (prerouting, forward,
  * postrouting, NAT): a packet here has passed every hook.
  *
- * It never changes or drops a packet. Attached by `attach` with clsact
- * filters (tc filter show dev IFACE egress), removed by `detach`.
+ * It never changes or drops a packet, and returns TC_ACT_UNSPEC: the
+ * filters after it run as if it were not there. Attached by `attach` with
+ * clsact filters (tc filter show dev IFACE egress), removed by `detach`.
  */
 #include <linux/bpf.h>
 #include <linux/in.h>
@@ -82,13 +83,13 @@ int xr_fw_record(struct __sk_buff *ctx)
 
 	if (!ct || (info != XR_IP_CT_ESTABLISHED &&
 		    info != XR_IP_CT_ESTABLISHED_REPLY))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	if (read_key(ct, &key))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	if (key.l4_proto != IPPROTO_TCP && key.l4_proto != IPPROTO_UDP)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	if (key.family != AF_INET && key.family != AF_INET6)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	is_v6 = key.family == AF_INET6;
 	dir = info == XR_IP_CT_ESTABLISHED_REPLY;
 
@@ -106,12 +107,12 @@ int xr_fw_record(struct __sk_buff *ctx)
 		 * after a change is noted again, until it counts. */
 		if (!fw_flow_verified(rec, dir, gen, since))
 			note(rec, dir, gen, now);
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	}
 	fresh.ct = (__u64)ct;
 	note(&fresh, dir, gen, now);
 	bpf_map_update_elem(&xr_fw_flows, &key, &fresh, BPF_ANY);
-	return TC_ACT_OK;
+	return TC_ACT_UNSPEC;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

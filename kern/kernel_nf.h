@@ -52,6 +52,7 @@ struct netns_nftables___xr {
 
 struct nf_tcp_net___xr {
 	unsigned int timeouts[14];
+	__u8 tcp_be_liberal;
 } __attribute__((preserve_access_index));
 
 struct nf_udp_net___xr {

@@ -69,7 +69,10 @@ struct xr_fw_state {
 	 * rule changes no generation shows; the gate hands every packet it
 	 * would judge to the kernel. */
 	__u32 blind;
-	__u32 pad;
+	/* Set by the CLI: attach turned conntrack's liberal TCP window
+	 * checks on (kern/firewall.h says why); the last detach turns them
+	 * off again. */
+	__u32 tcp_liberal_set;
 };
 _Static_assert(sizeof(struct xr_fw_state) == 24, "xr_fw_state size");
 

@@ -60,6 +60,9 @@
 	/* conntrack must see it: TCP SYN/FIN/RST, ICMP, fragments,	\
 	 * protocols other than TCP and UDP */				\
 	X(XR_PASS_FW_CTL, "pass_fw_ctl")				\
+	/* TCP while conntrack checks windows strictly			\
+	 * (nf_conntrack_tcp_be_liberal 0): it must see every segment */ \
+	X(XR_PASS_FW_TCP_STRICT, "pass_fw_tcp_strict")			\
 	/* the kernel has not forwarded this flow, in this direction,	\
 	 * under the current ruleset */					\
 	X(XR_PASS_FW_VERIFY, "pass_fw_verify")				\

@@ -15,9 +15,13 @@ XR_DEB_PACKAGES=(
 	libnl-3-dev libnl-route-3-dev bpftool
 	# load balancer configuration (xdp-router lb)
 	libyaml-dev
+	# the firewall gate: nftables chains seen by attach and status
+	libnftnl-dev libmnl-dev
 	# run and test
 	xdp-tools iproute2 ethtool iperf3 tcpdump iputils-ping procps
 	python3 python3-scapy jq
+	# the firewall gate's tests: rules, conntrack entries, legacy tables
+	nftables conntrack iptables
 	# benchmark plots (scripts/bench.sh --plot)
 	python3-matplotlib
 	# routing daemon of the populate tests (netns-tests/test_populate_bird.sh)

@@ -4,7 +4,7 @@
  *        [--max-routes-v4 N] [--max-routes-v6 N]
  *        [--lb-max-vips N] [--lb-max-conns N]
  *        [--cpus LIST [--cpu-qsize N]] [--route-cache N]
- *        [--multiprog] IFACE...
+ *        [--firewall auto|conntrack|off] [--multiprog] IFACE...
  *
  * All or nothing: every interface is checked before anything changes, and
  * a failure on any of them undoes what this command did on the others.
@@ -22,11 +22,13 @@
 #include "bpf_info.h"
 #include "cmd_attach.h"
 #include "dispatch.h"
+#include "fw_record.h"
 #include "iface.h"
 #include "ifmap.h"
 #include "log.h"
 #include "mode.h"
 #include "multiprog.h"
+#include "nf_rules.h"
 #include "output.h"
 #include "params.h"
 #include "pin.h"
@@ -83,6 +85,8 @@ static __u32 u32_at(const struct router_settings *s, size_t offset)
 
 _Static_assert(sizeof(enum xr_lookup_mode) == sizeof(__u32),
 	       "--lookup is compared as a __u32");
+_Static_assert(sizeof(enum xr_fw_mode) == sizeof(__u32),
+	       "--firewall is compared as a __u32");
 
 static int parse_count(const struct cmd_option *o, const char *arg,
 		       struct router_settings *to)
@@ -130,6 +134,21 @@ static void lookup_value(const struct router_settings *s, char *buf,
 	snprintf(buf, len, "%s", lookup_name(s->lookup));
 }
 
+static int parse_firewall(const struct cmd_option *o, const char *arg,
+			  struct router_settings *to)
+{
+	if (!fw_mode_parse(arg, &to->firewall))
+		return 0;
+	log_error("invalid --firewall '%s': use auto, conntrack or off", arg);
+	return -EINVAL;
+}
+
+static void firewall_value(const struct router_settings *s, char *buf,
+			   size_t len)
+{
+	snprintf(buf, len, "%s", fw_mode_name(s->firewall));
+}
+
 static int parse_cpus(const struct cmd_option *o, const char *arg,
 		      struct router_settings *to)
 {
@@ -156,7 +175,7 @@ static bool runs_cpus(const struct router_settings *run)
 	  .set = set_setting, .data = &(const struct setting){ __VA_ARGS__ } }
 
 enum { OPT_MAX_V4 = 256, OPT_MAX_V6, OPT_LB_VIPS, OPT_LB_CONNS,
-       OPT_CPUS, OPT_QSIZE, OPT_MULTIPROG, OPT_ROUTE_CACHE };
+       OPT_CPUS, OPT_QSIZE, OPT_MULTIPROG, OPT_ROUTE_CACHE, OPT_FIREWALL };
 
 static int set_mode(const struct cmd_option *o, void *opts, const char *arg,
 		    const char *cmd);
@@ -212,6 +231,16 @@ static const struct cmd_option attach_options[] = {
 			"family (a power of two, default %u; 0: off), each valid\n"
 			"until the kernel's routes, rules, neighbours or links\n"
 			"change"),
+	SETTING("firewall", OPT_FIREWALL, firewall, .parse = parse_firewall,
+		.value = firewall_value, .metavar = "MODE",
+		.synopsis = "[--firewall auto|conntrack|off]", .new_line = true,
+		.help = "auto (the default): with netfilter hooks on the\n"
+			"forward path, XDP forwards only flows conntrack has\n"
+			"established and the kernel has forwarded under the\n"
+			"current rules, the rest goes to the kernel; conntrack:\n"
+			"always so; off: XDP forwards whatever is routed,\n"
+			"past any firewall (refused with forward-path rules\n"
+			"unless --force)"),
 	CMD_FLAG("multiprog", OPT_MULTIPROG, struct attach_opts, multiprog),
 	{}
 };
@@ -316,7 +345,10 @@ static void print_usage(void)
 	       "                        generic or offload; an explicit mode "
 	       "never falls back\n"
 	       "  -f, --force           replace an XDP program already on an "
-	       "interface\n");
+	       "interface; with\n"
+	       "                        --firewall off, attach despite "
+	       "netfilter rules\n"
+	       "                        on the forward path\n");
 	for_each_setting(o)
 		print_setting_usage(o);
 	printf("      --multiprog       share the interfaces with other XDP "
@@ -326,11 +358,11 @@ static void print_usage(void)
 	       "                        that allows freplace programs\n"
 	       "  -h, --help            show this help\n"
 	       "\n"
-	       "--lookup, --max-routes-*, --lb-max-*, --cpus, --cpu-qsize and "
-	       "--route-cache\n"
-	       "apply when the router is loaded, by the first attach; later "
-	       "ones may repeat them but not change them (detach --all\n"
-	       "first).\n");
+	       "--lookup, --max-routes-*, --lb-max-*, --cpus, --cpu-qsize, "
+	       "--route-cache and\n"
+	       "--firewall apply when the router is loaded, by the first "
+	       "attach; later ones\n"
+	       "may repeat them but not change them (detach --all first).\n");
 }
 
 /* Given @o, does the running router's @run differ from what @a asks? */
@@ -350,11 +382,13 @@ static bool setting_differs(const struct cmd_option *o,
 /*
  * A running router keeps the settings it was loaded with: asking for others
  * is an error, not something to ignore silently. Its lookup mode goes to
- * @lookup; "unknown" if they cannot be read and none was asked for (a
- * router loaded by another version: adding an interface must still work).
+ * @lookup, its firewall mode to @fw; "unknown" and -1 if they cannot be
+ * read and none was asked for (a router loaded by another version: adding
+ * an interface must still work).
  */
 static int check_settings(const struct router *r,
-			  const struct attach_opts *a, const char **lookup)
+			  const struct attach_opts *a, const char **lookup,
+			  int *fw)
 {
 	const struct cmd_option *o;
 	struct router_settings run;
@@ -365,6 +399,7 @@ static int check_settings(const struct router *r,
 		log_verbose("cannot read the settings of the router at %s: %s",
 			    r->pin_path, log_strerror(err));
 		*lookup = "unknown";
+		*fw = -1;
 		return 0;
 	}
 	if (err) {
@@ -390,7 +425,52 @@ static int check_settings(const struct router *r,
 		}
 	}
 	*lookup = lookup_name(run.lookup);
+	*fw = run.firewall;
 	return 0;
+}
+
+/*
+ * --firewall off: XDP would forward past the netfilter rules of the
+ * forward path, which the operator may not know are there (a distribution
+ * default, another tool's): refused unless --force.
+ */
+static int check_firewall_off(const struct target *t, int n, bool force)
+{
+	const char *names[XR_MAX_IFACES];
+	char chains[512];
+	struct nf_rules nr;
+	int err;
+
+	for (int i = 0; i < n; i++)
+		names[i] = t[i].ifc.name;
+	err = nf_rules_read(&nr, names, n);
+	if (err && !force) {
+		log_error("cannot read the netfilter rules (%s): --firewall off "
+			  "might forward past them; use --force",
+			  log_strerror(err));
+		return err;
+	}
+	if (err || force || (!nr.nr_chains && !nr.legacy[0]))
+		return 0;
+	if (nr.nr_chains) {
+		const struct nf_chain *c = &nr.chains[0];
+		char more[32] = "";
+
+		if (nr.nr_chains > 1)
+			snprintf(more, sizeof(more), " and %d more",
+				 nr.nr_chains - 1);
+		nf_rules_chains_format(&nr, chains, sizeof(chains));
+		log_error("nftables chain '%s %s %s' (hook %s%s%s)%s %s on the "
+			  "forward path: --firewall off would forward past "
+			  "them; use --force", c->family, c->table, c->name,
+			  c->hook, c->dev[0] ? " on " : "", c->dev, more,
+			  nr.nr_chains > 1 ? "are" : "is");
+	} else {
+		log_error("legacy iptables tables (%s) are on the forward "
+			  "path: --firewall off would forward past them; use "
+			  "--force", nr.legacy);
+	}
+	return -EPERM;
 }
 
 static void print_targets(const struct router *r, const char *lookup,
@@ -422,10 +502,24 @@ static void print_targets(const struct router *r, const char *lookup,
 	out_flush();
 }
 
+static int setup_recorder(const struct router *r, const struct target *t,
+			  int n)
+{
+	const char *names[XR_MAX_IFACES];
+	int ifindex[XR_MAX_IFACES];
+
+	for (int i = 0; i < n; i++) {
+		names[i] = t[i].ifc.name;
+		ifindex[i] = t[i].ifc.ifindex;
+	}
+	return fw_record_setup(r, ifindex, names, n);
+}
+
 static int attach_all(const char *pin_path, struct target *t, int n,
 		      const struct attach_opts *o)
 {
 	const char *lookup = lookup_name(o->settings.lookup);
+	int fw = o->settings.firewall;
 	enum xr_mode mode = o->mode;
 	struct router r;
 	int err, done = 0, lock_fd;
@@ -444,7 +538,12 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 		goto unlock;
 	running = !err;
 	if (running) {
-		err = check_settings(&r, o, &lookup);
+		err = check_settings(&r, o, &lookup, &fw);
+		if (err)
+			goto close;
+	}
+	if (fw == XR_FW_OFF) {
+		err = check_firewall_off(t, n, o->force);
 		if (err)
 			goto close;
 	}
@@ -474,6 +573,13 @@ static int attach_all(const char *pin_path, struct target *t, int n,
 		err = apply_target(&r, &t[done], mode);
 		if (err)
 			break;
+	}
+	/* Last: undone with the rest if it fails. A router of another
+	 * version (fw -1) is left as it is. */
+	if (!err && (fw == XR_FW_AUTO || fw == XR_FW_CONNTRACK)) {
+		err = setup_recorder(&r, t, n);
+		if (err)
+			done = n - 1;
 	}
 	if (err) {
 		for (int i = done; i >= 0; i--)

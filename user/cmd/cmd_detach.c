@@ -2,13 +2,15 @@
 /*
  * detach IFACE... | detach --all
  *
- * Removes the router's program (never another one) from interfaces and
- * forgets them; after the last one the pins go too.
+ * Removes the router's program (never another one) and the firewall
+ * gate's recorder (our tc egress filter, never another) from interfaces
+ * and forgets them; after the last one the pins go too.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "dispatch.h"
+#include "fw_record.h"
 #include "ifmap.h"
 #include "log.h"
 #include "members.h"
@@ -113,6 +115,19 @@ static int forget(const struct router *r, const struct member *m)
 {
 	int err;
 
+	/* The firewall gate's recorder, ours alone (fw_record.h): the
+	 * clsact qdisc and others' filters stay. Whatever the router's
+	 * --firewall: one left by an earlier router goes too. Its program
+	 * is already off the interface: a failure here only warns. */
+	if (m->exists) {
+		err = fw_record_detach(m->ifc.ifindex);
+		if (err)
+			log_warn("cannot remove the firewall gate's recorder "
+				 "from %s (tc egress handle %#x prio %#x): %s",
+				 m->ifc.name, FW_RECORD_HANDLE, FW_RECORD_PRIO,
+				 log_strerror(err));
+	}
+
 	/* A damaged router's maps may be gone; its pins go anyway (--all). */
 	if (r->tx_ports_fd < 0 || r->ifaces_fd < 0 || r->ifaces_arr_fd < 0)
 		return 0;
@@ -152,6 +167,7 @@ static void unpin_if_unused(struct router *r)
 	free(members);
 	if (n)
 		return;
+	fw_record_release(r);
 	router_unpin(r, false);
 	log_verbose("no interface left: removed the pins at %s", r->pin_path);
 }
@@ -203,9 +219,10 @@ static int detach(struct router *r, char **names, int n, bool all)
 			err = forget(r, &members[i]) ?: err;
 	if (!err)
 		print_detached(sel, nsel);
-	if (all && !err)
+	if (all && !err) {
+		fw_record_release(r);
 		router_unpin(r, false);
-	else
+	} else
 		unpin_if_unused(r);
 out:
 	free(sel);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "dispatch.h"
+#include "fw_record.h"
 #include "log.h"
 #include "members.h"
 #include "mode.h"
@@ -202,6 +203,32 @@ static void print_result(const struct reload *rl, bool reloaded,
 	out_flush();
 }
 
+/*
+ * The firewall gate's recorder runs the new build's code too: loaded again
+ * over the same pinned maps (what it recorded stays valid) and swapped in
+ * on each interface with BPF_TC_F_REPLACE, no packet unseen. Not fatal: if
+ * it fails, the old recorder keeps recording into the same maps (a newer
+ * map layout would have been refused by router_load_over()).
+ */
+static void recorder_ensure(const struct reload *rl)
+{
+	const char *names[XR_MAX_IFACES];
+	int ifindex[XR_MAX_IFACES], n = 0;
+	struct router_settings s;
+
+	if (router_settings_read(&rl->new, &s) || s.firewall == XR_FW_OFF)
+		return;
+	for (size_t i = 0; i < rl->nmembers && n < XR_MAX_IFACES; i++) {
+		if (!runs_old(&rl->members[i]))
+			continue;
+		names[n] = rl->members[i].ifc.name;
+		ifindex[n++] = rl->members[i].ifc.ifindex;
+	}
+	if (fw_record_setup(&rl->new, ifindex, names, n))
+		log_warn("reload: the firewall gate's recorder still runs the "
+			 "old code");
+}
+
 static int reload(struct reload *rl, bool force)
 {
 	size_t running = 0;
@@ -248,6 +275,7 @@ static int reload(struct reload *rl, bool force)
 	err = switch_over(rl);
 	if (!err) {
 		route_watch_ensure(&rl->new);
+		recorder_ensure(rl);
 		print_result(rl, true, t1 - t0, now_ms() - t1);
 	}
 close_new:

@@ -3,14 +3,17 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include "cmd_attach.h"
 #include "dispatch.h"
+#include "fw_record.h"
 #include "log.h"
 #include "members.h"
 #include "mode.h"
 #include "multiprog.h"
+#include "nf_rules.h"
 #include "output.h"
 #include "pin.h"
 #include "reload_staged.h"
@@ -24,7 +27,9 @@ static const char usage[] =
 	"routes (attach --lookup) and, with attach --cpus, the CPUs that route\n"
 	"and how many packets each handed over and routed. Where the router runs\n"
 	"in libxdp's dispatcher (attach --multiprog), the programs of the chain\n"
-	"in run order, as 'xdp-loader status' shows them.\n"
+	"in run order, as 'xdp-loader status' shows them. The firewall gate\n"
+	"(attach --firewall): whether it judges packets now and why, and its\n"
+	"recorder on each interface's tc egress.\n"
 	"  -h, --help  show this help\n";
 
 /* attach --cpus: the CPUs, and per CPU what it handed over and routed. */
@@ -77,6 +82,121 @@ static void print_steer_text(const struct router *r,
 			 (unsigned long long)v->rows[c].processed);
 }
 
+/*
+ * attach --firewall: the mode, whether the gate judges packets now and why
+ * (the netfilter rules as user space sees them; the data plane decides per
+ * packet from the kernel's hook lists, kern/fw_generation.h).
+ */
+struct fw_view {
+	int mode;		/* enum xr_fw_mode; -1: settings unknown */
+	const char *gate;	/* on, off, blind, unknown */
+	char reason[768];
+	bool blind;		/* xr_fw_state.blind */
+};
+
+static void fw_view_read(const struct router *r,
+			 const struct router_settings *s,
+			 const struct member *m, size_t n, struct fw_view *v)
+{
+	const char *names[XR_MAX_IFACES];
+	char chains[600];
+	struct nf_rules nr;
+	int k = 0, err;
+
+	v->mode = s ? (int)s->firewall : -1;
+	v->gate = "unknown";
+	v->reason[0] = '\0';
+	if (!s)
+		return;
+	if (s->firewall == XR_FW_OFF) {
+		v->gate = "off";
+		snprintf(v->reason, sizeof(v->reason), "attach --firewall off");
+		return;
+	}
+	for (size_t i = 0; i < n && k < XR_MAX_IFACES; i++)
+		if (m[i].exists)
+			names[k++] = m[i].ifc.name;
+	err = fw_record_blind(r, &v->blind);
+	if (!err)
+		err = nf_rules_read(&nr, names, k);
+	if (err) {
+		snprintf(v->reason, sizeof(v->reason), "cannot read the "
+			 "netfilter rules or the gate's state: %s",
+			 log_strerror(err));
+		return;
+	}
+	nf_rules_chains_format(&nr, chains, sizeof(chains));
+	if (v->blind) {
+		v->gate = "blind";
+		snprintf(v->reason, sizeof(v->reason),
+			 "legacy iptables tables %s", nr.legacy[0] ?
+			 nr.legacy : "(gone since attach: reload to see)");
+		return;
+	}
+	if (nr.nr_chains) {
+		v->gate = "on";
+		snprintf(v->reason, sizeof(v->reason), "nftables chains %s",
+			 chains);
+	} else if (s->firewall == XR_FW_CONNTRACK) {
+		v->gate = "on";
+		snprintf(v->reason, sizeof(v->reason),
+			 "attach --firewall conntrack");
+	} else {
+		v->gate = "off";
+		snprintf(v->reason, sizeof(v->reason),
+			 "no netfilter hooks on the forward path");
+	}
+	if (nr.legacy[0]) {
+		size_t at = strlen(v->reason);
+
+		snprintf(v->reason + at, sizeof(v->reason) - at,
+			 "%slegacy iptables tables %s since attach (reload "
+			 "to hand their packets to the kernel)",
+			 "; ", nr.legacy);
+	}
+}
+
+static void print_fw_json(const struct fw_view *v, const struct member *m)
+{
+	__u32 id;
+
+	if (v->mode < 0)
+		return;
+	out_open_object("firewall");
+	out_string(PRINT_JSON, "mode", NULL, fw_mode_name(v->mode));
+	out_string(PRINT_JSON, "gate", NULL, v->gate);
+	out_string(PRINT_JSON, "reason", NULL, v->reason);
+	out_bool(PRINT_JSON, "blind", NULL, v->blind);
+	out_bool(PRINT_JSON, "recorder", NULL,
+		 m->exists && !fw_record_query(m->ifc.ifindex, &id));
+	out_close_object();
+}
+
+static void print_fw_text(const struct fw_view *v, const struct member *m,
+			  size_t n)
+{
+	bool any = false;
+	__u32 id;
+
+	if (out_json() || v->mode < 0)
+		return;
+	out_text("Firewall gate (attach --firewall %s): %s: %s\n",
+		 fw_mode_name(v->mode), v->gate, v->reason);
+	if (v->mode == XR_FW_OFF)
+		return;
+	out_text("  recorder on tc egress (handle %#x prio %#x):",
+		 FW_RECORD_HANDLE, FW_RECORD_PRIO);
+	for (size_t i = 0; i < n; i++) {
+		if (!m[i].exists)
+			continue;
+		out_text("%s %s %s", any ? "," : "", m[i].ifc.name,
+			 fw_record_query(m[i].ifc.ifindex, &id) ? "missing" :
+			 "attached");
+		any = true;
+	}
+	out_text("\n");
+}
+
 /* attach --multiprog: the programs of libxdp's dispatcher on @m, if any. */
 struct chain_view {
 	__u32 dispatcher_id;
@@ -118,7 +238,8 @@ static void print_chain(const struct member *m, const struct chain_view *c)
 static void print_member(const struct router *r, const struct member *m,
 			 const char *lookup, const char *name,
 			 const char *tag, const struct steer_view *v,
-			 const struct route_cache_view *rc)
+			 const struct route_cache_view *rc,
+			 const struct fw_view *fw)
 {
 	struct chain_view chain;
 
@@ -142,6 +263,7 @@ static void print_member(const struct router *r, const struct member *m,
 	print_chain(m, &chain);
 	print_steer_json(r, v);
 	route_cache_view_json(rc);
+	print_fw_json(fw, m);
 	out_close_object();
 }
 
@@ -151,6 +273,7 @@ static int status(const struct router *r)
 	struct router_settings settings;
 	struct steer_view v = { 0 };
 	struct route_cache_view rc;
+	struct fw_view fw;
 	struct member *members;
 	size_t n;
 	int err;
@@ -192,15 +315,18 @@ static int status(const struct router *r)
 		free(v.rows);
 		return -ENOENT;
 	}
+	fw_view_read(r, v.s, members, n, &fw);
 	out_text("%-16s %-8s %-9s %-6s %-8s %-16s %-16s %s\n", "Interface",
 		 "Ifindex", "Mode", "Lookup", "Prog ID", "Prog name", "Tag",
 		 "Pin path");
 	out_open_array(NULL);
 	for (size_t i = 0; i < n; i++)
-		print_member(r, &members[i], lookup, name, tag, &v, &rc);
+		print_member(r, &members[i], lookup, name, tag, &v, &rc,
+			     &fw);
 	out_close_array();
 	print_steer_text(r, &v);
 	route_cache_view_text(&rc);
+	print_fw_text(&fw, members, n);
 	out_flush();
 	free(members);
 	free(v.rows);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* XDP attach modes and route lookup modes; see mode.h. */
+/* XDP attach modes, route lookup and firewall modes; see mode.h. */
 #include <errno.h>
 #include <string.h>
 #include <linux/if_link.h>
@@ -15,6 +15,12 @@ static const char *const mode_names[] = {
 static const char *const lookup_names[] = {
 	[XR_LOOKUP_FIB] = "fib",
 	[XR_LOOKUP_TABLE] = "table",
+};
+
+static const char *const fw_mode_names[] = {
+	[XR_FW_AUTO] = "auto",
+	[XR_FW_CONNTRACK] = "conntrack",
+	[XR_FW_OFF] = "off",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -62,6 +68,21 @@ int lookup_parse(const char *s, enum xr_lookup_mode *lookup)
 const char *lookup_name(enum xr_lookup_mode lookup)
 {
 	return index_name(lookup_names, ARRAY_SIZE(lookup_names), lookup);
+}
+
+int fw_mode_parse(const char *s, enum xr_fw_mode *fw)
+{
+	int i = name_index(fw_mode_names, ARRAY_SIZE(fw_mode_names), s);
+
+	if (i < 0)
+		return i;
+	*fw = i;
+	return 0;
+}
+
+const char *fw_mode_name(enum xr_fw_mode fw)
+{
+	return index_name(fw_mode_names, ARRAY_SIZE(fw_mode_names), fw);
 }
 
 __u32 mode_flags(enum xr_mode mode)

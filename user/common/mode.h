@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * XDP attach modes as the CLI names them, and their kernel flags; route
- * lookup modes (attach --lookup) by name.
+ * lookup modes (attach --lookup) and firewall modes (attach --firewall) by
+ * name.
  */
 #ifndef XR_MODE_H
 #define XR_MODE_H
@@ -25,5 +26,9 @@ __u32 mode_flags(enum xr_mode mode);
 /* 0, or -EINVAL if @s is not one of fib|table. */
 int lookup_parse(const char *s, enum xr_lookup_mode *lookup);
 const char *lookup_name(enum xr_lookup_mode lookup);
+
+/* 0, or -EINVAL if @s is not one of auto|conntrack|off. */
+int fw_mode_parse(const char *s, enum xr_fw_mode *fw);
+const char *fw_mode_name(enum xr_fw_mode fw);
 
 #endif /* XR_MODE_H */

@@ -275,6 +275,7 @@ static int apply_settings(struct router *r, const struct router_settings *s)
 	int err;
 
 	rodata->xr_lookup_mode = s->lookup;
+	rodata->xr_fw_mode = s->firewall;
 	/* Not a secret worth failing for: only routers in series must not
 	 * share it (ECMP polarisation). */
 	if (getrandom(&rodata->xr_ecmp_seed, sizeof(rodata->xr_ecmp_seed),

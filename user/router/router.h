@@ -29,9 +29,9 @@ enum router_pin {
 
 /*
  * What a router is loaded with, and keeps for its program's life: the
- * lookup mode (a .rodata knob), the sizes of the route tries and of the
- * load balancer's VIP maps and connection table. The running program is
- * the only record of them (router_settings_read()).
+ * lookup and firewall modes (.rodata knobs), the sizes of the route tries
+ * and of the load balancer's VIP maps and connection table. The running
+ * program is the only record of them (router_settings_read()).
  */
 struct router_settings {
 	enum xr_lookup_mode lookup;
@@ -44,6 +44,8 @@ struct router_settings {
 	__u32 steer_cpus[XR_STEER_MAX_CPUS];
 	__u32 steer_qsize;	/* cpumap queue per CPU, frames */
 	__u32 route_cache;	/* slots per CPU and family; 0: none */
+	/* attach --firewall: when the gate (kern/firewall.h) judges */
+	enum xr_fw_mode firewall;
 };
 
 #define ROUTER_SETTINGS_DEFAULT ((struct router_settings){ \
@@ -54,6 +56,7 @@ struct router_settings {
 	.lb_max_conns = XR_LB_DEFAULT_CONNS,		\
 	.steer_qsize = XR_STEER_DEFAULT_QSIZE,		\
 	.route_cache = XR_ROUTE_CACHE_DEFAULT,		\
+	.firewall = XR_FW_AUTO,				\
 })
 
 #define ROUTER_PIN_FD(ID, name, ...) int name##_fd;
@@ -119,8 +122,8 @@ int router_load(struct router *r, const char *pin_path,
 		const struct router_settings *settings);
 
 /*
- * The settings the open router runs with: the lookup mode from its
- * program's .rodata, the sizes from its maps. Returns 0 or a negative
+ * The settings the open router runs with: the lookup and firewall modes
+ * from its program's .rodata, the sizes from its maps. Returns 0 or a negative
  * errno, without reporting it.
  */
 int router_settings_read(const struct router *r, struct router_settings *s);

@@ -75,6 +75,7 @@ int router_settings_read(const struct router *r, struct router_settings *s)
 	if (err)
 		return err;
 	s->lookup = rodata.xr_lookup_mode;
+	s->firewall = rodata.xr_fw_mode;
 	s->steer_ncpus = rodata.xr_steer_ncpus;
 	s->steer_qsize = rodata.xr_steer_qsize;
 	s->route_cache = rodata.xr_rc_slots;

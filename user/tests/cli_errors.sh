@@ -33,6 +33,7 @@ expect_error "option '--mode' needs a value"	attach --mode
 expect_error 'no interface given'		attach --mode native
 expect_error "unknown option '--frobnicate'"	attach --frobnicate eth0
 expect_error "invalid --lookup 'bogus'"		attach --lookup bogus eth0
+expect_error "invalid --firewall 'bogus'"	attach --firewall bogus eth0
 expect_error "invalid --max-routes-v4 '0'"	attach --max-routes-v4 0 eth0
 expect_error "invalid --max-routes-v6 'x'"	attach --max-routes-v6 x eth0
 expect_error "invalid --lb-max-vips '5000'"	attach --lb-max-vips 5000 eth0

@@ -115,6 +115,13 @@ static void test_outcomes(void)
 	}
 	CHECK_STR(xr_outcome_names[XR_REDIRECT], "redirect");
 	CHECK_STR(xr_outcome_names[XR_PASS_NOT_IP], "pass_not_ip");
+	/* The firewall gate's: docs and dashboards name them. */
+	CHECK_STR(xr_outcome_names[XR_REDIRECT_FW], "redirect_fw");
+	CHECK_STR(xr_outcome_names[XR_REDIRECT_NAT], "redirect_nat");
+	CHECK_STR(xr_outcome_names[XR_PASS_FW_NEW], "pass_fw_new");
+	CHECK_STR(xr_outcome_names[XR_PASS_FW_CTL], "pass_fw_ctl");
+	CHECK_STR(xr_outcome_names[XR_PASS_FW_VERIFY], "pass_fw_verify");
+	CHECK_STR(xr_outcome_names[XR_PASS_FW_BLIND], "pass_fw_blind");
 	CHECK_STR(xr_outcome_names[XR_ABORTED], "aborted");
 }
 
