@@ -6,12 +6,14 @@
   fw_flow.py udpsend --dst ADDR --port P --rate PPS --stop FILE --out FILE
   fw_flow.py tcpsink --port P
   fw_flow.py tcpsend --dst ADDR --port P
-  fw_flow.py last --recv FILE --t0 US [--sent FILE]
+  fw_flow.py last --recv FILE --t0 US [--start US]
+                     [--commit US] [--sent FILE]
 
 udprecv records, for every datagram, its sequence number (the first 8
 bytes) and the kernel's receive timestamp (SO_TIMESTAMPNS, the wall clock
-at which the frame reached the receiver's socket layer), until FILE
---stop exists; it writes {"rx": [[seq, ns], ...], "socket_drops": N}.
+at which the frame reached the receiver's socket layer), and answers every
+REPLY_EVERY-th (a flow conntrack sees both ways), until FILE --stop
+exists; it writes {"rx": [[seq, ns], ...], "socket_drops": N}.
 udpsend sends 64-byte datagrams 0, 1, 2, ... paced to PPS a second (never
 more than 50 ms of backlog at once) until --stop exists, then writes
 {"sent": N}. tcpsink accepts connections and discards what they send;
@@ -19,7 +21,8 @@ tcpsend connects once and writes as fast as the connection takes it
 (both until killed; the test reads the sink's byte count with ss).
 `last` prints what the receiver got after T0 (us, wall clock): the
 delivered datagrams' count, the last one's delay after T0 in ms (may be
-negative: none after T0) and its sequence number, as JSON.
+negative: none after T0; and after START, COMMIT) and its sequence number, as
+JSON.
 """
 import argparse
 import json
@@ -32,6 +35,7 @@ import time
 SO_TIMESTAMPNS = 35
 SO_RXQ_OVFL = 40
 SO_RCVBUFFORCE = 33
+REPLY_EVERY = 100
 
 
 def udprecv(a):
@@ -46,7 +50,7 @@ def udprecv(a):
     rx, drops = [], 0
     while not os.path.exists(a.stop):
         try:
-            data, anc, _, _ = s.recvmsg(2048, 256)
+            data, anc, _, src = s.recvmsg(2048, 256)
         except socket.timeout:
             continue
         ts = None
@@ -57,7 +61,11 @@ def udprecv(a):
             elif lvl == socket.SOL_SOCKET and typ == SO_RXQ_OVFL:
                 drops = struct.unpack("I", val[:4])[0]
         if len(data) >= 8 and ts is not None:
-            rx.append((struct.unpack("!Q", data[:8])[0], ts))
+            seq = struct.unpack("!Q", data[:8])[0]
+            rx.append((seq, ts, time.time_ns()))
+            # Replies make the flow established for conntrack.
+            if seq % REPLY_EVERY == 0:
+                s.sendto(data[:8], src)
     with open(a.out + ".tmp", "w") as f:
         json.dump({"rx": rx, "socket_drops": drops}, f)
     os.rename(a.out + ".tmp", a.out)
@@ -114,6 +122,12 @@ def last(a):
     out = {"received": len(rx), "after_t0": len(after),
            "last_ms": round((lastr[1] - t0) / 1e6, 3), "last_seq": lastr[0],
            "max_seq": max((r[0] for r in rx), default=-1)}
+    out["last_user_ms"] = round((lastr[-1] - t0) / 1e6, 3)
+    out["tail"] = [[r[0], round((r[1] - t0) / 1e6, 3), round((r[-1] - t0) / 1e6, 3)] for r in sorted(rx, key=lambda r: r[1])[-6:]]
+    if a.commit:
+        out["last_ms_after_commit"] = round((lastr[1] - a.commit * 1000) / 1e6, 3)
+    if a.start:
+        out["last_ms_after_start"] = round((lastr[1] - a.start * 1000) / 1e6, 3)
     if a.sent:
         out["sent"] = json.load(open(a.sent))["sent"]
     print(json.dumps(out))
@@ -140,6 +154,8 @@ def main():
     p = sub.add_parser("last")
     p.add_argument("--recv", required=True)
     p.add_argument("--t0", type=int, required=True)
+    p.add_argument("--start", type=int)
+    p.add_argument("--commit", type=int)
     p.add_argument("--sent")
     a = ap.parse_args()
     {"udprecv": udprecv, "udpsend": udpsend, "tcpsink": tcpsink,

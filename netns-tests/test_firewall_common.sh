@@ -24,9 +24,11 @@ FW_S4=10.2.0.2 FW_R4S=10.2.0.1
 FW_C6=fd00:1::2 FW_C6ALT=fd00:1::3 FW_R6C=fd00:1::1
 FW_S6=fd00:2::2 FW_R6S=fd00:2::1
 # The rulesets' outcome names (stats --json).
+# shellcheck disable=SC2034  # used by the tests
 FW_FAST="redirect_fw redirect_nat"
 
-# fw_tools: skip unless nft and conntrack are installed.
+# fw_tools [TOOL...]: skip unless nft, conntrack and each TOOL are installed.
+# shellcheck disable=SC2120  # the TOOLs are optional
 fw_tools()
 {
 	local t
@@ -60,7 +62,8 @@ fw_topo()
 	ip -n "$(xr_ns "${t}s")" -6 route add default via "$FW_R6S"
 	xr_host_prep "${t}c" c0
 	xr_host_prep "${t}s" s0
-	local n=$(xr_ns "${t}r") a
+	local n a
+	n=$(xr_ns "${t}r")
 	for a in "$FW_C4" "$FW_C4ALT" "$FW_C6" "$FW_C6ALT"; do
 		ip -n "$n" neigh replace "$a" lladdr "$FW_MAC_C" dev rc nud permanent
 	done

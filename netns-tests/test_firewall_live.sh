@@ -56,6 +56,15 @@ rule_count_ge()
 	((${n:-0} >= $1))
 }
 
+# fw_monitor_sees TEXT: a dummy table added and deleted; the nft
+# monitor's log shows TEXT.
+fw_monitor_sees()
+{
+	xr_in xr nft add table inet xrfwmon
+	xr_in xr nft delete table inet xrfwmon
+	grep -q "$1" "$MON"
+}
+
 # udp_start DST: the server's receiver and the client's paced sender.
 udp_start()
 {
@@ -83,19 +92,31 @@ drop4 | drop6)
 	dst=$FW_S4
 	[[ $PHASE == drop6 ]] && dst=$FW_S6
 	xr_step "UDP $RATE/s to $dst:53, then a drop rule before the established accept"
+	# nft monitor, stamped: when the kernel announced the commit.
+	MON="$XR_RUN_DIR/nft-monitor.log"
+	xr_bg_stamped xr "$MON" stdbuf -oL nft monitor
+	mon0=$(xr_now_us)
+	xr_wait_until 30 "nft monitor subscribed (a dummy table seen)" \
+		fw_monitor_sees "add table inet xrfwmon"
 	udp_start "$dst"
+	ts=$(xr_now_us)
 	xr_in xr nft insert rule inet xrfw forward udp dport 53 counter drop ||
 		xr_fail "nft insert rule failed"
 	t0=$(xr_now_us)
 	xr_wait_until 60 "the drop rule counting 200 ms of the flow" \
 		rule_count_ge $((RATE / 5))
 	udp_stop
-	res=$("$XR_PYTHON" "$FLOW" last --recv "$R_OUT" --t0 "$t0" --sent "$S_OUT") ||
+	tc=$(xr_stamped_after "$MON" "$mon0" "udp dport 53 counter")
+	[[ -n $tc ]] || xr_fail "nft monitor did not show the drop rule"
+	res=$("$XR_PYTHON" "$FLOW" last --recv "$R_OUT" --t0 "$t0" \
+		--start "$ts" --commit "$tc" --sent "$S_OUT") ||
 		xr_fail "cannot read the receiver's report"
 	xr_log "receiver: $res"
 	ms=$(xr_json_get "$res" 'j["last_ms"]')
-	printf 'MEASURE: firewall drop rule (%s): last datagram delivered %s ms after nft returned (%s/s)\n' \
-		"$PHASE" "$ms" "$RATE" >&2
+	printf 'MEASURE: firewall drop rule (%s): last datagram delivered %s ms after nft returned, %s ms after nft monitor reported the commit, %s ms after nft started (nft took %s ms; %s/s)\n' \
+		"$PHASE" "$ms" "$(xr_json_get "$res" 'j["last_ms_after_commit"]')" \
+		"$(xr_json_get "$res" 'j["last_ms_after_start"]')" \
+		$(((t0 - ts) / 1000)) "$RATE" >&2
 	xr_assert_ge "$(xr_json_get "$res" 'j["received"]')" "$RATE" "datagrams delivered before the rule"
 	xr_assert_eq "$(xr_json_get "$res" 'j["last_ms"] <= '"$MAX_MS")" True \
 		"last delivery ${ms} ms after nft returned, at most $MAX_MS ms"
