@@ -123,6 +123,9 @@ int fw_record_attach(const struct router *r, const int *ifindex, int n)
 		log_error("out of memory");
 		return -ENOMEM;
 	}
+	/* All of them: the clean-up below looks at every entry. */
+	for (i = 0; i < n; i++)
+		s[i].old_fd = -1;
 	err = load(r, &skel);
 	if (err) {
 		log_error("cannot load the firewall gate's recorder: %s (-v "
@@ -130,7 +133,6 @@ int fw_record_attach(const struct router *r, const int *ifindex, int n)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		s[i].old_fd = -1;
 		err = fw_record_query(ifindex[i], &id);
 		if (!err) {
 			s[i].old_fd = bpf_prog_get_fd_by_id(id);
