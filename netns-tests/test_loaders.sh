@@ -149,8 +149,9 @@ use_router bpftool
 for ifname in ra rb; do
 	xr_in r bpftool net detach xdpdrv dev "$ifname"
 done
-# bpftool pinned every map of the object, the CLI's and libbpf's own.
-forget bpftool "_rodata_iface xdp_rout_rodata xr_cpu_stats xr_cpus xr_lb_scratch xr_rc_state xr_rc_v4 xr_rc_v6"
+# bpftool pinned every map of the object, the CLI's and libbpf's own
+# (.kconfig: the firewall gate reads CONFIG_HZ).
+forget bpftool "_rodata_iface xdp_rou_kconfig xdp_rout_rodata xr_cpu_stats xr_cpus xr_lb_scratch xr_rc_state xr_rc_v4 xr_rc_v6"
 
 xr_step "adopt refuses what is not one router of this object"
 xr_cli_err r adopt ra

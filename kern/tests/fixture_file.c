@@ -14,7 +14,7 @@
 
 /* ---- the fixture file -------------------------------------------------- */
 
-static int unhex(const char *s, __u8 *buf, size_t size, size_t *len)
+int unhex(const char *s, __u8 *buf, size_t size, size_t *len)
 {
 	size_t n = strlen(s);
 
@@ -262,7 +262,8 @@ int run_line(struct runner *r, char *line)
 	return -EINVAL;
 }
 
-int run_file(struct runner *r, const char *path)
+int run_file_lines(const char *path, int (*fn)(void *ctx, char *line),
+		   void *ctx)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *copy;
@@ -276,8 +277,8 @@ int run_file(struct runner *r, const char *path)
 	}
 	while (!err && getline(&line, &cap, f) > 0) {
 		lineno++;
-		copy = strdup(line);	/* run_line() splits it in place */
-		err = copy ? run_line(r, copy) : -ENOMEM;
+		copy = strdup(line);	/* the directive splits it in place */
+		err = copy ? fn(ctx, copy) : -ENOMEM;
 		if (err)
 			printf("Bail out! %s:%d: %s: %.60s\n", path, lineno,
 			       strerror(-err), line);
@@ -286,4 +287,14 @@ int run_file(struct runner *r, const char *path)
 	free(line);
 	fclose(f);
 	return err;
+}
+
+static int runner_line(void *ctx, char *line)
+{
+	return run_line(ctx, line);
+}
+
+int run_file(struct runner *r, const char *path)
+{
+	return run_file_lines(path, runner_line, r);
 }

@@ -141,6 +141,12 @@ int load_fib(struct runner *r);
 
 /* fixture_file.c */
 int run_file(struct runner *r, const char *path);
+/* Calls @fn on a copy of each line of @path (which @fn may split); stops
+ * at the first error, told on stdout ("Bail out!"). */
+int run_file_lines(const char *path, int (*fn)(void *ctx, char *line),
+		   void *ctx);
+/* Hex text to bytes: 0 or -EINVAL. */
+int unhex(const char *s, __u8 *buf, size_t size, size_t *len);
 /* One directive (split in place); case lines run the case. */
 int run_line(struct runner *r, char *line);
 int select_cases(struct runner *r, char **names, int n, bool copy);

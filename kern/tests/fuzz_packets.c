@@ -27,6 +27,16 @@
  * enough frames the model said must be forwarded and must be balanced.
  * A failure prints the frame (hex) and the seed: rerun with the same seed
  * and count to reproduce. Output is TAP.
+ *
+ * --firewall puts an nftables forward chain (policy accept) in the
+ * namespace, for IPv4 only: every IPv4 frame that gets past the load
+ * balancer and the IP options then goes through the firewall gate
+ * (kern/firewall.h) in auto mode. Conntrack holds no entry (no frame ever
+ * reaches the kernel), so the gate hands each of them to the kernel:
+ * pass_fw_new, pass_fw_ctl or pass_fw_tcp_strict (the default strict window
+ * checks), frame untouched, whatever the model said the router must do
+ * with it (the kernel decides: it forwards or drops it itself). IPv6, whose
+ * hooks are empty, must never meet the gate, and keeps every other check.
  */
 
 #define _GNU_SOURCE
@@ -63,6 +73,7 @@ struct tally {
 };
 
 static struct tally t;
+static bool firewall;		/* --firewall */
 static struct snapshot snap_before, snap_after;
 
 /* The ingress interface's counters, summed over CPUs. */
@@ -162,6 +173,18 @@ static int check_frame(struct runner *r, const struct fixture *fx,
 			errors++;
 		}
 	}
+	if (outcome >= XR_PASS_FW_NEW && outcome <= XR_PASS_FW_BLIND) {
+		if (!firewall || e.v6 || outcome == XR_PASS_FW_VERIFY ||
+		    outcome == XR_PASS_FW_BLIND) {
+			fprintf(diag, "#   %s where the gate has nothing to judge\n",
+				outcome_name(outcome));
+			errors++;
+		} else {
+			/* Handed to the kernel: any verdict is its own. */
+			e.may |= FZ_BIT(XDP_PASS);
+			e.must = -1;
+		}
+	}
 	errors += fz_check(fx->in, fx->in_len, &e, res.action, res.out,
 			   res.out_len, diag);
 	if (errors) {
@@ -210,6 +233,15 @@ static int setup(struct runner *r)
 		}
 	}
 	return r->ready ? 0 : table_ready(r);
+}
+
+/* An IPv4 forward chain that accepts everything: hooks, so the gate. */
+static int fw_rules(void)
+{
+	char *nft[] = { "nft", "add table ip fz { chain f { type filter hook "
+			"forward priority 0; policy accept; }; }", NULL };
+
+	return run_cmd(nft);
 }
 
 static void run_frames(struct runner *r, __u64 seed, __u64 frames)
@@ -284,6 +316,11 @@ static const int required[] = {
 	XR_DROP_LB_NO_BACKEND,
 };
 
+/* And with --firewall, what the gate answers frames of no known flow. */
+static const int required_fw[] = {
+	XR_PASS_FW_NEW, XR_PASS_FW_CTL, XR_PASS_FW_TCP_STRICT,
+};
+
 static int report_coverage(__u64 frames)
 {
 	__u64 total[XR_OUTCOME_MAX] = {};
@@ -317,17 +354,27 @@ static int report_coverage(__u64 frames)
 		printf("#   never reached: %s\n", outcome_name(required[i]));
 		missing++;
 	}
+	for (size_t i = 0; firewall && i < ARRAY_SIZE(required_fw); i++) {
+		if (total[required_fw[i]])
+			continue;
+		printf("#   never reached: %s\n",
+		       outcome_name(required_fw[i]));
+		missing++;
+	}
 	return missing;
 }
 
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--table CLI | --route-cache]\n"
+		"usage: %s [--table CLI | --route-cache] [--firewall]\n"
 		"  Random and mutated frames through the XDP data plane, checked\n"
 		"  against a reference model; TAP output. --route-cache: fib "
 		"mode with\n"
-		"  the route cache on (answers stored at once). Environment:\n"
+		"  the route cache on (answers stored at once). --firewall: an "
+		"nftables\n"
+		"  forward chain for IPv4, whose frames meet the firewall gate.\n"
+		"  Environment:\n"
 		"  XR_FUZZ_SEED (default 1), XR_FUZZ_FRAMES (default %d).\n",
 		prog, DEFAULT_FRAMES);
 }
@@ -339,6 +386,15 @@ int main(int argc, char **argv)
 	struct runner r;
 	int err, totals, missing;
 
+	/* Ours, not the runner's: taken out before it parses the rest. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--firewall"))
+			continue;
+		firewall = true;
+		memmove(argv + i, argv + i + 1, (argc - i) * sizeof(*argv));
+		argc--;
+		break;
+	}
 	err = runner_options(&r, argc, argv, false, usage);
 	if (err >= 0)
 		return err;
@@ -349,8 +405,8 @@ int main(int argc, char **argv)
 	err = runner_enter(&r);
 	if (err)
 		return err;
-	printf("# lookup mode %s, XR_FUZZ_SEED=%llu XR_FUZZ_FRAMES=%llu\n",
-	       r.lookup, (unsigned long long)seed,
+	printf("# lookup mode %s%s, XR_FUZZ_SEED=%llu XR_FUZZ_FRAMES=%llu\n",
+	       r.lookup, firewall ? ", firewall gate on for IPv4" : "", (unsigned long long)seed,
 	       (unsigned long long)frames);
 	if (runner_alloc_percpu(&r) || fz_net_init()) {
 		printf("Bail out! cannot set up the model\n");
@@ -359,6 +415,10 @@ int main(int argc, char **argv)
 	if (runner_load(&r))
 		return EXIT_FAILURE;
 	r.lb = flb_new(r.ncpus, false, runner_map_fd, &r);
+	if (firewall && fw_rules()) {
+		printf("1..0 # SKIP cannot load an nftables ruleset (nft)\n");
+		return EXIT_SKIP;
+	}
 	if (!r.lb || setup(&r) || take_snapshot(&r, &snap_before)) {
 		printf("Bail out! cannot set up the network\n");
 		return EXIT_FAILURE;

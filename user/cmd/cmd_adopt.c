@@ -6,8 +6,9 @@
  * xdp-loader load, bpftool prog load + net attach): finds the program on the
  * interfaces, pins it and its maps under the pin path (what is pinned there
  * already must be that program's), and configures the interfaces as attach
- * does. Until then the program forwards nothing itself: with no egress
- * interface in its devmap, it hands every packet to the kernel.
+ * does, the firewall gate's recorder included. Until then the program
+ * forwards nothing itself: with no egress interface in its devmap, it
+ * hands every packet to the kernel.
  *
  * All or nothing: a failure removes the pins this command made and puts the
  * interfaces' map entries back.
@@ -19,6 +20,7 @@
 #include <bpf/bpf.h>
 #include "bpf_info.h"
 #include "dispatch.h"
+#include "fw_record.h"
 #include "iface.h"
 #include "ifmap.h"
 #include "log.h"
@@ -205,6 +207,15 @@ static void unpin_created(const char *pin_path, unsigned int created)
 	rmdir(pin_path);	/* only if that left it empty */
 }
 
+static void unconfigure(const struct router *r, const struct adoptee *a,
+			int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i].written && ifmap_restore(r, &a[i].saved))
+			log_error("rollback: cannot restore the map entries of "
+				  "%s", a[i].ifc.name);
+}
+
 static int configure(const struct router *r, struct adoptee *a, int n)
 {
 	int err = 0;
@@ -221,11 +232,32 @@ static int configure(const struct router *r, struct adoptee *a, int n)
 		return 0;
 	log_error("cannot update the maps for the interfaces: %s",
 		  log_strerror(err));
-	for (int i = 0; i < n; i++)
-		if (a[i].written && ifmap_restore(r, &a[i].saved))
-			log_error("rollback: cannot restore the map entries of "
-				  "%s", a[i].ifc.name);
+	unconfigure(r, a, n);
 	return err;
+}
+
+/* The firewall gate's recorder, as attach sets it up for the program's
+ * --firewall (fw_record.h). */
+static int setup_recorder(const struct router *r, const struct adoptee *a,
+			  int n)
+{
+	const char *names[XR_MAX_IFACES];
+	int ifindex[XR_MAX_IFACES];
+	struct router_settings s;
+	int err = router_settings_read(r, &s);
+
+	if (err) {
+		log_error("cannot read the program's settings: %s",
+			  log_strerror(err));
+		return err;
+	}
+	if (s.firewall != XR_FW_AUTO && s.firewall != XR_FW_CONNTRACK)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		names[i] = a[i].ifc.name;
+		ifindex[i] = a[i].ifc.ifindex;
+	}
+	return fw_record_setup(r, ifindex, names, n);
 }
 
 static void print_adopted(const struct router *r, const struct adoptee *a,
@@ -282,6 +314,11 @@ static int adopt(const char *pin_path, struct adoptee *a, int n)
 		err = router_open(&r, pin_path);
 	if (!err) {
 		err = configure(&r, a, n);
+		if (!err) {
+			err = setup_recorder(&r, a, n);
+			if (err)
+				unconfigure(&r, a, n);
+		}
 		if (!err) {
 			route_watch_ensure(&r);
 			print_adopted(&r, a, n);

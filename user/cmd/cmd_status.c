@@ -92,6 +92,7 @@ struct fw_view {
 	const char *gate;	/* on, off, blind, unknown */
 	char reason[768];
 	bool blind;		/* xr_fw_state.blind */
+	const char *tcp_windows;	/* fw_record_tcp_windows() */
 };
 
 static void fw_view_read(const struct router *r,
@@ -106,6 +107,7 @@ static void fw_view_read(const struct router *r,
 	v->mode = s ? (int)s->firewall : -1;
 	v->gate = "unknown";
 	v->reason[0] = '\0';
+	v->tcp_windows = fw_record_tcp_windows(r);
 	if (!s)
 		return;
 	if (s->firewall == XR_FW_OFF) {
@@ -167,6 +169,7 @@ static void print_fw_json(const struct fw_view *v, const struct member *m)
 	out_string(PRINT_JSON, "gate", NULL, v->gate);
 	out_string(PRINT_JSON, "reason", NULL, v->reason);
 	out_bool(PRINT_JSON, "blind", NULL, v->blind);
+	out_string(PRINT_JSON, "tcp_windows", NULL, v->tcp_windows);
 	out_bool(PRINT_JSON, "recorder", NULL,
 		 m->exists && !fw_record_query(m->ifc.ifindex, &id));
 	out_close_object();
@@ -184,6 +187,9 @@ static void print_fw_text(const struct fw_view *v, const struct member *m,
 		 fw_mode_name(v->mode), v->gate, v->reason);
 	if (v->mode == XR_FW_OFF)
 		return;
+	out_text("  conntrack's TCP windows: %s%s\n", v->tcp_windows,
+		 strcmp(v->tcp_windows, "strict") ? "" :
+		 " (TCP goes to the kernel: pass_fw_tcp_strict)");
 	out_text("  recorder on tc egress (handle %#x prio %#x):",
 		 FW_RECORD_HANDLE, FW_RECORD_PRIO);
 	for (size_t i = 0; i < n; i++) {

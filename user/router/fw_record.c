@@ -123,6 +123,9 @@ int fw_record_attach(const struct router *r, const int *ifindex, int n)
 		log_error("out of memory");
 		return -ENOMEM;
 	}
+	/* All of them: the clean-up below looks at every entry. */
+	for (i = 0; i < n; i++)
+		s[i].old_fd = -1;
 	err = load(r, &skel);
 	if (err) {
 		log_error("cannot load the firewall gate's recorder: %s (-v "
@@ -130,7 +133,6 @@ int fw_record_attach(const struct router *r, const int *ifindex, int n)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		s[i].old_fd = -1;
 		err = fw_record_query(ifindex[i], &id);
 		if (!err) {
 			s[i].old_fd = bpf_prog_get_fd_by_id(id);
@@ -244,14 +246,31 @@ static int set_tcp_liberal(const struct router *r)
 			 "(pass_fw_tcp_strict)", log_strerror(err));
 		return 0;
 	}
-	log_warn("set net.netfilter.nf_conntrack_tcp_be_liberal=1, as nft "
-		 "flowtables do for their flows: conntrack must accept the "
-		 "segments of TCP flows XDP carries; detach puts it back");
+	/* Said by status too ("tcp windows"), and in attach(8). */
+	log_verbose("set net.netfilter.nf_conntrack_tcp_be_liberal=1, as nft "
+		    "flowtables do for their flows: conntrack must accept the "
+		    "segments of TCP flows XDP carries; detach puts it back");
 	if (bpf_map_lookup_elem(r->fw_state_fd, &zero, &st))
 		return -errno;
 	st.tcp_liberal_set = 1;
 	return bpf_map_update_elem(r->fw_state_fd, &zero, &st, BPF_EXIST) ?
 	       -errno : 0;
+}
+
+const char *fw_record_tcp_windows(const struct router *r)
+{
+	struct xr_fw_state st;
+	__u32 zero = 0;
+	int value;
+
+	if (read_liberal(&value))
+		return "none";
+	if (!value)
+		return "strict";
+	if (!bpf_map_lookup_elem(r->fw_state_fd, &zero, &st) &&
+	    st.tcp_liberal_set)
+		return "liberal, set by attach";
+	return "liberal";
 }
 
 void fw_record_release(const struct router *r)

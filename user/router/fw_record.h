@@ -57,6 +57,13 @@ int fw_record_setup(const struct router *r, const int *ifindex,
 int fw_record_blind(const struct router *r, bool *blind);
 
 /*
+ * Conntrack's TCP window checks in the namespace, for status: "liberal"
+ * (the gate carries TCP), "liberal, set by attach", "strict" (TCP goes to
+ * the kernel, pass_fw_tcp_strict) or "none" (no conntrack sysctl).
+ */
+const char *fw_record_tcp_windows(const struct router *r);
+
+/*
  * Before the router's pins go (the last detach): puts back what
  * fw_record_setup() changed in the namespace (conntrack's liberal TCP
  * window checks). Only warns.
