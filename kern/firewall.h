@@ -17,7 +17,10 @@
  *  - the kernel itself has forwarded a packet of that entry, in the same
  *    direction and with conntrack's state "established", under the current
  *    ruleset generation, and not within XR_FW_SETTLE of its start
- *    (kern/fw_record.bpf.c, kern/fw_generation.h).
+ *    (kern/fw_record.bpf.c, kern/fw_generation.h);
+ *  - or, for a flow conntrack does not track (a stateless ruleset), the
+ *    kernel forwarded a packet with this very tuple under the current
+ *    generation (fw_untracked()).
  *
  * Anything else goes to the kernel (pass_fw_*), which applies the ruleset
  * and conntrack to it and, by forwarding it, teaches the gate. A drop rule
@@ -232,6 +235,29 @@ static __always_inline void fw_nat_plan(const struct nf_conn *ct, int dir,
 }
 
 /*
+ * No conntrack entry. With conntrack at work in the namespace, a new flow
+ * (or a flushed, expired one): the kernel's. Without it (a stateless
+ * ruleset, or a notrack rule), the kernel's verdict depends on the packet
+ * alone, so the proof is the recorder's note that it forwarded this very
+ * tuple under the current generation: a record with ct 0. A conntrack
+ * entry, had there been one, would have left ct set.
+ */
+static __always_inline int fw_untracked(const struct packet *p, int is_v6,
+					__u32 gen, __u32 since,
+					struct fw_verdict *v)
+{
+	struct xr_fw_key key = {};
+	struct xr_fw_flow *rec;
+
+	fw_packet_key(&key, is_v6, p->l3, p->l4_proto, p->sport, p->dport);
+	rec = bpf_map_lookup_elem(&xr_fw_flows, &key);
+	if (!rec || rec->ct || !fw_flow_verified(rec, 0, gen, since))
+		return XR_PASS_FW_NEW;
+	v->judged = 1;
+	return XR_CONTINUE;
+}
+
+/*
  * Judges a parsed packet: XR_CONTINUE to forward it (with @v's
  * translation), or the pass_fw_* outcome that hands it to the kernel.
  * A function of its own: the conntrack entry is looked up and released
@@ -279,18 +305,18 @@ static __noinline int fw_gate(struct xdp_md *ctx, const struct packet *p,
 	    !net->ct.nf_ct_proto.tcp.tcp_be_liberal)
 		return XR_PASS_FW_TCP_STRICT;
 
+	gen = fw_generation(net, &hooks);
+	now = fw_now();
+	since = fw_gen_since(st, is_v6, gen, now);
 	ct = fw_ct_lookup(ctx, p, is_v6, &o);
 	if (!ct)
-		return XR_PASS_FW_NEW;
+		return fw_untracked(p, is_v6, gen, since, v);
 	if (!fw_ct_established(ct, p->l4_proto)) {
 		bpf_ct_release(ct);
 		return XR_PASS_FW_NEW;
 	}
 	dir = o.dir ? 1 : 0;
 	fw_key(ct, &key);
-	gen = fw_generation(net, &hooks);
-	now = fw_now();
-	since = fw_gen_since(st, is_v6, gen, now);
 	rec = bpf_map_lookup_elem(&xr_fw_flows, &key);
 	if (!rec || rec->ct != (__u64)ct ||
 	    !fw_flow_verified(rec, dir, gen, since)) {

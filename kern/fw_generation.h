@@ -16,14 +16,22 @@
  * Whoever first sees a new generation (router or recorder) notes when in
  * xr_fw_state, and a verdict recorded less than XR_FW_SETTLE after that is
  * not trusted: the packet goes to the kernel again, which records it anew.
+ *
+ * Also the flow records both sides read: their keys and what makes one a
+ * proof.
  */
 #ifndef XR_FW_GENERATION_H
 #define XR_FW_GENERATION_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include "kernel_nf.h"
 #include "xdp_router_types.h"
+
+#define XR_AF_INET 2
+#define XR_AF_INET6 10
 
 /* The hook lists of one family a forwarded packet goes through: how many
  * hooks each has (0: none). */
@@ -103,6 +111,34 @@ static __always_inline __u32 fw_gen_since(struct xr_fw_state *st, int is_v6,
  * verifier refuses the arithmetic a variable one compiles to (a stack
  * address OR-ed with the offset).
  */
+/*
+ * The key of a flow conntrack does not track (no conntrack in the
+ * namespace, or a notrack rule): the packet's own tuple, one key per
+ * direction, recorded with ct 0 (so never mistaken for a tracked entry's
+ * record, whose original tuple may be the same).
+ */
+static __always_inline void fw_packet_key(struct xr_fw_key *k, int is_v6,
+					  const void *l3, __u8 l4_proto,
+					  __be16 sport, __be16 dport)
+{
+	if (is_v6) {
+		const struct ipv6hdr *ip6h = l3;
+
+		__builtin_memcpy(k->src, &ip6h->saddr, 16);
+		__builtin_memcpy(k->dst, &ip6h->daddr, 16);
+		k->family = XR_AF_INET6;
+	} else {
+		const struct iphdr *iph = l3;
+
+		k->src[0] = iph->saddr;
+		k->dst[0] = iph->daddr;
+		k->family = XR_AF_INET;
+	}
+	k->sport = sport;
+	k->dport = dport;
+	k->l4_proto = l4_proto;
+}
+
 static __always_inline int fw_flow_verified(const struct xr_fw_flow *f,
 					    int dir, __u32 gen, __u32 since)
 {

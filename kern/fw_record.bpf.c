@@ -4,7 +4,9 @@
  * it sees what the kernel forwards (frames the router redirects in XDP
  * never pass here) and notes, for each flow leaving with conntrack's state
  * "established", that the kernel accepted a packet of it in that direction
- * under the current ruleset generation (maps/xr_firewall.h). The router's
+ * under the current ruleset generation (maps/xr_firewall.h); and the same
+ * for each TCP/UDP packet conntrack does not track (a stateless ruleset),
+ * by the packet's own tuple. The router's
  * gate (kern/firewall.h) forwards a flow's packets in XDP only while that
  * holds. Egress runs after the whole netfilter path (prerouting, forward,
  * postrouting, NAT): a packet here has passed every hook.
@@ -14,20 +16,19 @@
  * clsact filters (tc filter show dev IFACE egress), removed by `detach`.
  */
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "kernel_nf.h"
 #include "fw_generation.h"
+#include "parse.h"
 #include "xr_fw_flows.bpf.h"
 
-#ifndef AF_INET
-#define AF_INET 2
-#endif
-#ifndef AF_INET6
-#define AF_INET6 10
-#endif
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
@@ -67,6 +68,54 @@ static __always_inline void note(struct xr_fw_flow *f, int dir, __u32 gen,
 	}
 }
 
+/*
+ * A packet conntrack did not track (no conntrack in the namespace, or a
+ * notrack rule): its own TCP/UDP tuple as the key (fw_packet_key()),
+ * direction 0. Only a plain header (no IPv4 options, no IPv6 extension
+ * header, not a fragment): the router's gate hands the others to the
+ * kernel anyway.
+ */
+static __always_inline int read_packet_key(struct __sk_buff *ctx,
+					   struct xr_fw_key *k, int *is_v6)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__be16 *ports;
+	__u8 proto;
+	void *l3;
+
+	if ((void *)(eth + 1) > end)
+		return -1;
+	l3 = eth + 1;
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *iph = l3;
+
+		if ((void *)(iph + 1) > end || iph->ihl != 5 ||
+		    (iph->frag_off & bpf_htons(XR_IP_MF | XR_IP_OFFSET)))
+			return -1;
+		proto = iph->protocol;
+		ports = (void *)(iph + 1);
+		*is_v6 = 0;
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6h = l3;
+
+		if ((void *)(ip6h + 1) > end)
+			return -1;
+		proto = ip6h->nexthdr;
+		ports = (void *)(ip6h + 1);
+		*is_v6 = 1;
+	} else {
+		return -1;
+	}
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return -1;
+	if ((void *)(ports + 2) > end)
+		return -1;
+	fw_packet_key(k, *is_v6, l3, proto, ports[0], ports[1]);
+	return 0;
+}
+
 SEC("tc")
 int xr_fw_record(struct __sk_buff *ctx)
 {
@@ -79,19 +128,28 @@ int xr_fw_record(struct __sk_buff *ctx)
 	struct fw_hooks hooks;
 	struct net___xrnf *net;
 	__u32 zero = 0, gen, now, since;
-	int dir, is_v6;
+	int dir = 0, is_v6;
 
-	if (!ct || (info != XR_IP_CT_ESTABLISHED &&
-		    info != XR_IP_CT_ESTABLISHED_REPLY))
-		return TC_ACT_UNSPEC;
-	if (read_key(ct, &key))
-		return TC_ACT_UNSPEC;
-	if (key.l4_proto != IPPROTO_TCP && key.l4_proto != IPPROTO_UDP)
-		return TC_ACT_UNSPEC;
-	if (key.family != AF_INET && key.family != AF_INET6)
-		return TC_ACT_UNSPEC;
-	is_v6 = key.family == AF_INET6;
-	dir = info == XR_IP_CT_ESTABLISHED_REPLY;
+	if (!ct) {
+		/* Untracked: no entry at all, or notrack's. */
+		if (info != 0 && info != XR_IP_CT_UNTRACKED)
+			return TC_ACT_UNSPEC;
+		if (read_packet_key(ctx, &key, &is_v6))
+			return TC_ACT_UNSPEC;
+	} else {
+		if (info != XR_IP_CT_ESTABLISHED &&
+		    info != XR_IP_CT_ESTABLISHED_REPLY)
+			return TC_ACT_UNSPEC;
+		if (read_key(ct, &key))
+			return TC_ACT_UNSPEC;
+		if (key.l4_proto != IPPROTO_TCP &&
+		    key.l4_proto != IPPROTO_UDP)
+			return TC_ACT_UNSPEC;
+		if (key.family != XR_AF_INET && key.family != XR_AF_INET6)
+			return TC_ACT_UNSPEC;
+		is_v6 = key.family == XR_AF_INET6;
+		dir = info == XR_IP_CT_ESTABLISHED_REPLY;
+	}
 
 	net = skb->dev->nd_net.net;
 	fw_read_hooks(net, is_v6, &hooks);

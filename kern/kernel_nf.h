@@ -27,9 +27,11 @@
 #define XR_IPS_DYING (1UL << 9)
 #define XR_IPS_HELPER (1UL << 13)
 
-/* enum ip_conntrack_info: the two "established" states a packet can have */
+/* enum ip_conntrack_info: the two "established" states a packet can have,
+ * and notrack's */
 #define XR_IP_CT_ESTABLISHED 0
 #define XR_IP_CT_ESTABLISHED_REPLY 3
+#define XR_IP_CT_UNTRACKED 7
 #define XR_NFCT_INFOMASK 7UL
 
 /* enum tcp_conntrack, enum udp_conntrack */

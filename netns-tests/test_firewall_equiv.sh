@@ -15,14 +15,13 @@
 # - both runs deliver the same frames, byte for byte (MACs, TTL/hop limit,
 #   NATed addresses and ports, checksums): nothing is normalised, the
 #   senders' bytes are fixed;
-# - where conntrack tracks the flows, XDP forwarded some of the compared
-#   frames itself (redirect_fw/redirect_nat grew), so the comparison covers
-#   its path, and handed the new flows and control packets to the kernel
-#   (pass_fw_new/pass_fw_ctl grew); with no ct expression anywhere
-#   (stateless) conntrack tracks nothing and XDP forwards nothing itself;
+# - XDP forwarded some of the compared frames itself (redirect_fw/
+#   redirect_nat grew), so the comparison covers its path, and handed the
+#   new flows and control packets to the kernel (pass_fw_new/pass_fw_ctl
+#   grew); with no ct expression anywhere (stateless) conntrack tracks
+#   nothing, and a tuple is fast once the kernel forwarded it;
 # - a bulk TCP transfer (iperf3, v4 and v6, BULK bytes each): >= 90 % of
-#   the client's packets went through XDP (redirect_fw or redirect_nat)
-#   where conntrack tracks them.
+#   the client's packets went through XDP (redirect_fw or redirect_nat).
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=netns-tests/test_firewall_common.sh
@@ -94,12 +93,8 @@ ctl=$(($(fw_delta "$o0" "$o1" rc pass_fw_ctl) + $(fw_delta "$o0" "$o1" rs pass_f
 plain=$(($(fw_delta "$o0" "$o1" rc redirect) + $(fw_delta "$o0" "$o1" rs redirect)))
 xr_assert_eq "$plain" 0 "packets forwarded by XDP without the gate (redirect)"
 xr_assert_ge "$ctl" 1 "SYN/FIN/ICMP handed to the kernel (pass_fw_ctl)"
-if ((TRACKED)); then
-	xr_assert_ge "$fast" 20 "compared frames XDP forwarded itself (redirect_fw + redirect_nat)"
-	xr_assert_ge "$new" 1 "new / unverified flows handed to the kernel (pass_fw_new + pass_fw_verify)"
-else
-	xr_assert_eq "$fast" 0 "frames XDP forwarded with no conntrack entry behind them"
-fi
+xr_assert_ge "$fast" 20 "compared frames XDP forwarded itself (redirect_fw + redirect_nat)"
+xr_assert_ge "$new" 1 "new / unverified flows handed to the kernel (pass_fw_new + pass_fw_verify)"
 case $CASE in
 masq | dnat)
 	xr_assert_ge "$(fw_delta "$o0" "$o1" rc redirect_nat)" 1 "NATed client packets forwarded by XDP"
@@ -135,11 +130,7 @@ bulk()
 		"$CASE" "$fam" "$fast" "$total" "$pct" \
 		"$(xr_json_get "$json" 'int(j["end"]["sum_received"]["bits_per_second"] / 1e6)')" >&2
 	xr_assert_ge "$total" 1000 "v$fam: client packets counted on rc"
-	if ((TRACKED)); then
-		xr_assert_ge "$pct" "$MIN_FAST_PCT" "v$fam: % of the bulk transfer through XDP"
-	else
-		xr_assert_eq "$fast" 0 "v$fam: packets XDP forwarded with no conntrack entry"
-	fi
+	xr_assert_ge "$pct" "$MIN_FAST_PCT" "v$fam: % of the bulk transfer through XDP"
 	xr_assert_ge "$(fw_delta "$b" "$a" rc pass_fw_ctl)" 1 "v$fam: SYN/FIN to the kernel"
 }
 
