@@ -9,8 +9,8 @@
  *
  *  - it is TCP or UDP, not a fragment, and not a TCP SYN, FIN or RST:
  *    conntrack must see everything that changes a flow's state (and ICMP,
- *    whose errors it relates to flows); TCP only while conntrack's window
- *    checks are liberal (nf_conntrack_tcp_be_liberal, see fw_gate());
+ *    whose errors it relates to flows); tracked TCP only while conntrack's
+ *    window checks are liberal (nf_conntrack_tcp_be_liberal, fw_gate());
  *  - conntrack (bpf_xdp_ct_lookup(), zone 0) holds a confirmed entry for
  *    its flow that has seen replies (TCP: in state ESTABLISHED), with no
  *    helper and no sequence adjustment;
@@ -294,17 +294,6 @@ static __noinline int fw_gate(struct xdp_md *ctx, const struct packet *p,
 		return XR_PASS_FW_BLIND;
 	if (fw_is_fragment(p, is_v6) || fw_needs_conntrack(p, is_v6))
 		return XR_PASS_FW_CTL;
-	/* Conntrack checks that each TCP segment is within the windows it
-	 * has seen; after XDP carried a flow's data, the FIN that comes to
-	 * it would be "out of window", invalid, dropped by the usual ruleset
-	 * ("ct state invalid drop"). The kernel's own fast path, the nft
-	 * flowtable, marks its flows liberal for this reason; no kfunc can,
-	 * so the gate carries TCP only while the namespace is liberal
-	 * (attach sets it, docs/architecture.md). */
-	if (p->l4_proto == IPPROTO_TCP &&
-	    !net->ct.nf_ct_proto.tcp.tcp_be_liberal)
-		return XR_PASS_FW_TCP_STRICT;
-
 	gen = fw_generation(net, &hooks);
 	now = fw_now();
 	since = fw_gen_since(st, is_v6, gen, now);
@@ -314,6 +303,18 @@ static __noinline int fw_gate(struct xdp_md *ctx, const struct packet *p,
 	if (!fw_ct_established(ct, p->l4_proto)) {
 		bpf_ct_release(ct);
 		return XR_PASS_FW_NEW;
+	}
+	/* Conntrack checks that each TCP segment is within the windows it
+	 * has seen; after XDP carried a flow's data, the FIN that comes to
+	 * it would be "out of window", invalid, dropped by the usual ruleset
+	 * ("ct state invalid drop"). The kernel's own fast path, the nft
+	 * flowtable, marks its flows liberal for this reason; no kfunc can,
+	 * so the gate carries tracked TCP only while the namespace is
+	 * liberal (attach sets it, docs/architecture.md). */
+	if (p->l4_proto == IPPROTO_TCP &&
+	    !net->ct.nf_ct_proto.tcp.tcp_be_liberal) {
+		bpf_ct_release(ct);
+		return XR_PASS_FW_TCP_STRICT;
 	}
 	dir = o.dir ? 1 : 0;
 	fw_key(ct, &key);

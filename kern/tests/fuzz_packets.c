@@ -31,10 +31,10 @@
  * --firewall puts an nftables forward chain (policy accept) in the
  * namespace, for IPv4 only: every IPv4 frame that gets past the load
  * balancer and the IP options then goes through the firewall gate
- * (kern/firewall.h) in auto mode. Conntrack holds no entry (no frame ever
- * reaches the kernel), so the gate hands each of them to the kernel:
- * pass_fw_new, pass_fw_ctl or pass_fw_tcp_strict (the default strict window
- * checks), frame untouched, whatever the model said the router must do
+ * (kern/firewall.h) in auto mode. Conntrack holds no entry and the
+ * recorder noted nothing (no frame ever reaches the kernel), so the gate
+ * hands each of them to the kernel: pass_fw_new or pass_fw_ctl, frame
+ * untouched, whatever the model said the router must do
  * with it (the kernel decides: it forwards or drops it itself). IPv6, whose
  * hooks are empty, must never meet the gate, and keeps every other check.
  */
@@ -318,7 +318,7 @@ static const int required[] = {
 
 /* And with --firewall, what the gate answers frames of no known flow. */
 static const int required_fw[] = {
-	XR_PASS_FW_NEW, XR_PASS_FW_CTL, XR_PASS_FW_TCP_STRICT,
+	XR_PASS_FW_NEW, XR_PASS_FW_CTL,
 };
 
 static int report_coverage(__u64 frames)
