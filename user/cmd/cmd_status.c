@@ -127,7 +127,6 @@ static void fw_view_read(const struct router *r,
 			 log_strerror(err));
 		return;
 	}
-	nf_rules_chains_format(&nr, chains, sizeof(chains));
 	if (v->blind) {
 		v->gate = "blind";
 		snprintf(v->reason, sizeof(v->reason),
@@ -135,7 +134,13 @@ static void fw_view_read(const struct router *r,
 			 nr.legacy : "(gone since attach: reload to see)");
 		return;
 	}
-	if (nr.nr_chains) {
+	if (nf_rules_ingress_format(&nr, chains, sizeof(chains))) {
+		v->gate = "blind";
+		snprintf(v->reason, sizeof(v->reason),
+			 "ingress chains %s: their interfaces' packets go to "
+			 "the kernel", chains);
+	} else if (nr.nr_chains) {
+		nf_rules_chains_format(&nr, chains, sizeof(chains));
 		v->gate = "on";
 		snprintf(v->reason, sizeof(v->reason), "nftables chains %s",
 			 chains);

@@ -303,11 +303,20 @@ int fw_record_setup(const struct router *r, const int *ifindex,
 		log_warn("cannot read the netfilter rules (%s): the firewall "
 			 "gate hands every packet it would judge to the kernel",
 			 log_strerror(err));
-	} else if (nr.legacy[0]) {
-		log_warn("legacy iptables tables (%s): the firewall gate cannot "
-			 "see their rule changes and hands every packet it would "
-			 "judge to the kernel (pass_fw_blind); iptables-nft "
-			 "rules it can follow", nr.legacy);
+	} else {
+		char ingress[256];
+
+		if (nr.legacy[0])
+			log_warn("legacy iptables tables (%s): the firewall "
+				 "gate cannot see their rule changes and hands "
+				 "every packet it would judge to the kernel "
+				 "(pass_fw_blind); iptables-nft rules it can "
+				 "follow", nr.legacy);
+		if (nf_rules_ingress_format(&nr, ingress, sizeof(ingress)))
+			log_warn("ingress chains %s judge each packet before "
+				 "conntrack: the firewall gate hands every "
+				 "packet of those interfaces it would judge to "
+				 "the kernel (pass_fw_blind)", ingress);
 	}
 	err = set_blind(r, err || nr.legacy[0]) ?: set_tcp_liberal(r);
 	if (err) {

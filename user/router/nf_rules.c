@@ -216,3 +216,27 @@ void nf_rules_chains_format(const struct nf_rules *nr, char *buf,
 		snprintf(buf + at, len - at, ", and %d more",
 			 nr->nr_chains - shown);
 }
+
+int nf_rules_ingress_format(const struct nf_rules *nr, char *buf,
+			    size_t len)
+{
+	int kept = nr->nr_chains < NF_RULES_MAX_CHAINS ? nr->nr_chains :
+							 NF_RULES_MAX_CHAINS;
+	size_t at = 0;
+	int found = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (int i = 0; i < kept; i++) {
+		const struct nf_chain *c = &nr->chains[i];
+
+		if (strcmp(c->hook, "ingress"))
+			continue;
+		if (at < len)
+			at += snprintf(buf + at, len - at, "%s%s %s %s (%s)",
+				       found ? ", " : "", c->family, c->table,
+				       c->name, c->dev);
+		found++;
+	}
+	return found;
+}

@@ -42,6 +42,15 @@ struct nf_rules {
  */
 int nf_rules_read(struct nf_rules *nr, const char *const *ifnames, int n);
 
+/*
+ * The ingress chains on the router's interfaces, "netdev f in (eth0)", in
+ * @buf ("" if none): their verdicts come before conntrack, packet by
+ * packet, and the gate hands every packet of those interfaces it would
+ * judge to the kernel (pass_fw_blind). Returns how many.
+ */
+int nf_rules_ingress_format(const struct nf_rules *nr, char *buf,
+			    size_t len);
+
 /* The chains as "inet filter fwdchain (forward), netdev f in (ingress on
  * eth0)", with ", and N more" past those kept. */
 void nf_rules_chains_format(const struct nf_rules *nr, char *buf,
