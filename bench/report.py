@@ -211,9 +211,11 @@ def cmd_summary(a):
         print("results: %s" % a.json)
     if a.smoke:
         bad = [s["case"] for s in summary if s["min_pps"] < 10000]
+        # The 1 s smoke window reads the share to a few per cent only:
+        # fail on traffic that plainly went through the kernel.
         bad += ["%s (%.0f %% by XDP)" % (s["case"], 100 * s["xdp_fraction_min"])
                 for s in summary
-                if s["case"] == "fib-fw" and s.get("via_kernel")]
+                if s["case"] == "fib-fw" and s.get("xdp_fraction_min", 1) < 0.8]
         if bad or not summary:
             print("SMOKE FAIL: no traffic delivered (or not by XDP) in: %s" %
                   (", ".join(bad) or "any case"), file=sys.stderr)
