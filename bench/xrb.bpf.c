@@ -40,6 +40,12 @@ const volatile __u64 gen_tmpl[XRB_HDR_MAX / 8];	/* eth + IP + UDP, checksummed *
 const volatile __u32 gen_ipv6;
 const volatile __u32 gen_flows = 1;		/* distinct (saddr, sport) */
 const volatile __u32 gen_ndsts;			/* 0: template's destination */
+/* The destination port + this x the source address's offset: each block of
+ * XRB_PORTS flows (one source address) gets its own destination port, so
+ * that a masquerading router, which folds every source address into one,
+ * still finds a free port for each flow (its ports per destination are
+ * ~64k). 0: one destination port. */
+const volatile __u32 gen_dport_step;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -73,7 +79,8 @@ static __always_inline __u16 csum_replace32(__u16 check, __u32 old, __u32 new)
 }
 
 /* Flow @seq: source port base + i % XRB_PORTS, source address + i / XRB_PORTS
- * (last 32 bits), destination from the table. */
+ * (last 32 bits), destination from the table; with gen_dport_step, the
+ * destination port + step x (i / XRB_PORTS). */
 static __always_inline void gen_vary(void *data, __u64 seq)
 {
 	__u32 i = gen_flows > 1 ? seq % gen_flows : 0;
@@ -96,6 +103,15 @@ static __always_inline void gen_vary(void *data, __u64 seq)
 		if (!udp->check)
 			udp->check = 0xffff;
 		udp->source = sport;
+		if (gen_dport_step && addr_off) {
+			__be16 dport = bpf_htons(bpf_ntohs(udp->dest) +
+						 addr_off * gen_dport_step);
+
+			udp->check = csum_replace16(udp->check, udp->dest, dport);
+			if (!udp->check)
+				udp->check = 0xffff;
+			udp->dest = dport;
+		}
 		return;
 	}
 
@@ -116,6 +132,9 @@ static __always_inline void gen_vary(void *data, __u64 seq)
 	}
 	udp = (void *)(ip + 1);
 	udp->source = bpf_htons(bpf_ntohs(udp->source) + port_off);
+	if (gen_dport_step)
+		udp->dest = bpf_htons(bpf_ntohs(udp->dest) +
+				      addr_off * gen_dport_step);
 }
 
 /*

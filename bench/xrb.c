@@ -3,11 +3,14 @@
  * xrb - the benchmark's data-plane helper (scripts/bench.sh drives it).
  *
  *   xrb gen --dev IF --dmac MAC --src ADDR --dst ADDR [--size B] [--flows N]
- *           [--dsts FILE] [--duration S] [--warmup S] [--cpus LIST]
- *           --count PIN
+ *           [--dsts FILE] [--dport-spread] [--duration S] [--warmup S]
+ *           [--cpus LIST] --count PIN
  *       Send UDP frames out of IF with the live-frames test_run (one thread
  *       per CPU of LIST, pinned), and measure what the sink behind PIN (a
  *       pinned counter map) receives: one JSON object on stdout.
+ *   xrb gen ... --packets N
+ *       Send exactly N frames (flow after flow: N = --flows sends one packet
+ *       of each) from the first CPU of LIST, measure nothing.
  *   xrb sink --dev IF --pin PIN     attach the counting XDP_DROP, pin its map
  *   xrb redirect --dev IN --to OUT  attach the redirect ceiling on IN
  *   xrb txswap --dev IF             attach the XDP_TX (MAC swap) ceiling
@@ -191,8 +194,10 @@ static void parse_cpus(struct gen_opts *o, const char *list)
 static void usage(FILE *f)
 {
 	fputs("usage: xrb gen --dev IF --dmac MAC --src ADDR --dst ADDR --count PIN\n"
-	      "               [--size B] [--flows N] [--dsts FILE] [--duration S]\n"
-	      "               [--warmup S] [--cpus LIST]\n"
+	      "               [--size B] [--flows N] [--dsts FILE] [--dport-spread]\n"
+	      "               [--duration S] [--warmup S] [--cpus LIST]\n"
+	      "       xrb gen --dev IF --dmac MAC --src ADDR --dst ADDR --packets N\n"
+	      "               [--size B] [--flows N] [--dport-spread] [--cpus LIST]\n"
 	      "       xrb sink --dev IF --pin PIN\n"
 	      "       xrb redirect --dev IN --to OUT\n"
 	      "       xrb txswap --dev IF\n"
@@ -215,6 +220,8 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "pin", required_argument, NULL, 'p' },
 		{ "to", required_argument, NULL, 'o' },
+		{ "dport-spread", no_argument, NULL, 'P' },
+		{ "packets", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -253,6 +260,8 @@ int main(int argc, char **argv)
 		case 'n': g.count_pin = optarg; break;
 		case 'p': pin = optarg; break;
 		case 'o': to = optarg; break;
+		case 'P': g.dport_spread = true; break;
+		case 'N': g.packets = strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -23,6 +23,8 @@ struct gen_opts {
 	const char *src, *dst, *dsts_file, *count_pin;
 	int size;		/* frame size on the wire, FCS included */
 	unsigned int flows;
+	bool dport_spread;	/* a destination port per source address */
+	unsigned long packets;	/* > 0: send exactly this many, no measuring */
 	double duration, warmup;
 	int cpus[MAX_CPUS];
 	int ncpu;

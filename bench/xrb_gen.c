@@ -285,6 +285,43 @@ static void print_cpu(const struct cpu_times *a, const struct cpu_times *b,
 	printf("]");
 }
 
+/* --packets: exactly o->packets frames from the first CPU of the list. */
+static int send_packets(const struct gen_opts *o, int prog_fd,
+			const unsigned char *frame, int len)
+{
+	struct xdp_md ctx = {
+		.data_end = len,
+		.ingress_ifindex = ifindex_of(o->dev),
+	};
+	unsigned long left = o->packets;
+	double t0 = now();
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(o->cpus[0], &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("cannot run on CPU %d: %s", o->cpus[0], strerror(errno));
+	while (left && !stop) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts,
+			.data_in = frame,
+			.data_size_in = len,
+			.ctx_in = &ctx,
+			.ctx_size_in = sizeof(ctx),
+			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+			.batch_size = BATCH,
+			.repeat = left > 100000000 ? 100000000 : left,
+		);
+
+		if (bpf_prog_test_run_opts(prog_fd, &opts))
+			die("test_run: %s", strerror(errno));
+		left -= opts.repeat;
+	}
+	if (stop)
+		return 130;
+	printf("{\"sent\": %lu, \"seconds\": %.3f}\n", o->packets, now() - t0);
+	return 0;
+}
+
 int cmd_gen(struct gen_opts *o)
 {
 	/* The IP header 4-byte aligned after the 14-byte Ethernet header,
@@ -302,8 +339,9 @@ int cmd_gen(struct gen_opts *o)
 	struct xrb *skel;
 	bool v6;
 
-	if (!o->dev || !o->have_dmac || !o->src || !o->dst || !o->count_pin)
-		die("gen needs --dev, --dmac, --src, --dst and --count");
+	if (!o->dev || !o->have_dmac || !o->src || !o->dst ||
+	    (!o->count_pin && !o->packets))
+		die("gen needs --dev, --dmac, --src, --dst and --count (or --packets)");
 	mac_of(o->dev, smac);
 	len = build_frame(o, smac, frame);
 	v6 = strchr(o->src, ':');
@@ -312,6 +350,7 @@ int cmd_gen(struct gen_opts *o)
 	memcpy((void *)skel->rodata->gen_tmpl, frame, sizeof(skel->rodata->gen_tmpl));
 	skel->rodata->gen_ipv6 = v6;
 	skel->rodata->gen_flows = o->flows ? o->flows : 1;
+	skel->rodata->gen_dport_step = o->dport_spread;
 	if (o->dsts_file) {
 		if (v6)
 			die("--dsts is IPv4 only");
@@ -322,6 +361,12 @@ int cmd_gen(struct gen_opts *o)
 	if (dsts)
 		fill_dsts(skel, dsts, ndsts);
 	free(dsts);
+	if (o->packets) {
+		rc = send_packets(o, bpf_program__fd(skel->progs.xrb_gen), frame,
+				  len);
+		xrb__destroy(skel);
+		return rc;
+	}
 	count_fd = count_open(o->count_pin);
 
 	t_meas = now() + o->warmup;

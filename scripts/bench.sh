@@ -11,6 +11,7 @@
 #   sudo scripts/bench.sh --json out.json --plot   # + docs/bench-*.png
 #   sudo scripts/bench.sh --replot out.json        # plots only
 #   sudo scripts/bench.sh --smoke                  # every case for 1 s
+#   sudo scripts/bench.sh --cases kernel-fw,fib,fib-fw --flows 1,1000,100000
 #
 # Topology (namespaces xrb-<pid>-{g,r,s}, 2-queue veths):
 #
@@ -26,6 +27,18 @@
 # (10.2.0.11-13, static neighbours with the sink's MAC), routed by the
 # kernel to the sink on s0.
 #
+# The firewall cases load a stateful forward chain + masquerade out of rs
+# into the router (kernel-fw: Linux forwarding with it; fib-fw: xdp-router
+# attach with its firewall gate on) and establish every flow before
+# measuring: one packet per flow G->S through the kernel, one reply per
+# conntrack entry from S to the masqueraded tuple (bench/fw_reply.py); the
+# warm-up's first packet of each flow then goes through the kernel once
+# more, which the gate's recorder notes. The share of the measured window
+# that xdp-router forwarded itself (its stats) is recorded for every
+# xdp-router case. With more than 60000 flows the generator gives each
+# source address block its own destination port (masquerade folds the
+# sources into one address: ~64k ports per destination).
+#
 # The generator (bench/xrb.bpf.c) is an XDP_TX program run by the live-frames
 # test_run on g0; the path under test runs in the same softirq, on the
 # generator's CPU. The figure is the pps the sink counts. Cases run
@@ -36,7 +49,8 @@ set -euo pipefail
 XRB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XRB_PY=/usr/bin/python3		# Debian's: matplotlib lives there
 XRB_RUN_ROOT=/run/xrb
-ALL_CASES=(kernel redirect fib table tx lb lb-nft drop fib-base table-base lb-base)
+ALL_CASES=(kernel redirect fib table tx lb lb-nft drop fib-base table-base lb-base
+	kernel-fw fib-fw)
 
 # options
 CASES="kernel,redirect,fib,table,tx"
@@ -56,6 +70,7 @@ SMOKE=0
 BUILD_DIR="$XRB_ROOT/build"
 BASE_BUILD_DIR=""
 ROUTE_CACHE=""
+PROG_STATS=0
 VERBOSE=0
 
 # state
@@ -63,6 +78,7 @@ PFX=""
 RUN_DIR=""
 CLEANED=0
 GEN_PID=""		# the running generator, for the traps
+BPF_STATS_OLD=""	# kernel.bpf_stats_enabled before --prog-stats
 CLI=""
 XRB=""
 RESULTS=""		# JSON lines, one per run (and per populate)
@@ -88,6 +104,11 @@ Usage: scripts/bench.sh [OPTIONS]
                     9 fib-base  case 3 with the xdp-router of --base-build-dir
                    11 lb-base   case 6 with the xdp-router of --base-build-dir
                    10 table-base  case 4 with the xdp-router of --base-build-dir
+                   12 kernel-fw Linux forwarding with a stateful nftables
+                                forward chain + masquerade out of rs, every
+                                flow established (conntrack) before measuring
+                   13 fib-fw    xdp-router attach with the same ruleset: the
+                                firewall gate on, NAT from conntrack
                   fib, table and lb take a suffix @CPUS (CPU numbers joined
                   by +): attach --cpus CPUS, the receiving CPU hands the
                   packets to CPUS through a cpumap; e.g. fib,fib@1,fib@0+1
@@ -111,6 +132,10 @@ Usage: scripts/bench.sh [OPTIONS]
   --base-build-dir DIR  another build (e.g. main's) for cases fib-base and
                   table-base: before/after in one interleaved invocation
   --route-cache N case fib: attach --route-cache N (default: the CLI's)
+  --prog-stats    turn the kernel's bpf_stats on (kernel.bpf_stats_enabled,
+                  for every program on the machine) and record the XDP
+                  program's ns/packet on rg in the xdp-router cases (the
+                  stats add ~2 clock reads per packet: not for the Mpps)
   -v, --verbose   trace commands
 EOF
 }
@@ -141,6 +166,7 @@ case_name()
 	6 | lb) echo lb ;; 7 | lb-nft) echo lb-nft ;; 8 | drop) echo drop ;;
 	9 | fib-base) echo fib-base ;; 10 | table-base) echo table-base ;;
 	11 | lb-base) echo lb-base ;;
+	12 | kernel-fw) echo kernel-fw ;; 13 | fib-fw) echo fib-fw ;;
 	*) die "unknown case '$1' (known: ${ALL_CASES[*]})" ;;
 	esac
 }
@@ -169,6 +195,7 @@ parse_args()
 		--build-dir) need_arg "$@"; BUILD_DIR=$2; shift ;;
 		--base-build-dir) need_arg "$@"; BASE_BUILD_DIR=$(realpath -m "$2"); shift ;;
 		--route-cache) need_arg "$@"; ROUTE_CACHE=$2; shift ;;
+		--prog-stats) PROG_STATS=1 ;;
 		-v | --verbose) VERBOSE=1 ;;
 		-h | --help) usage; exit 0 ;;
 		*) usage >&2; die "unknown option '$1'" ;;
@@ -211,6 +238,7 @@ has_table_mode()
 
 has_lb() { "$CLI" lb --help >/dev/null 2>&1; }
 has_cpus() { "$CLI" attach --help 2>&1 | grep -q -- --cpus; }
+has_firewall() { "$CLI" attach --help 2>&1 | grep -q -- --firewall; }
 
 # The case without its @CPUS suffix, and the suffix as attach options.
 case_base() { echo "${1%%@*}"; }
@@ -239,6 +267,12 @@ case_skip_reason()
 	lb-nft) command -v nft >/dev/null || echo "no nft (apt-get install nftables)" ;;
 	fib-base | table-base | lb-base) [[ -x $BASE_BUILD_DIR/xdp-router ]] ||
 		echo "needs --base-build-dir DIR with an xdp-router" ;;
+	kernel-fw | fib-fw)
+		if ! command -v nft >/dev/null || ! command -v conntrack >/dev/null; then
+			echo "needs nft and conntrack (apt-get install nftables conntrack)"
+		elif [[ $1 == fib-fw ]] && ! has_firewall; then
+			echo "this xdp-router has no 'attach --firewall' (issue 13)"
+		fi ;;
 	esac
 }
 
@@ -272,7 +306,8 @@ case_up()
 	kernel) ;;
 	redirect) in_ns r "$XRB" redirect --dev rg --to rs ;;
 	fib) cli attach "${opts[@]}" ${ROUTE_CACHE:+--route-cache "$ROUTE_CACHE"} \
-		rg rs >/dev/null ;;
+		rg rs >/dev/null 2>"$RUN_DIR/attach.err" ||
+		{ cat "$RUN_DIR/attach.err" >&2; die "attach failed"; } ;;
 	fib-base) cli_base attach rg rs >/dev/null ;;
 	lb-base)
 		cli_base attach rg >/dev/null
@@ -294,6 +329,19 @@ case_up()
 		cli lb apply "$RUN_DIR/lb.yaml" >/dev/null
 		;;
 	lb-nft) in_ns r nft -f "$RUN_DIR/lb.nft" ;;
+	kernel-fw)
+		fw_up
+		fw_establish "$1"
+		;;
+	fib-fw)
+		fw_up
+		# --firewall auto, the default: the ruleset turns the gate on.
+		# (Its notice that it made conntrack's TCP checks liberal is
+		# kept for a failure.)
+		cli attach rg rs >/dev/null 2>"$RUN_DIR/attach.err" ||
+			{ cat "$RUN_DIR/attach.err" >&2; die "attach failed"; }
+		fw_establish "$1"
+		;;
 	esac
 }
 
@@ -307,6 +355,11 @@ case_down()
 		in_ns r conntrack -F >/dev/null 2>&1 || true
 		;;
 	fib-base | table-base | lb-base) cli_base detach --all >/dev/null ;;
+	kernel-fw) fw_down ;;
+	fib-fw)
+		cli detach --all >/dev/null
+		fw_down
+		;;
 	esac
 	xdp_off rg
 	xdp_off rs
@@ -343,6 +396,154 @@ table inet xrb_lb {
 	}
 }
 EOF
+}
+
+# ---------------------------------------------------------------- firewall
+
+# The generator's flows come in blocks of 60000 source ports, one source
+# address each (XRB_PORTS, bench/xrb.bpf.c); in an invocation with a
+# firewall case each block also gets its own destination port, 9, 10, ...
+# (xrb gen --dport-spread), in every case but the load balancer's (whose
+# VIP listens on 9 only), so that the cases compared see the same frames.
+FW_PORTS=60000
+fw_blocks() { echo $(((CUR_FLOWS + FW_PORTS - 1) / FW_PORTS)); }
+
+fw_invocation()
+{
+	local c
+	for c in $CASES; do
+		[[ $c == *-fw ]] && return 0
+	done
+	return 1
+}
+
+# The generator's options that shape the flows of case $1.
+gen_flow_args()
+{
+	fw_invocation || return 0
+	case $(case_base "$1") in
+	lb | lb-nft | lb-base) return 0 ;;
+	esac
+	echo --dport-spread
+}
+
+# The ruleset of the firewall cases: the usual stateful forward chain, the
+# generator's UDP ports open for new flows, masquerade out of rs.
+fw_up()
+{
+	local dports=9 last
+	last=$((9 + $(fw_blocks) - 1))
+	((last > 9)) && dports="9-$last"
+	in_ns r nft -f - <<EOF
+table inet xrb_fw {
+	chain fwdc {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		udp dport $dports accept
+	}
+}
+table ip xrb_nat {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "rs" masquerade
+	}
+}
+table ip6 xrb_nat {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "rs" masquerade
+	}
+}
+EOF
+}
+
+fw_down()
+{
+	in_ns r nft delete table inet xrb_fw
+	in_ns r nft delete table ip xrb_nat
+	in_ns r nft delete table ip6 xrb_nat
+	# The next run starts with no conntrack entries.
+	in_ns r conntrack -F >/dev/null 2>&1 || true
+}
+
+# fw_establish CASE: every flow of the generator established in the
+# router's conntrack (seen both ways) before the run; what it took goes to
+# RESULTS ("establish"). One packet per flow from G (through the kernel:
+# in fib-fw the gate passes them, pass_fw_new), then one reply per entry
+# from S to the masqueraded tuple conntrack shows; the kernel forwards the
+# replies to G (static neighbours: the sink on g0 answers no ARP/ND).
+fw_establish()
+{
+	local c=$1 t0 try b n=0 out unreplied fam=ipv4 src=10.1.0.2 dst
+	local -a flow_args
+	# shellcheck disable=SC2207
+	flow_args=($(gen_flow_args "$c"))
+	((PROTO == 6)) && fam=ipv6 src=fd00:1::2
+	dst=$(case_dst "$c")
+	t0=$(date +%s.%N)
+	for ((b = 0; b < $(fw_blocks); b++)); do
+		if ((PROTO == 6)); then
+			ip -n "$(ns r)" neigh replace "fd00:1::$(printf %x $((2 + b)))" \
+				lladdr "$(mac g g0)" dev rg nud permanent
+		else
+			ip -n "$(ns r)" neigh replace "10.1.0.$((2 + b))" \
+				lladdr "$(mac g g0)" dev rg nud permanent
+		fi
+	done
+	# A packet lost on the way is sent again (a flow's packets are alike).
+	for try in 1 2 3; do
+		in_ns g "$XRB" gen --dev g0 --dmac "$(mac r rg)" --src "$src" \
+			--dst "$dst" --size "$SIZE" --flows "$CUR_FLOWS" \
+			--packets "$CUR_FLOWS" "${flow_args[@]}" >/dev/null ||
+			die "$c: sending the flows' first packets failed"
+		n=$(in_ns r conntrack -C)
+		((n >= CUR_FLOWS)) && break
+		log "$c: $n of $CUR_FLOWS conntrack entries after try $try"
+	done
+	out=$(in_ns r conntrack -L -f "$fam" -p udp 2>/dev/null |
+		in_ns s "$XRB_PY" "$XRB_ROOT/bench/fw_reply.py" --dev s0 \
+			--dmac "$(mac r rs)" --size "$SIZE") ||
+		die "$c: sending the replies failed"
+	unreplied=$(in_ns r conntrack -L -f "$fam" -p udp 2>/dev/null |
+		grep -c UNREPLIED || true)
+	((unreplied == 0)) || log "$c: $unreplied flows still unreplied"
+	printf '{"type": "establish", "case": "%s", "flows": %s, "proto": %s, "entries": %s, "unreplied": %s, "seconds": %s, "replies": %s}\n' \
+		"$c" "$CUR_FLOWS" "$PROTO" "$n" "$unreplied" \
+		"$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')" \
+		"$out" >>"$RESULTS"
+}
+
+# snap CASE: the sink's count, the router's counters (`stats`; null in
+# cases without xdp-router) and the sink's count again, as one JSON object.
+snap()
+{
+	local a b st=null pin
+	pin=$(case_sink "$1")
+	a=$("$XRB" count "$pin")
+	case $(case_base "$1") in
+	fib | table | lb | fib-fw) st=$(cli --json stats 2>/dev/null) || st=null ;;
+	fib-base | table-base | lb-base)
+		st=$(cli_base --json stats 2>/dev/null) || st=null ;;
+	esac
+	b=$("$XRB" count "$pin")
+	printf '{"sink_before": %s, "sink_after": %s, "stats": %s, "prog": %s}' \
+		"$a" "$b" "${st:-null}" "$(prog_stats)"
+}
+
+# --prog-stats: run time and count of the XDP program on rg (the kernel's
+# bpf_stats), as JSON; null without.
+prog_stats()
+{
+	local id line
+	((PROG_STATS)) || { echo null; return; }
+	id=$(ip -n "$(ns r)" link show dev rg | grep -o 'prog/xdp id [0-9]*' |
+		grep -o '[0-9]*$') || { echo null; return; }
+	line=$(bpftool prog show id "$id" 2>/dev/null | head -n 1)
+	[[ $line =~ run_time_ns\ ([0-9]+)\ run_cnt\ ([0-9]+) ]] ||
+		{ echo null; return; }
+	printf '{"id": %s, "run_time_ns": %s, "run_cnt": %s}' "$id" \
+		"${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 }
 
 # populate: wall time, and the memory of every map pinned under the pin path.
@@ -398,11 +599,13 @@ drop_counters()
 # run_one CASE RUN: one measurement, one JSON line in RESULTS.
 run_one()
 {
-	local c=$1 run=$2 out before after cpus=0 src dst args=()
+	local c=$1 run=$2 out before after cpus=0 src dst args=() s1=null s2=null
 	((GENS == 2)) && cpus=0,1
 	if ((PROTO == 6)); then src=fd00:1::2; else src=10.1.0.2; fi
 	dst=$(case_dst "$c")
 	((CUR_ROUTES > 0)) && args+=(--dsts "$RUN_DIR/dsts.txt")
+	# shellcheck disable=SC2207
+	args+=($(gen_flow_args "$c"))
 	case_up "$c"
 	before=$(drop_counters "$c")
 	# In the background: `wait` returns at once on a signal, so Ctrl-C
@@ -412,15 +615,25 @@ run_one()
 		--duration "$DURATION" --warmup "$WARMUP" --cpus "$cpus" \
 		--count "$(case_sink "$c")" "${args[@]}" >"$RUN_DIR/gen.out" &
 	GEN_PID=$!
+	# Who forwarded the measured window: the router's counters against
+	# the sink's, from 0.3 s into the window to 0.1 s before its end (the
+	# generator starts its clock after loading, ~0.1 s after this).
+	if awk -v d="$DURATION" 'BEGIN { exit !(d >= 0.8) }'; then
+		sleep "$(awk -v w="$WARMUP" 'BEGIN { print w + 0.3 }')"
+		s1=$(snap "$c")
+		sleep "$(awk -v d="$DURATION" 'BEGIN { print d - 0.4 }')"
+		s2=$(snap "$c")
+	fi
 	wait "$GEN_PID" || die "generator failed in case $c"
 	GEN_PID=""
 	out=$(<"$RUN_DIR/gen.out")
 	after=$(drop_counters "$c")
 	case_down "$c"
 	"$XRB_PY" - "$out" "$before" "$after" "$c" "$run" "$CUR_FLOWS" \
-		"$CUR_ROUTES" "$SIZE" "$GENS" "$PROTO" >>"$RESULTS" <<'PY'
+		"$CUR_ROUTES" "$SIZE" "$GENS" "$PROTO" "$s1" "$s2" >>"$RESULTS" <<'PY'
 import json, sys
-out, before, after, case, run, flows, routes, size, gens, proto = sys.argv[1:]
+(out, before, after, case, run, flows, routes, size, gens, proto,
+ s1, s2) = sys.argv[1:]
 r = json.loads(out)
 def parse(s):
     return {k: int(v) for k, v in (l.split() for l in s.splitlines() if l.strip())}
@@ -429,10 +642,40 @@ drops = {k: a[k] - b.get(k, 0) for k in a if a[k] - b.get(k, 0) > 0}
 r.update(type="run", case=case, run=int(run), flows=int(flows),
          routes=int(routes), size=int(size), gens=int(gens), proto=int(proto),
          drops=drops, drops_total=sum(drops.values()))
+# xdp-router's outcomes over a window inside the measured one, against
+# what the sink counted meanwhile: the share it forwarded itself.
+s1, s2 = json.loads(s1), json.loads(s2)
+if s1 and s2 and s1["stats"] is not None and s2["stats"] is not None:
+    def outcomes(st):
+        t = {}
+        for i in st:
+            for k, v in i["outcomes"].items():
+                t[k] = t.get(k, 0) + v["packets"]
+        return t
+    o1, o2 = outcomes(s1["stats"]), outcomes(s2["stats"])
+    sink = ((s2["sink_before"] + s2["sink_after"]) -
+            (s1["sink_before"] + s1["sink_after"])) / 2
+    d = {k: o2[k] - o1.get(k, 0) for k in o2 if o2[k] - o1.get(k, 0) > 0}
+    fast = sum(d.get(k, 0) for k in ("redirect", "redirect_fw",
+                                      "redirect_nat", "lb_tx"))
+    r["router"] = dict(sink=round(sink), outcomes=d,
+                       xdp_fraction=round(fast / sink, 4) if sink > 0 else 0)
+    p1, p2 = s1.get("prog"), s2.get("prog")
+    if p1 and p2 and p1["id"] == p2["id"] and p2["run_cnt"] > p1["run_cnt"]:
+        r["router"]["prog_ns"] = round(
+            (p2["run_time_ns"] - p1["run_time_ns"]) /
+            (p2["run_cnt"] - p1["run_cnt"]), 1)
 print(json.dumps(r))
 PY
-	log "$(printf '%-8s run %d: %6.2f Mpps' "$c" "$run" \
-		"$(tail -n 1 "$RESULTS" | "$XRB_PY" -c 'import json,sys; print(json.load(sys.stdin)["pps"] / 1e6)')")"
+	log "$(printf '%-9s run %d: %s' "$c" "$run" \
+		"$(tail -n 1 "$RESULTS" | "$XRB_PY" -c '
+import json, sys
+r = json.load(sys.stdin)
+x = r.get("router")
+print("%6.2f Mpps%s%s" % (r["pps"] / 1e6, ", %.1f %% by XDP" %
+                          (100 * x["xdp_fraction"]) if x else "",
+                          ", program %.0f ns/packet" % x["prog_ns"]
+                          if x and "prog_ns" in x else ""))')")"
 }
 
 CUR_FLOWS=1
@@ -506,6 +749,10 @@ main()
 	fi
 	prepare
 	local f r flows routes
+	if ((PROG_STATS)); then
+		BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
+		sysctl -qw kernel.bpf_stats_enabled=1
+	fi
 	((PLOT)) && [[ -z $JSON_OUT ]] && JSON_OUT="$RUN_DIR/results.json"
 	IFS=, read -ra flows <<<"$FLOWS"
 	IFS=, read -ra routes <<<"$ROUTES"

@@ -80,6 +80,7 @@ cleanup()
 	# Deleting the namespaces deletes the veths, which detaches every
 	# XDP program and frees the routes.
 	[[ -n $PFX ]] && topo_down
+	[[ -n $BPF_STATS_OLD ]] && sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_OLD"
 	[[ -n $RUN_DIR ]] && rm -rf "$RUN_DIR"
 	exit "$rc"
 }
