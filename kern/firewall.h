@@ -68,10 +68,9 @@ extern unsigned int CONFIG_HZ __kconfig __weak;
 
 /* What the gate decided for a packet it let through. */
 struct fw_verdict {
-	__u8 judged;		/* through the gate: redirect_fw/_nat */
 	__u8 manip_src;		/* rewrite the source after routing */
 	__u8 manip_dst;		/* rewrite the destination before it */
-	__u8 pad;
+	__u8 pad[2];
 	__be16 sport;		/* the new source port, destination port */
 	__be16 dport;
 	__u32 saddr[4];		/* the new addresses (IPv4: [0]) */
@@ -243,8 +242,7 @@ static __always_inline void fw_nat_plan(const struct nf_conn *ct, int dir,
  * entry, had there been one, would have left ct set.
  */
 static __always_inline int fw_untracked(const struct packet *p, int is_v6,
-					__u32 gen, __u32 since,
-					struct fw_verdict *v)
+					__u32 gen, __u32 since)
 {
 	struct xr_fw_key key = {};
 	struct xr_fw_flow *rec;
@@ -253,13 +251,42 @@ static __always_inline int fw_untracked(const struct packet *p, int is_v6,
 	rec = bpf_map_lookup_elem(&xr_fw_flows, &key);
 	if (!rec || rec->ct || !fw_flow_verified(rec, 0, gen, since))
 		return XR_PASS_FW_NEW;
-	v->judged = 1;
 	return XR_CONTINUE;
 }
 
 /*
- * Judges a parsed packet: XR_CONTINUE to forward it (with @v's
- * translation), or the pass_fw_* outcome that hands it to the kernel.
+ * Whether the gate judges this packet: always (--firewall conntrack), never
+ * (off), or in auto while the ingress interface's namespace has netfilter
+ * hooks on the packet's forward path (its family's prerouting, forward,
+ * postrouting) or the interface has ingress hooks. Inline, and only the
+ * lists' addresses: with no rules, this is all the gate costs a packet.
+ */
+static __always_inline int fw_armed(struct xdp_md *ctx, int is_v6)
+{
+	struct xdp_buff___xrnf *xdp;
+	struct net_device___xrnf *dev;
+	struct net___xrnf *net;
+
+	if (xr_fw_mode != XR_FW_AUTO)
+		return xr_fw_mode == XR_FW_CONNTRACK;
+	xdp = bpf_cast_to_kern_ctx(ctx);
+	dev = xdp->rxq->dev;
+	net = dev->nd_net.net;
+	if (dev->nf_hooks_ingress)
+		return 1;
+	if (is_v6)
+		return net->nf.hooks_ipv6[XR_NF_INET_PRE_ROUTING] ||
+		       net->nf.hooks_ipv6[XR_NF_INET_FORWARD] ||
+		       net->nf.hooks_ipv6[XR_NF_INET_POST_ROUTING];
+	return net->nf.hooks_ipv4[XR_NF_INET_PRE_ROUTING] ||
+	       net->nf.hooks_ipv4[XR_NF_INET_FORWARD] ||
+	       net->nf.hooks_ipv4[XR_NF_INET_POST_ROUTING];
+}
+
+/*
+ * Judges a parsed packet fw_armed() let in: XR_CONTINUE to forward it
+ * (with @v's translation), or the pass_fw_* outcome that hands it to the
+ * kernel.
  * A function of its own: the conntrack entry is looked up and released
  * here, and its stack is not added to the load balancer's.
  */
@@ -275,16 +302,11 @@ static __noinline int fw_gate(struct xdp_md *ctx, const struct packet *p,
 	struct bpf_ct_opts o = {};
 	struct fw_hooks hooks;
 	struct nf_conn *ct;
-	__u32 zero = 0, gen, now, since;
+	__u32 zero = 0, gen, since;
 	int ingress_hooks, dir;
 
-	if (xr_fw_mode == XR_FW_OFF)
-		return XR_CONTINUE;
 	fw_read_hooks(net, is_v6, &hooks);
 	ingress_hooks = dev->nf_hooks_ingress != NULL;
-	if (xr_fw_mode == XR_FW_AUTO && !fw_hooks_any(&hooks) &&
-	    !ingress_hooks)
-		return XR_CONTINUE;
 
 	/* Netdev ingress chains judge before conntrack, packet by packet:
 	 * no generation covers what they see. Nor is legacy iptables' (the
@@ -295,11 +317,10 @@ static __noinline int fw_gate(struct xdp_md *ctx, const struct packet *p,
 	if (fw_is_fragment(p, is_v6) || fw_needs_conntrack(p, is_v6))
 		return XR_PASS_FW_CTL;
 	gen = fw_generation(net, &hooks);
-	now = fw_now();
-	since = fw_gen_since(st, is_v6, gen, now);
+	since = fw_gen_since(st, is_v6, gen);
 	ct = fw_ct_lookup(ctx, p, is_v6, &o);
 	if (!ct)
-		return fw_untracked(p, is_v6, gen, since, v);
+		return fw_untracked(p, is_v6, gen, since);
 	if (!fw_ct_established(ct, p->l4_proto)) {
 		bpf_ct_release(ct);
 		return XR_PASS_FW_NEW;
@@ -328,7 +349,6 @@ static __noinline int fw_gate(struct xdp_md *ctx, const struct packet *p,
 	fw_refresh(ct, net, p->l4_proto);
 	fw_nat_plan(ct, dir, v);
 	bpf_ct_release(ct);
-	v->judged = 1;
 	return XR_CONTINUE;
 }
 

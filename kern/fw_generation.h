@@ -87,30 +87,26 @@ static __always_inline __u32 fw_now(void)
 
 /*
  * Notes @gen as the family's generation if it is new; returns since when
- * it has been the generation (NULL state: now, trusting nothing).
+ * it has been the generation (NULL state: now, trusting nothing). The
+ * clock is read only then: the router's gate calls this for every packet,
+ * and bpf_ktime_get_ns() was a fifth of its cost.
  */
 static __always_inline __u32 fw_gen_since(struct xr_fw_state *st, int is_v6,
-					  __u32 gen, __u32 now)
+					  __u32 gen)
 {
 	int fam = is_v6 ? 1 : 0;
+	__u32 now;
 
-	if (!st)
-		return now;
-	if (st->gen[fam] != gen) {
+	if (st && st->gen[fam] == gen)
+		return st->since[fam];
+	now = fw_now();
+	if (st) {
 		st->gen[fam] = gen;
 		st->since[fam] = now;
-		return now;
 	}
-	return st->since[fam];
+	return now;
 }
 
-/*
- * The kernel forwarded direction @dir of the flow under @gen, at least
- * XR_FW_SETTLE after @since, its start: what the gate requires, and what
- * the recorder keeps noting until it holds. Constant indices only: the
- * verifier refuses the arithmetic a variable one compiles to (a stack
- * address OR-ed with the offset).
- */
 /*
  * The key of a flow conntrack does not track (no conntrack in the
  * namespace, or a notrack rule): the packet's own tuple, one key per

@@ -156,7 +156,7 @@ int xr_fw_record(struct __sk_buff *ctx)
 	gen = fw_generation(net, &hooks);
 	now = fw_now();
 	since = fw_gen_since(bpf_map_lookup_elem(&xr_fw_state, &zero), is_v6,
-			     gen, now);
+			     gen);
 
 	rec = bpf_map_lookup_elem(&xr_fw_flows, &key);
 	if (rec && rec->ct == (__u64)ct) {

@@ -16,15 +16,28 @@
 #include "cpu_steer.h"
 #include "outcome_action.h"
 
-/*
- * A parsed IP packet: the load balancer's if it is for a VIP, else routed,
- * if the firewall gate (firewall.h) lets it, translated as conntrack says.
- */
+/* Forwarding if the firewall gate (firewall.h) lets the packet through,
+ * translated as conntrack says. */
+static __always_inline int gate_and_forward(struct xdp_md *ctx,
+					    struct packet *p, int is_v6,
+					    const struct xr_iface *st)
+{
+	struct fw_verdict fw = {};
+	int outcome = fw_gate(ctx, p, is_v6, &fw);
+
+	if (outcome != XR_CONTINUE)
+		return outcome;
+	if (fw.manip_dst && fw_nat_dst(p, is_v6, &fw))
+		return XR_PASS_FW_CTL;
+	outcome = forward(ctx, p, is_v6, st);
+	return fw_nat_finish(ctx, p, is_v6, &fw, outcome);
+}
+
+/* A parsed IP packet: the load balancer's if it is for a VIP, else routed. */
 static __always_inline int balance_or_forward(struct xdp_md *ctx,
 					      struct packet *p, int is_v6,
 					      const struct xr_iface *st)
 {
-	struct fw_verdict fw = {};
 	int outcome = lb(ctx, p, is_v6);
 
 	if (outcome != XR_CONTINUE)
@@ -32,18 +45,9 @@ static __always_inline int balance_or_forward(struct xdp_md *ctx,
 	/* Options (record route, timestamps, router alert) need the kernel. */
 	if (p->ip_options)
 		return XR_PASS_IP_OPTIONS;
-	if (xr_fw_mode == XR_FW_OFF)
-		return forward(ctx, p, is_v6, st);
-
-	outcome = fw_gate(ctx, p, is_v6, &fw);
-	if (outcome != XR_CONTINUE)
-		return outcome;
-	if (!fw.judged)
-		return forward(ctx, p, is_v6, st);
-	if (fw.manip_dst && fw_nat_dst(p, is_v6, &fw))
-		return XR_PASS_FW_CTL;
-	outcome = forward(ctx, p, is_v6, st);
-	return fw_nat_finish(ctx, p, is_v6, &fw, outcome);
+	if (fw_armed(ctx, is_v6))
+		return gate_and_forward(ctx, p, is_v6, st);
+	return forward(ctx, p, is_v6, st);
 }
 
 static __always_inline int route(struct xdp_md *ctx,
