@@ -6,8 +6,10 @@
 #
 #   A (a0) 10.1.0.2 fd00:1::2 --- ra [ R ] rb --- (b0) B 10.2.0.2 fd00:2::2
 #
-# attach to ra and rb, status, ping v4/v6, a short iperf3, stats, and clean
-# up everything on exit (also on failure or Ctrl-C). Run it as root from the
+# attach to ra and rb, status, ping v4/v6, a short iperf3, stats; then a
+# stateful nftables ruleset with masquerade and the same again through the
+# firewall gate; and clean up everything on exit (also on failure or
+# Ctrl-C). Run it as root from the
 # top of a clone:  scripts/demo.sh
 #
 # Environment: XR_BUILD_DIR (default build), XR_CMAKE_ARGS, DEMO_SECS
@@ -94,6 +96,35 @@ say "Counters per interface and outcome: 'redirect' is what XDP forwarded itself
 show ip netns exec "$ns_r" "$cli" --pin-path "$pin" stats
 printf '\nKernel forwarding counter in R (Ip ForwDatagrams, v4): %s; veth ra xdp_redirect: %s\n' \
 	"$(xr_snmp r Ip:ForwDatagrams)" "$(xr_ethtool_stat r ra xdp_redirect)"
+
+say "A firewall with NAT: a stateful forward chain and masquerade out of rb (nftables in R)"
+show ip netns exec "$ns_r" nft -f - <<'NFT'
+table inet demo_filter {
+	chain fwdchain {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		tcp dport 5201 accept
+		icmp type echo-request accept
+		icmpv6 type { echo-request, nd-neighbor-solicit, nd-neighbor-advert } accept
+	}
+}
+table ip demo_nat {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "rb" masquerade
+	}
+}
+NFT
+say "The firewall gate turned itself on: the kernel decides, XDP carries what it accepted"
+show ip netns exec "$ns_r" "$cli" --pin-path "$pin" status
+xr_bg b timeout $((secs + 15)) iperf3 -s -1 -p 5201 >/dev/null
+xr_wait_tcp_listen b 5201
+show ip netns exec "$ns_a" timeout $((secs + 10)) iperf3 -c "$(xr_ip4 b)" -t "$secs" -f m |
+	grep -E 'sender|receiver'
+say "'redirect_nat': masqueraded by XDP from conntrack's entry; 'pass_fw_*': handed to the kernel (SYN/FIN, new flows)"
+show ip netns exec "$ns_r" "$cli" --pin-path "$pin" stats
+show ip netns exec "$ns_r" conntrack -L -p tcp --dport 5201
 
 say "Detaching"
 show ip netns exec "$ns_r" "$cli" --pin-path "$pin" detach --all
