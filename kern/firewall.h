@@ -254,12 +254,33 @@ static __always_inline int fw_untracked(const struct packet *p, int is_v6,
 	return XR_CONTINUE;
 }
 
+/* br_netfilter's hook, in every namespace that has a bridge (0: none). */
+extern const void ip_sabotage_in __ksym __weak;
+
+/*
+ * A hook list a routed packet meets for real: any but one holding only
+ * br_netfilter's ip_sabotage_in, which a bridge brings into its namespace
+ * (CONFIG_BRIDGE_NETFILTER) on prerouting and which acts on bridged
+ * packets alone. Without this, a router with a bridge would be gated with
+ * no rule anywhere.
+ */
+static __always_inline int
+fw_list_matters(const struct nf_hook_entries___xr *list)
+{
+	if (!list)
+		return 0;
+	if (list->num_hook_entries != 1)
+		return 1;
+	return list->hooks[0].hook != &ip_sabotage_in;
+}
+
 /*
  * Whether the gate judges this packet: always (--firewall conntrack), never
  * (off), or in auto while the ingress interface's namespace has netfilter
  * hooks on the packet's forward path (its family's prerouting, forward,
- * postrouting) or the interface has ingress hooks. Inline, and only the
- * lists' addresses: with no rules, this is all the gate costs a packet.
+ * postrouting; br_netfilter's alone does not count) or the interface has
+ * ingress hooks. Inline, and only the lists' addresses: with no rules,
+ * this is all the gate costs a packet.
  */
 static __always_inline int fw_armed(struct xdp_md *ctx, int is_v6)
 {
@@ -275,10 +296,11 @@ static __always_inline int fw_armed(struct xdp_md *ctx, int is_v6)
 	if (dev->nf_hooks_ingress)
 		return 1;
 	if (is_v6)
-		return net->nf.hooks_ipv6[XR_NF_INET_PRE_ROUTING] ||
+		return fw_list_matters(
+			       net->nf.hooks_ipv6[XR_NF_INET_PRE_ROUTING]) ||
 		       net->nf.hooks_ipv6[XR_NF_INET_FORWARD] ||
 		       net->nf.hooks_ipv6[XR_NF_INET_POST_ROUTING];
-	return net->nf.hooks_ipv4[XR_NF_INET_PRE_ROUTING] ||
+	return fw_list_matters(net->nf.hooks_ipv4[XR_NF_INET_PRE_ROUTING]) ||
 	       net->nf.hooks_ipv4[XR_NF_INET_FORWARD] ||
 	       net->nf.hooks_ipv4[XR_NF_INET_POST_ROUTING];
 }

@@ -39,8 +39,13 @@
 #define XR_UDP_CT_UNREPLIED 0
 #define XR_UDP_CT_REPLIED 1
 
+struct nf_hook_entry___xr {
+	void *hook;
+} __attribute__((preserve_access_index));
+
 struct nf_hook_entries___xr {
 	__u16 num_hook_entries;
+	struct nf_hook_entry___xr hooks[];
 } __attribute__((preserve_access_index));
 
 struct netns_nf___xr {

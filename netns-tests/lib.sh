@@ -214,8 +214,13 @@ xr_ns_add()
 	ns=$(xr_ns "$1")
 	ip netns add "$ns" || xr_fail "cannot create namespace $ns"
 	ip -n "$ns" link set lo up
+	# A new namespace inherits IPv4 forwarding from the initial one
+	# (net.core.devconf_inherit_init_net 0): on a host that forwards,
+	# test hosts would too, and bounce stray packets back (routing loops
+	# in populate_churn). Off here; xr_router_ns() turns it on.
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0
+		net.ipv6.conf.default.accept_dad=0 net.ipv4.ip_forward=0 \
+		net.ipv6.conf.all.forwarding=0
 }
 
 # xr_router_ns SHORT: a namespace that forwards v4 and v6, with its own bpffs.
