@@ -103,7 +103,8 @@ static __always_inline void *fw_l4(const struct packet *p, int is_v6)
 	return p->l3 + (is_v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr));
 }
 
-/* Not TCP/UDP, a fragment, a SYN/FIN/RST or a header cut short. */
+/* Not TCP/UDP, a SYN/FIN/RST, or a transport header cut short
+ * (fragments: fw_is_fragment()). */
 static __always_inline int fw_needs_conntrack(const struct packet *p,
 					      int is_v6)
 {
