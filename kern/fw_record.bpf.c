@@ -116,6 +116,43 @@ static __always_inline int read_packet_key(struct __sk_buff *ctx,
 	return 0;
 }
 
+/* Conntrack's prerouting hooks (0: not found). */
+extern const void ipv4_conntrack_in __ksym __weak;
+extern const void ipv6_conntrack_in __ksym __weak;
+
+#define MAX_HOOKS_SCANNED 16
+
+/*
+ * Conntrack at work on the family's prerouting: then a packet with no
+ * entry is one it refused (invalid), whose tuple proves nothing for the
+ * flow's other packets, not a stateless namespace's. Unknown (no symbol,
+ * more hooks than scanned): taken as at work, and nothing is noted.
+ */
+static __always_inline int conntrack_at_work(struct net___xrnf *net,
+					     int is_v6)
+{
+	const void *in = is_v6 ? &ipv6_conntrack_in : &ipv4_conntrack_in;
+	struct nf_hook_entries___xr *list;
+	__u16 n;
+
+	list = is_v6 ? net->nf.hooks_ipv6[XR_NF_INET_PRE_ROUTING] :
+		       net->nf.hooks_ipv4[XR_NF_INET_PRE_ROUTING];
+	if (!in)
+		return 1;
+	if (!list)
+		return 0;
+	n = list->num_hook_entries;
+	/* Constant indices: no variable offset into a kernel object. */
+#pragma unroll
+	for (int i = 0; i < MAX_HOOKS_SCANNED; i++) {
+		if (i >= n)
+			return 0;
+		if (list->hooks[i].hook == in)
+			return 1;
+	}
+	return 1;
+}
+
 SEC("tc")
 int xr_fw_record(struct __sk_buff *ctx)
 {
@@ -131,10 +168,14 @@ int xr_fw_record(struct __sk_buff *ctx)
 	int dir = 0, is_v6;
 
 	if (!ct) {
-		/* Untracked: no entry at all, or notrack's. */
+		/* Untracked: notrack's, or no entry in a namespace where
+		 * conntrack is not at work. */
 		if (info != 0 && info != XR_IP_CT_UNTRACKED)
 			return TC_ACT_UNSPEC;
 		if (read_packet_key(ctx, &key, &is_v6))
+			return TC_ACT_UNSPEC;
+		if (info == 0 &&
+		    conntrack_at_work(skb->dev->nd_net.net, is_v6))
 			return TC_ACT_UNSPEC;
 	} else {
 		if (info != XR_IP_CT_ESTABLISHED &&
