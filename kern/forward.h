@@ -14,6 +14,7 @@
 #include "lookup_fib.h"
 #include "lookup_table.h"
 #include "route_cache.h"
+#include "source_check.h"
 #include "parse.h"
 #include "xdp_router_maps.bpf.h"
 
@@ -56,24 +57,44 @@ static __always_inline int trim_to_ip_len(struct xdp_md *ctx,
 }
 
 /*
- * fib mode: the route cache, else the FIB (whose answer the cache then
- * keeps). A function of its own: its stack (the cache probe, the FIB's
- * parameters) is not added to the load balancer's, which shares the
- * entry point's frame.
+ * fib mode: the route cache, else the FIB and the source check (whose
+ * joint answer the cache then keeps). A function of its own: its stack
+ * (the cache probe, the FIB's parameters) is not added to the load
+ * balancer's, which shares the entry point's frame.
  */
 static __noinline int lookup_fib_cached(struct xdp_md *ctx,
 					const struct packet *p, int is_v6,
-					struct next_hop *nh)
+					__u32 src_conf, struct next_hop *nh)
 {
+	struct bpf_fib_lookup fib;
 	struct rc_probe rc;
 	int outcome;
 
-	if (route_cache_lookup(ctx, &rc, p, is_v6, nh))
+	if (route_cache_lookup(ctx, &rc, p, is_v6, src_conf_stamp(src_conf),
+			       nh))
 		return XR_CONTINUE;
-	outcome = lookup_fib(ctx, p, is_v6, nh);
+	outcome = lookup_fib(ctx, p, is_v6, &fib, nh);
+	if (outcome == XR_CONTINUE)
+		outcome = source_check(ctx, p, is_v6, nh->ifindex, src_conf,
+				       &fib, 0);
 	if (outcome == XR_CONTINUE)
 		route_cache_store(ctx, &rc, p, is_v6, nh);
 	return outcome;
+}
+
+/* table mode: the mirrored tables, then the source check. */
+static __always_inline int lookup_table_checked(struct xdp_md *ctx,
+						const struct packet *p,
+						int is_v6,
+						const struct xr_iface *st,
+						__u32 src_conf,
+						struct next_hop *nh)
+{
+	int outcome = lookup_table(p, is_v6, st, nh);
+
+	if (outcome != XR_CONTINUE)
+		return outcome;
+	return source_check(ctx, p, is_v6, nh->ifindex, src_conf, NULL, 1);
 }
 
 /*
@@ -86,18 +107,23 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 				   int is_v6, const struct xr_iface *st)
 {
 	struct next_hop nh;
+	__u32 src_conf;
 	int outcome;
 
 	if (ttl_expired(p, is_v6))
 		return XR_PASS_TTL_EXPIRED;
-	if (xr_lookup_mode == XR_LOOKUP_TABLE) {
-		outcome = lookup_table(p, is_v6, st, &nh);
-		if (outcome != XR_CONTINUE)
-			return outcome;
-	} else {
-		outcome = lookup_fib_cached(ctx, p, is_v6, &nh);
-		if (outcome != XR_CONTINUE)
-			return outcome;
+	src_conf = src_conf_read(ctx, is_v6);
+	if (xr_lookup_mode == XR_LOOKUP_TABLE)
+		outcome = lookup_table_checked(ctx, p, is_v6, st, src_conf,
+					       &nh);
+	else
+		outcome = lookup_fib_cached(ctx, p, is_v6, src_conf, &nh);
+	if (outcome != XR_CONTINUE) {
+		/* A refused source the kernel is asked to log. */
+		if (outcome == XR_DROP_RP_FILTER &&
+		    (src_conf & SRC_CONF_LOG_MARTIANS))
+			return XR_PASS_SOURCE;
+		return outcome;
 	}
 
 	/* Egress interfaces the router is not attached to are the kernel's:

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The kernel's networking structures, as far as the route cache reads them
- * (kern/route_epoch.h, kern/route_watch.bpf.c): the fields are found by
- * name when the program loads (CO-RE, preserve_access_index), so only the
- * ones read are declared, never a whole layout. The ___xr suffix keeps
- * them apart from any real definition.
+ * The kernel's networking structures, as far as the route cache
+ * (kern/route_epoch.h, kern/route_watch.bpf.c) and the source check
+ * (kern/source_check.h) read them: the fields are found by name when the
+ * program loads (CO-RE, preserve_access_index), so only the ones read are
+ * declared, never a whole layout. The ___xr suffix keeps them apart from
+ * any real definition.
  */
 #ifndef XR_KERNEL_NET_H
 #define XR_KERNEL_NET_H
@@ -27,7 +28,14 @@ typedef struct {
 	int counter;
 } atomic___xr;
 
+/* struct ipv4_devconf: data[] is indexed by IPV4_DEVCONF_* - 1
+ * (<linux/ip.h>, a fixed ABI); long enough for the entries read. */
+struct ipv4_devconf___xr {
+	int data[32];
+} __attribute__((preserve_access_index));
+
 struct netns_ipv4___xr {
+	struct ipv4_devconf___xr *devconf_all;
 	unsigned int fib_seq;
 	struct fib_rules_ops___xr *rules_ops;
 	__u8 fib_has_custom_rules;
@@ -59,10 +67,16 @@ struct net___xr {
 	struct netns_ipv6___xr ipv6;
 } __attribute__((preserve_access_index));
 
+struct in_device___xr {
+	void *ifa_list;			/* NULL: no IPv4 address */
+	struct ipv4_devconf___xr cnf;
+} __attribute__((preserve_access_index));
+
 struct net_device___xr {
 	struct {
 		struct net___xr *net;
 	} nd_net;
+	struct in_device___xr *ip_ptr;
 } __attribute__((preserve_access_index));
 
 struct xdp_rxq_info___xr {

@@ -62,32 +62,35 @@ static __always_inline void fib_params_v6(struct bpf_fib_lookup *fib,
 	__builtin_memcpy(fib->ipv6_dst, &ip6h->daddr, sizeof(fib->ipv6_dst));
 }
 
+/* @fib: the caller's, free for its next use once this returns (the
+ * source check's lookup takes the same stack). */
 static __always_inline int lookup_fib(struct xdp_md *ctx,
 				      const struct packet *p, int is_v6,
+				      struct bpf_fib_lookup *fib,
 				      struct next_hop *nh)
 {
-	struct bpf_fib_lookup fib = {};
 	int outcome;
 
+	__builtin_memset(fib, 0, sizeof(*fib));
 	if (is_v6)
-		fib_params_v6(&fib, p);
+		fib_params_v6(fib, p);
 	else
-		fib_params_v4(&fib, p);
-	fib.l4_protocol = p->l4_proto;
-	fib.sport = p->sport;	/* ECMP entropy (fib_multipath_hash_policy) */
-	fib.dport = p->dport;
+		fib_params_v4(fib, p);
+	fib->l4_protocol = p->l4_proto;
+	fib->sport = p->sport;	/* ECMP entropy (fib_multipath_hash_policy) */
+	fib->dport = p->dport;
 	/* MTU check: the IP length, which is what leaves (forward()
 	 * trims the bytes past it, as the kernel does). */
-	fib.tot_len = p->l3_len;
-	fib.ifindex = ctx->ingress_ifindex;
+	fib->tot_len = p->l3_len;
+	fib->ifindex = ctx->ingress_ifindex;
 
-	outcome = fib_outcome(bpf_fib_lookup(ctx, &fib, sizeof(fib),
+	outcome = fib_outcome(bpf_fib_lookup(ctx, fib, sizeof(*fib),
 					     xr_fib_flags));
 	if (outcome != XR_CONTINUE)
 		return outcome;
-	nh->ifindex = fib.ifindex;
-	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
-	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+	nh->ifindex = fib->ifindex;
+	__builtin_memcpy(nh->smac, fib->smac, ETH_ALEN);
+	__builtin_memcpy(nh->dmac, fib->dmac, ETH_ALEN);
 	return XR_CONTINUE;
 }
 

@@ -2,8 +2,9 @@
 /*
  * The route cache: per CPU, two-way set-associative, exact-match, in front
  * of bpf_fib_lookup() (fib lookup mode). It remembers successful answers
- * only (egress, MACs); every other answer (no neighbour, unreachable, local,
- * fragmentation needed, ...) is asked of the FIB on every packet.
+ * only (egress, MACs, for a source the source check accepted); every other
+ * answer (no neighbour, unreachable, local, fragmentation needed, a source
+ * refused, ...) is asked of the FIB on every packet.
  *
  * Exact, not approximate:
  * - the key holds every input that can change the answer (route_epoch.h
@@ -13,7 +14,10 @@
  *   once), and only answers of a settled epoch are stored (route_epoch.h);
  * - the MTU check stays exact: an entry remembers the longest IP packet the
  *   lookup accepted, and a longer one asks the FIB, which may answer
- *   FRAG_NEEDED.
+ *   FRAG_NEEDED;
+ * - so does the source check (kern/source_check.h): an entry remembers the
+ *   ingress interface's settings it was made under, sysctls that no
+ *   counter follows, and serves only packets that meet the same.
  * A CPU's slots are only touched by program runs on that CPU, which never
  * nest (NAPI, or a cpumap kthread with bottom halves off).
  */
@@ -66,12 +70,13 @@ static __always_inline void rc_window(struct xr_rc_state *f, int hit)
 	f->win_hits = 0;
 }
 
-/* A matching entry's answer, if it covers this packet's length. */
+/* A matching entry's answer, if it covers this packet's length and its
+ * source was checked under the ingress interface's current settings. */
 static __always_inline int rc_answer_get(const struct xr_rc_answer *a,
-					 const struct packet *p,
+					 const struct packet *p, __u8 src_conf,
 					 struct next_hop *nh)
 {
-	if (p->l3_len > a->max_len)
+	if (p->l3_len > a->max_len || a->src_conf != src_conf)
 		return 0;
 	nh->ifindex = a->egress;
 	__builtin_memcpy(nh->smac, a->smac, ETH_ALEN);
@@ -80,10 +85,11 @@ static __always_inline int rc_answer_get(const struct xr_rc_answer *a,
 }
 
 static __always_inline void rc_answer_set(struct xr_rc_answer *a,
-					  const struct packet *p,
+					  const struct packet *p, __u8 src_conf,
 					  const struct next_hop *nh)
 {
 	a->max_len = p->l3_len;
+	a->src_conf = src_conf;
 	a->egress = nh->ifindex;
 	__builtin_memcpy(a->smac, nh->smac, ETH_ALEN);
 	__builtin_memcpy(a->dmac, nh->dmac, ETH_ALEN);
@@ -95,6 +101,7 @@ static __always_inline void rc_answer_set(struct xr_rc_answer *a,
 
 struct rc_probe {
 	struct rc_view v;
+	__u8 src_conf;		/* source_check.h's stamp for this packet */
 	void *slot;		/* where to store the answer; NULL: nowhere */
 	int slot_valid;		/* it holds a valid answer (to evict) */
 };
@@ -277,7 +284,8 @@ static __always_inline int rc_lookup(struct rc_probe *pr, __u32 ifindex,
 		if (e->v4.epoch == pr->v.epoch &&
 		    (is_v6 ? rc_match_v6(&e->v6, ifindex, p, &l4) :
 			     rc_match_v4(&e->v4, ifindex, p, &l4))) {
-			if (!rc_answer_get(rc_entry_answer(e, is_v6), p, nh)) {
+			if (!rc_answer_get(rc_entry_answer(e, is_v6), p,
+					   pr->src_conf, nh)) {
 				pr->slot = e;	/* ask, then widen */
 				return 0;
 			}
@@ -295,10 +303,12 @@ static __always_inline int rc_lookup(struct rc_probe *pr, __u32 ifindex,
 static __always_inline int route_cache_lookup(struct xdp_md *ctx,
 					      struct rc_probe *pr,
 					      const struct packet *p,
-					      int is_v6, struct next_hop *nh)
+					      int is_v6, __u8 src_conf,
+					      struct next_hop *nh)
 {
 	int hit;
 
+	pr->src_conf = src_conf;
 	pr->slot = NULL;
 	pr->slot_valid = 0;
 	if (!xr_rc_slots)
@@ -338,7 +348,7 @@ static __always_inline void route_cache_store(struct xdp_md *ctx,
 		rc_key_set_v6(&e->v6, ctx->ingress_ifindex, p, &l4);
 	else
 		rc_key_set_v4(&e->v4, ctx->ingress_ifindex, p, &l4);
-	rc_answer_set(rc_entry_answer(e, is_v6), p, nh);
+	rc_answer_set(rc_entry_answer(e, is_v6), p, pr->src_conf, nh);
 	e->v4.epoch = pr->v.epoch;
 	pr->v.fam->stores++;
 	rc_window(pr->v.fam, 0);

@@ -30,6 +30,10 @@ static __always_inline int gate_and_forward(struct xdp_md *ctx,
 	if (fw.manip_dst && fw_nat_dst(p, is_v6, &fw))
 		return XR_PASS_FW_CTL;
 	outcome = forward(ctx, p, is_v6, st);
+	/* A source the kernel refuses after netfilter's prerouting hooks
+	 * have seen it: theirs to see (kern/source_check.h). */
+	if (outcome == XR_DROP_RP_FILTER)
+		outcome = XR_PASS_SOURCE;
 	return fw_nat_finish(ctx, p, is_v6, &fw, outcome);
 }
 

@@ -53,6 +53,14 @@
 	X(XR_PASS_UNSUPPORTED, "pass_unsupported")			\
 	/* egress interface is not attached */				\
 	X(XR_PASS_EGRESS_NOT_XDP, "pass_egress_not_xdp")		\
+	/* out by its ingress interface: the kernel sends an ICMP	\
+	 * redirect (IPv4 send_redirects; IPv6 always) */		\
+	X(XR_PASS_REDIRECT, "pass_redirect")				\
+	/* a source check XDP cannot settle (kern/source_check.h): a	\
+	 * local or broadcast source, no route back, an ECMP route back	\
+	 * under strict rp_filter; or a failed one the kernel must log	\
+	 * (log_martians) or netfilter see */				\
+	X(XR_PASS_SOURCE, "pass_source")				\
 	/* -- Handed to the kernel by the firewall gate. */		\
 	/* no established conntrack entry: a new flow, a flushed or	\
 	 * expired entry, a helper's or sequence-adjusted flow */	\
@@ -76,6 +84,9 @@
 	X(XR_DROP_BAD_CSUM, "drop_bad_csum")				\
 	/* blackhole route */						\
 	X(XR_DROP_BLACKHOLE, "drop_blackhole")				\
+	/* rp_filter: no route back to the source (loose), or none	\
+	 * through the ingress interface (strict) */			\
+	X(XR_DROP_RP_FILTER, "drop_rp_filter")				\
 	/* VIP packet, no backend takes new flows */			\
 	X(XR_DROP_LB_NO_BACKEND, "drop_lb_no_backend")			\
 	/* VIP fragment whose first fragment is unknown */		\

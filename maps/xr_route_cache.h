@@ -25,7 +25,9 @@ _Static_assert(sizeof(struct xr_route_watch) == 24, "xr_route_watch size");
 /* A cached answer: what bpf_fib_lookup() said, and for which lengths. */
 struct xr_rc_answer {
 	__u16 max_len;		/* longest IP packet the lookup accepted */
-	__u16 pad;
+	__u8 src_conf;		/* the settings the source was checked under
+				 * (kern/source_check.h); 0 for IPv6 */
+	__u8 pad;
 	__u32 egress;		/* egress ifindex */
 	__u8 smac[6];
 	__u8 dmac[6];

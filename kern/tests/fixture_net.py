@@ -36,7 +36,22 @@ ECMP2 = Link(6)                     # WAN's sibling in the ECMP routes;
 # the xr_ifaces hash instead of the xr_ifaces_arr array.
 HIGH = Link(7, index=5000)          # attached, ifindex past the array
 HIGH_UNCONF = Link(8, attached=False, index=6000)  # and not configured
-LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD, ECMP2, HIGH, HIGH_UNCONF]
+# Ingress interfaces with the source check's sysctls (kern/source_check.h);
+# conf/all is 0 for each, so that the interface's own value decides.
+RPF_STRICT = Link(9)                # rp_filter 1
+RPF_LOOSE = Link(10)                # rp_filter 2
+ACCEPT_LOCAL = Link(11)             # accept_local 1
+NO_REDIRECTS = Link(12)             # send_redirects 0 (the others: 1)
+RPF_LOG = Link(13)                  # rp_filter 1, log_martians 1
+SOURCE_CONF = {
+    RPF_STRICT: {"rp_filter": 1},
+    RPF_LOOSE: {"rp_filter": 2},
+    ACCEPT_LOCAL: {"accept_local": 1},
+    NO_REDIRECTS: {"send_redirects": 0},
+    RPF_LOG: {"rp_filter": 1, "log_martians": 1},
+}
+LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD, ECMP2, HIGH, HIGH_UNCONF,
+         RPF_STRICT, RPF_LOOSE, ACCEPT_LOCAL, NO_REDIRECTS, RPF_LOG]
 
 HOST_V4, HOST_V6 = LAN.peer_v4, LAN.peer_v6
 OTHER_HOST_MAC = "02:00:00:00:00:99"
@@ -83,7 +98,14 @@ def topology(routed=()):
     addresses, link-local ones included, and their local routes are in
     place once their links are up: a DAD finishing during the cases would
     add routes, and move the counters the route cache watches."""
-    lines = []
+    # The source check's sysctls start from the kernel's defaults, not
+    # from whatever the initial namespace (where systemd sets rp_filter
+    # 2) passes on to new ones.
+    lines = [f"sysctl net/ipv4/conf/{conf}/{key} {value}"
+             for conf in ("all", "default")
+             for key, value in (("rp_filter", 0), ("accept_local", 0),
+                                ("log_martians", 0),
+                                ("send_redirects", 0))]
     for link in LINKS:
         mtu = f" mtu {link.mtu}" if link.mtu else ""
         index = f" index {link.index}" if link.index else ""
@@ -100,6 +122,9 @@ def topology(routed=()):
             f"ip addr add {link.v4}/24 dev {link.name}",
             f"ip addr add {link.v6}/64 dev {link.name} nodad",
         ]
+        conf = {"send_redirects": 1, **SOURCE_CONF.get(link, {})}
+        lines += [f"sysctl net/ipv4/conf/{link.name}/{key} {value}"
+                  for key, value in conf.items()]
         # Next hops are permanent so that no case depends on ARP/ND timing.
         for addr in (link.peer_v4, link.peer_v6):
             lines.append(f"ip neigh add {addr} lladdr {link.peer_mac} "
@@ -151,6 +176,8 @@ def topology(routed=()):
     # Stands in for a default route, which would cover 0.0.0.0/8 too but
     # leave no destination for the no-route cases.
     lines.append(f"ip route add 0.0.0.0/8 via {WAN.peer_v4}")
+    # The route back to class E sources (source_cases()).
+    lines.append(f"ip route add 240.0.0.0/4 via {WAN.peer_v4}")
     # The load balancer's VIPs are routed too: what is not a VIP's is.
     lines += routed
 

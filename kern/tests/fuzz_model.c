@@ -11,7 +11,8 @@
  * 1, no martian address (ip_route_input_slow(), ip6_rcv_core(),
  * ip6_forward()), an IPv4 source that is not one of the router's own
  * addresses (fib_validate_source()), a route through an attached interface
- * to a resolved neighbour, and an IP length within the egress MTU. The
+ * other than the ingress one (that one sends a redirect) to a resolved
+ * neighbour, and an IP length within the egress MTU. The
  * output must be the IP packet with the next hop's MACs, the TTL or hop
  * limit one less, a valid IPv4 header checksum, and every other byte
  * unchanged; bytes past the IP length are gone, as the kernel trims them
@@ -142,6 +143,28 @@ enum route_answer {
 	ROUTE_FWD,
 	ROUTE_BLACKHOLE,
 };
+
+/*
+ * Whether an IPv4 source has a route back (connected or routed, of any
+ * kind). Without one, rp_filter (loose on r1, fuzz_net.c) drops the packet;
+ * with rp_filter 0 the XDP path forwards it in table mode and hands it to
+ * the kernel in fib mode, where such a source cannot be told from a local
+ * address (kern/source_check.h).
+ */
+static bool v4_route_back(const __u8 *src)
+{
+	__u8 net[16] = {}, fam;
+	int plen;
+
+	for (int n = 0; fz_link(n); n++)
+		if (src[0] == 10 && src[1] == 0 && src[2] == n)
+			return true;
+	for (int i = 0; i < fz_n_routes; i++)
+		if (!fz_prefix(fz_routes[i].prefix, &fam, net, &plen) &&
+		    fam == AF_INET && in_prefix(src, net, plen))
+			return true;
+	return false;
+}
 
 static enum route_answer route(__u8 family, const __u8 *dst,
 			       const struct fz_link **via)
@@ -468,6 +491,10 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 	ra = route(family, dst, &via);
 	if (ra == ROUTE_BLACKHOLE)
 		e->may |= FZ_BIT(XDP_DROP);
+	/* The kernel checks the source once the route is known, whatever
+	 * the egress, its MTU or the TTL. */
+	if (ra == ROUTE_FWD && !e->v6 && in->rp_filter && !v4_route_back(src))
+		e->may |= FZ_BIT(XDP_DROP);
 	if (options) {
 		e->why = "IPv4 options";
 		return;
@@ -481,9 +508,24 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 					   "no route to a resolved next hop";
 		return;
 	}
+	/* Out by its ingress interface: the kernel sends a redirect (IPv6
+	 * always, IPv4 with send_redirects, on in fuzz_net.c). */
+	if (via == in) {
+		e->why = "leaves by its ingress interface: a redirect";
+		return;
+	}
 	e->may |= FZ_BIT(XDP_REDIRECT);
 	e->egress = via;
 	e->why = "forwardable";
+	if (!e->v6 && !v4_route_back(src)) {
+		/* rp_filter drops it (above); off, the kernel may decide
+		 * (the source check). */
+		if (in->rp_filter) {
+			e->may &= ~FZ_BIT(XDP_REDIRECT);
+			e->why = "no route back (rp_filter)";
+		}
+		return;
+	}
 	/* Neighbour discovery stays the kernel's: no must. */
 	if (e->v6 && e->l4_proto == IPPROTO_ICMPV6 && e->l4_off >= 0 &&
 	    (size_t)e->l4_off < len - FZ_ETH_LEN && ip[e->l4_off] >= 133 &&

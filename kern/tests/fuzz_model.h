@@ -26,6 +26,7 @@ struct fz_link {
 	__u32 ifindex;
 	unsigned int mtu;
 	bool attached;
+	__u8 rp_filter;		/* its conf/IFACE/rp_filter (all: 0) */
 	__u8 mac[6], peer_mac[6];
 };
 

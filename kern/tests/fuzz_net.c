@@ -23,7 +23,8 @@
 
 static struct fz_link links[] = {
 	{ .name = "r0", .ifindex = 10, .mtu = 1500, .attached = true },
-	{ .name = "r1", .ifindex = 11, .mtu = 1500, .attached = true },
+	{ .name = "r1", .ifindex = 11, .mtu = 1500, .attached = true,
+	  .rp_filter = 2 },
 	{ .name = "r2", .ifindex = 12, .mtu = 1280, .attached = true },
 	{ .name = "r3", .ifindex = 13, .mtu = 1500, .attached = false },
 };
@@ -246,6 +247,8 @@ static void add_links(void)
 		add("ip link set h%d up", n);
 		add("ip addr add 10.0.%d.1/24 dev %s", n, l->name);
 		add("ip addr add fd00:%d::1/64 dev %s nodad", n, l->name);
+		add("sysctl net/ipv4/conf/%s/rp_filter %u", l->name,
+		    l->rp_filter);
 		add("ip neigh add 10.0.%d.2 lladdr %s dev %s nud permanent", n,
 		    mac_str(l->peer_mac), l->name);
 		add("ip neigh add fd00:%d::2 lladdr %s dev %s nud permanent", n,
@@ -301,6 +304,14 @@ char **fz_net_directives(void)
 {
 	if (n_directives)
 		return directives;
+	/* The source check's sysctls as the model has them (rp_filter as
+	 * each link says, redirects on), not as the initial namespace passes
+	 * them on. */
+	add("sysctl net/ipv4/conf/all/rp_filter 0");
+	add("sysctl net/ipv4/conf/default/rp_filter 0");
+	add("sysctl net/ipv4/conf/all/accept_local 0");
+	add("sysctl net/ipv4/conf/default/accept_local 0");
+	add("sysctl net/ipv4/conf/all/send_redirects 1");
 	add_links();
 	add_routes();
 	add("sysctl net/ipv4/ip_forward 1");
