@@ -14,11 +14,12 @@ OUTCOMES = ["redirect", "redirect_fw", "redirect_nat", "lb_tx",
             "pass_ip_mcast", "pass_martian", "pass_v6_link_local",
             "pass_ip_options", "pass_ttl_expired", "pass_not_fwded",
             "pass_unreachable", "pass_no_neigh", "pass_frag_needed",
-            "pass_unsupported", "pass_egress_not_xdp", "pass_fw_new",
-            "pass_fw_ctl", "pass_fw_tcp_strict", "pass_fw_verify", "pass_fw_blind",
-            "drop_malformed",
-            "drop_bad_csum", "drop_blackhole", "drop_lb_no_backend",
-            "drop_lb_frag", "aborted"]
+            "pass_unsupported", "pass_egress_not_xdp", "pass_redirect",
+            "pass_source", "pass_fw_new", "pass_fw_ctl",
+            "pass_fw_tcp_strict", "pass_fw_verify", "pass_fw_blind",
+            "drop_malformed", "drop_bad_csum", "drop_blackhole",
+            "drop_rp_filter", "drop_lb_no_backend", "drop_lb_frag",
+            "aborted"]
 OUTCOME = {name: i for i, name in enumerate(OUTCOMES)}
 
 
