@@ -99,12 +99,14 @@ static __always_inline int lookup_table_checked(struct xdp_md *ctx,
 
 /*
  * Route the parsed packet, received on an interface whose state is @st
- * (NULL if the data plane could not create it). On success the packet has
+ * (NULL if the data plane could not create it); @lb_reply: a NAT reply the
+ * load balancer translated (source_check.h). On success the packet has
  * been rewritten for the next hop and the redirect target set; otherwise it
  * is untouched.
  */
 static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
-				   int is_v6, const struct xr_iface *st)
+				   int is_v6, const struct xr_iface *st,
+				   int lb_reply)
 {
 	struct next_hop nh;
 	__u32 src_conf;
@@ -112,7 +114,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 
 	if (ttl_expired(p, is_v6))
 		return XR_PASS_TTL_EXPIRED;
-	src_conf = src_conf_read(ctx, is_v6);
+	src_conf = src_conf_read(ctx, is_v6, lb_reply);
 	if (xr_lookup_mode == XR_LOOKUP_TABLE)
 		outcome = lookup_table_checked(ctx, p, is_v6, st, src_conf,
 					       &nh);

@@ -196,7 +196,7 @@ static __always_inline int lb_later_fragment(struct packet *p,
 			return XR_CONTINUE;
 		nat_rewrite(p, pk, is_v6, LB_NAT_SRC, vk->addr, 0);
 		count_reply(vip_id, pk->bytes);
-		return XR_CONTINUE;
+		return XR_CONTINUE_NAT_REPLY;
 	}
 	vip = vk ? bpf_map_lookup_elem(&xr_lb_vips, vk) : NULL;
 	/* The VIP or the backend changed since the first fragment. */
@@ -355,8 +355,9 @@ __attribute__((noinline)) int xr_lb_v6(struct xdp_md *ctx, __u32 flags)
 
 /*
  * The LB's verdict on a parsed IP packet: an outcome if it took (or
- * dropped) the packet, XR_CONTINUE to route it, possibly rewritten (a NAT
- * reply, whose ports are read again for the route lookup).
+ * dropped) the packet, XR_CONTINUE to route it, XR_CONTINUE_NAT_REPLY to
+ * route it rewritten (a NAT reply, whose ports are read again for the
+ * route lookup).
  */
 static __always_inline int lb(struct xdp_md *ctx, struct packet *p,
 			      const int is_v6)
@@ -372,8 +373,7 @@ static __always_inline int lb(struct xdp_md *ctx, struct packet *p,
 	if (!(flags & XR_LB_F_VIP))
 		return XR_CONTINUE;
 	outcome = is_v6 ? xr_lb_v6(ctx, flags) : xr_lb_v4(ctx, flags);
-	if (outcome == XR_CONTINUE && (flags & XR_LB_F_NAT) &&
-	    (p->sport || p->dport))
+	if (outcome == XR_CONTINUE_NAT_REPLY && (p->sport || p->dport))
 		parse_ports(p, p->l3 + (is_v6 ? sizeof(struct ipv6hdr) :
 						sizeof(struct iphdr)));
 	return outcome;

@@ -134,7 +134,8 @@ static __always_inline void count_reply(__u32 vip_id, __u64 bytes)
  * Backend -> client: a packet that is no VIP's may be a NAT reply. If its
  * tuple has a live reply entry, its source becomes the VIP again and it
  * goes on to be routed (the TTL is forward()'s to decrement). Returns
- * XR_CONTINUE either way, or a drop for an invalid reply.
+ * XR_CONTINUE_NAT_REPLY if so, XR_CONTINUE if not, or a drop for an
+ * invalid reply.
  *
  * A reply with no hop left is not rewritten: forward() hands it to the
  * kernel as it came, which sends time exceeded to the backend about the
@@ -172,7 +173,7 @@ static __always_inline int nat_reply(struct packet *p, struct lb_pkt *pk,
 	conn_seen(c, &pk->key, &s->twin, pk->tcp_flags, now);
 	nat_rewrite(p, pk, is_v6, LB_NAT_SRC, vk->addr, vk->port);
 	count_reply(vip_id, pk->bytes);
-	return XR_CONTINUE;
+	return XR_CONTINUE_NAT_REPLY;
 }
 
 #endif /* XR_LB_NAT_H */

@@ -20,6 +20,10 @@
 #include "xdp_router_types.h"
 
 #define XR_CONTINUE (-1)
+/* The load balancer's answer for a NAT reply it translated back (lb.h):
+ * route it, as the LB's, not as a packet the router checks the source of
+ * (its source is now the VIP, put there after the backend sent it). */
+#define XR_CONTINUE_NAT_REPLY (-2)
 
 /* IPv4 frag_off bits (not in UAPI headers). */
 #define XR_IP_MF 0x2000

@@ -54,6 +54,8 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 #define SRC_CONF_RPF_MASK 0x03		/* rp_filter: 0, 1 strict, 2 loose */
 #define SRC_CONF_ACCEPT_LOCAL 0x04
 #define SRC_CONF_TX_REDIRECTS 0x08
+/* A NAT reply the load balancer translated back: the LB's, unchecked. */
+#define SRC_CONF_LB_REPLY 0x40
 #define SRC_CONF_IPV4 0x80
 /* Not part of the stamp: it changes what a failure does, not the check. */
 #define SRC_CONF_LOG_MARTIANS 0x100
@@ -103,8 +105,18 @@ __noinline int xr_src_conf(struct xdp_md *ctx)
 	return conf;
 }
 
-static __always_inline __u32 src_conf_read(struct xdp_md *ctx, int is_v6)
+/*
+ * What source_check() is to check a packet under: the IPv4 settings, or
+ * for a NAT reply the load balancer translated back (@lb_reply), nothing:
+ * like a VIP's packets, the LB's own, and their source is now the VIP. A
+ * one-legged LB's replies leave by their ingress interface, and IPVS-like
+ * redirects to the backend are not what it is for.
+ */
+static __always_inline __u32 src_conf_read(struct xdp_md *ctx, int is_v6,
+					   int lb_reply)
 {
+	if (lb_reply)
+		return SRC_CONF_LB_REPLY;
 	return is_v6 ? 0 : (__u32)xr_src_conf(ctx);
 }
 
@@ -398,6 +410,8 @@ static __always_inline int source_check(struct xdp_md *ctx,
 					struct bpf_fib_lookup *q,
 					const int table)
 {
+	if (conf & SRC_CONF_LB_REPLY)
+		return XR_CONTINUE;
 	if (is_v6)
 		return oif == ctx->ingress_ifindex ? XR_PASS_REDIRECT :
 						     XR_CONTINUE;

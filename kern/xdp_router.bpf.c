@@ -20,7 +20,8 @@
  * translated as conntrack says. */
 static __always_inline int gate_and_forward(struct xdp_md *ctx,
 					    struct packet *p, int is_v6,
-					    const struct xr_iface *st)
+					    const struct xr_iface *st,
+					    int lb_reply)
 {
 	struct fw_verdict fw = {};
 	int outcome = fw_gate(ctx, p, is_v6, &fw);
@@ -29,7 +30,7 @@ static __always_inline int gate_and_forward(struct xdp_md *ctx,
 		return outcome;
 	if (fw.manip_dst && fw_nat_dst(p, is_v6, &fw))
 		return XR_PASS_FW_CTL;
-	outcome = forward(ctx, p, is_v6, st);
+	outcome = forward(ctx, p, is_v6, st, lb_reply);
 	/* A source the kernel refuses after netfilter's prerouting hooks
 	 * have seen it: theirs to see (kern/source_check.h). */
 	if (outcome == XR_DROP_RP_FILTER)
@@ -42,16 +43,17 @@ static __always_inline int balance_or_forward(struct xdp_md *ctx,
 					      struct packet *p, int is_v6,
 					      const struct xr_iface *st)
 {
-	int outcome = lb(ctx, p, is_v6);
+	int outcome = lb(ctx, p, is_v6), lb_reply;
 
-	if (outcome != XR_CONTINUE)
+	lb_reply = outcome == XR_CONTINUE_NAT_REPLY;
+	if (outcome != XR_CONTINUE && !lb_reply)
 		return outcome;
 	/* Options (record route, timestamps, router alert) need the kernel. */
 	if (p->ip_options)
 		return XR_PASS_IP_OPTIONS;
 	if (fw_armed(ctx, is_v6))
-		return gate_and_forward(ctx, p, is_v6, st);
-	return forward(ctx, p, is_v6, st);
+		return gate_and_forward(ctx, p, is_v6, st, lb_reply);
+	return forward(ctx, p, is_v6, st, lb_reply);
 }
 
 static __always_inline int route(struct xdp_md *ctx,

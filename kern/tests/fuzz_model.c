@@ -509,18 +509,22 @@ void fz_model(const __u8 *frame, size_t len, __u32 ingress,
 		return;
 	}
 	/* Out by its ingress interface: the kernel sends a redirect (IPv6
-	 * always, IPv4 with send_redirects, on in fuzz_net.c). */
-	if (via == in) {
+	 * always, IPv4 with send_redirects, on in fuzz_net.c). A NAT reply
+	 * the LB translates back is the LB's and is not source-checked: a
+	 * one-legged LB sends it out where it came in (source_check.h). */
+	if (via == in && !e->reply_vip) {
 		e->why = "leaves by its ingress interface: a redirect";
 		return;
 	}
 	e->may |= FZ_BIT(XDP_REDIRECT);
 	e->egress = via;
 	e->why = "forwardable";
+	if (via == in)
+		return;		/* forwarded only if a live NAT reply */
 	if (!e->v6 && !v4_route_back(src)) {
 		/* rp_filter drops it (above); off, the kernel may decide
-		 * (the source check). */
-		if (in->rp_filter) {
+		 * (the source check). A NAT reply may be translated. */
+		if (in->rp_filter && !e->reply_vip) {
 			e->may &= ~FZ_BIT(XDP_REDIRECT);
 			e->why = "no route back (rp_filter)";
 		}
