@@ -67,7 +67,8 @@ def fail(msg):
 # 10.99.0.5 has no route back. R owns 10.1.0.1 (ra) and 10.2.0.1 (rb).
 
 SPOOF = {"via_in": "10.11.0.5", "via_other": "10.13.0.5",
-         "ecmp": "10.14.0.5", "none": "10.99.0.5"}
+         "ecmp": "10.14.0.5", "shorter": "10.15.1.5", "none": "10.99.0.5",
+         "blackhole": "10.97.0.5", "unreachable": "10.98.0.5"}
 DST4, DST6 = "10.20.0.5", "fd00:20::5"
 
 
@@ -99,28 +100,43 @@ def spoof_cases(s):
     out.append(("ecmp", SPOOF["ecmp"], True,
                 {"fib": {"redirect", "pass_source"} if rp == 1 else
                  {"redirect"}, "table": {"redirect"}}))
+    # 10.15.1/24 through rc, 10.15/16 through ra: strict drops (the
+    # longest match counts), loose finds the /16; fib mode cannot tell an
+    # output lookup's shorter match from the route back: the kernel's.
+    out.append(("shorter", SPOOF["shorter"], rp != 1,
+                {"fib": {"pass_source"} if rp == 1 else {"redirect"},
+                 "table": {drop} if rp == 1 else {"redirect"}}))
     if rp == 0:
         out.append(("none", SPOOF["none"], True,
                     {"fib": {"pass_source"}, "table": {"redirect"}}))
     else:
         out.append(("none", SPOOF["none"], False,
                     {"fib": {drop}, "table": {drop}}))
+    # A reject route back: the kernel's fib_lookup() fails, "last resort".
+    for key in ("blackhole", "unreachable"):
+        out.append((key, SPOOF[key], rp == 0,
+                    {"fib": {"redirect"} if rp == 0 else {drop},
+                     "table": {"redirect"} if rp == 0 else {drop}}))
     return [(k, 4, src, DST4, d, o) for k, src, d, o in out]
 
 
 def local_cases(s):
     """Sources that are R's own addresses: 10.1.0.1 on ra (the ingress),
-    10.2.0.1 on rb. Martians unless accept_local; with it, strict wants the
-    local route's device to be the ingress."""
+    10.2.0.1 on rb; and its subnets' broadcast addresses. A local source is
+    a martian unless accept_local; with it, strict wants the local route's
+    device to be the ingress. A broadcast source passes only rp_filter 0's
+    fast path (it is no address of R's); the full check refuses it even
+    with accept_local."""
     rp, al = rp_of(s), orconf(s, "accept_local")
     out = []
-    for key, src, on_in in (("local_in", "10.1.0.1", True),
-                            ("local_out", "10.2.0.1", False)):
+    for key, src in (("local_in", "10.1.0.1"), ("local_out", "10.2.0.1"),
+                     ("bcast_in", "10.1.0.255"), ("bcast_out", "10.2.0.255")):
         if not al:
-            kern = False
+            kern = rp == 0 and key.startswith("bcast")
             xdp = "pass_source" if rp == 0 else "drop_rp_filter"
         else:
-            kern = rp != 1 or on_in
+            kern = rp == 0 or key == "local_in" or \
+                (rp == 2 and key == "local_out")
             xdp = "redirect" if rp == 0 else "pass_source"
         out.append((key, 4, src, DST4, kern, {"fib": {xdp}, "table": {xdp}}))
     return out

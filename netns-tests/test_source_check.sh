@@ -9,10 +9,13 @@
 #
 #   A a0 ---- ra R rb ---- b0 B       R: no default route; 10.11/24 via A,
 #                 rc                  10.13/24 via C, 10.14/24 ECMP via A
-#                  |                  and C, 10.20/24 and fd00:20::/64 via
-#                  c0 C               B, 10.50/24 via 10.1.0.3 and
-#                                     fd00:51::/64 via fd00:1::3,
-#                                     fd00:52::/64 via fe80::3 (on ra)
+#                  |                  and C, 10.15/16 via A but 10.15.1/24
+#                  c0 C               via C, blackhole 10.97/24,
+#                                     unreachable 10.98/24, 10.20/24 and
+#                                     fd00:20::/64 via B, 10.50/24 via
+#                                     10.1.0.3 and fd00:51::/64 via
+#                                     fd00:1::3, fd00:52::/64 via fe80::3
+#                                     (on ra)
 #
 # Asserts, per case (3 UDP packets from A to R's ra, sources spoofed), in
 # every run: which packets arrive (at B; back at A for hairpins) is what
@@ -20,11 +23,13 @@
 # that counted them (redirect: XDP forwarded; drop_rp_filter; pass_source,
 # pass_redirect, pass_martian: the kernel decided). Cases:
 # - spoofed sources with a route back through ra, only through rc, ECMP
-#   through both, none at all, under rp_filter 0/1/2 on conf/all and on
+#   through both, a longer prefix through rc than through ra, none at all,
+#   a blackhole or unreachable one, under rp_filter 0/1/2 on conf/all and on
 #   conf/ra (the kernel takes the max), flipped between phases without
 #   re-attaching, same flows (a cached answer must not outlive a flip);
 #   with log_martians the failures go to the kernel (it logs);
-# - R's own addresses as sources (on ra, on rb), accept_local 0/1;
+# - R's own addresses as sources (on ra, on rb) and its subnets' broadcast
+#   addresses, accept_local 0/1 on conf/all or conf/ra;
 # - 127/8, 239/4, 255.255.255.255, 0.0.0.0, 0/8, ::1, ff05::1, :: sources
 #   (the kernel forwards 0.1.2.3 under rp_filter 0: only 0.0.0.0 is its
 #   martian since Linux 5.3; XDP hands all of 0/8 to it, pass_martian);
@@ -52,6 +57,10 @@ xr_step "R: routes back, hairpin routes, permanent neighbours"
 "${R[@]}" route add 10.11.0.0/24 via 10.1.0.2
 "${R[@]}" route add 10.13.0.0/24 via 10.3.0.2
 "${R[@]}" route add 10.14.0.0/24 nexthop via 10.1.0.2 nexthop via 10.3.0.2
+"${R[@]}" route add 10.15.0.0/16 via 10.1.0.2
+"${R[@]}" route add 10.15.1.0/24 via 10.3.0.2
+"${R[@]}" route add blackhole 10.97.0.0/24
+"${R[@]}" route add unreachable 10.98.0.0/24
 "${R[@]}" route add 10.20.0.0/24 via 10.2.0.2
 "${R[@]}" route add 10.50.0.0/24 via 10.1.0.3
 "${R[@]}" -6 route add fd00:20::/64 via fd00:2::2
