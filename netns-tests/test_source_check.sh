@@ -24,9 +24,10 @@
 # pass_redirect, pass_martian: the kernel decided). Cases:
 # - spoofed sources with a route back through ra, only through rc, ECMP
 #   through both, a longer prefix through rc than through ra, none at all,
-#   a blackhole or unreachable one, under rp_filter 0/1/2 on conf/all and on
-#   conf/ra (the kernel takes the max), flipped between phases without
-#   re-attaching, same flows (a cached answer must not outlive a flip);
+#   a blackhole or unreachable one, under rp_filter 0/1/2/3 on conf/all and
+#   on conf/ra (the kernel takes the max; 3 acts as 2), flipped between
+#   phases without re-attaching, same flows (a cached answer must not
+#   outlive a flip);
 #   with log_martians the failures go to the kernel (it logs);
 # - R's own addresses as sources (on ra, on rb) and its subnets' broadcast
 #   addresses, accept_local 0/1 on conf/all or conf/ra;
