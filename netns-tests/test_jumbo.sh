@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
 # Jumbo frames (MTU 9000, multi-buffer XDP on veth) through the XDP path.
-# Three phases, each in namespaces of its own:
+# Four phases, each in namespaces of its own:
 #
 # forward: A - R - B at MTU 9000 on every link, C behind R at MTU 1500.
 # - attach (auto) runs natively on ra rb rc: status --json says "native"
@@ -19,6 +19,11 @@
 # - A -> C, 9000 bytes with DF, egress MTU 1500: the kernel's ICMP
 #   fragmentation needed (v4) / packet too big (v6) reaches A, with MTU
 #   1500, and `stats` counted pass_frag_needed on ra.
+#
+# cpus: A - R - B at MTU 9000, attach --cpus 0,1 (the cpumap program,
+# xdp.frags/cpumap, routes the handed-over jumbo frames): still native;
+# UDP of 9000 bytes v4 and v6 and TCP, byte for byte, through XDP, and the
+# CPUs' processed counters (status --json cpu_stats) grew by as many.
 #
 # lb_dsr, lb_nat: the one-legged load balancer topology (lib_lb.sh) at MTU
 # 9000 on every link (slb's pass-through program is multi-buffer aware:
@@ -172,6 +177,38 @@ phase_forward()
 		"pass_frag_needed on ra (v4 + v6)"
 }
 
+phase_cpus()
+{
+	local p0 p1
+
+	xr_init jcpus
+	xr_need_cli
+	xr_topo ab
+	jumbo a a0
+	jumbo b b0
+	jumbo r ra rb
+	xr_step "attach --cpus 0,1 at MTU $MTU"
+	xr_cli_ok r attach --cpus 0,1 ra rb >/dev/null
+	xr_assert_eq "$(xr_status_get r ra mode)" native "status --json: ra's mode"
+	xr_ping_pairs "a b"
+	p0=$(processed)
+	XR_MIN=20 xdp_path "UDP v4 via the cpumap" flow udp --src "$(xr_ns a)" \
+		--dst "$(xr_ns b)" --addr "$(xr_ip4 b)" --ip-len "$MTU" --count 20
+	XR_MIN=20 xdp_path "UDP v6 via the cpumap" flow udp --src "$(xr_ns a)" \
+		--dst "$(xr_ns b)" --addr "$(xr_ip6 b)" --ip-len "$MTU" --count 20
+	XR_MIN=400 xdp_path "TCP v4 via the cpumap" flow tcp --src "$(xr_ns a)" \
+		--dst "$(xr_ns b)" --addr "$(xr_ip4 b)" --bytes $((4 << 20))
+	p1=$(processed)
+	xr_assert_ge $((p1 - p0)) 440 "packets the cpumap program routed"
+}
+
+# processed: packets routed after a hand-over, all CPUs (status --json).
+processed()
+{
+	xr_json_get "$(xr_status_json r)" \
+		"sum(c['processed'] for c in j[0]['cpu_stats'])"
+}
+
 # The LB topology at MTU 9000, with MODE's VIP and an echo server on PORT
 # in every backend.
 lb_jumbo_setup()
@@ -245,7 +282,7 @@ phase_lb_nat()
 }
 
 case ${1:-} in
-"") xr_phases "$0" forward lb_dsr lb_nat ;;
-forward | lb_dsr | lb_nat) "phase_$1" ;;
-*) echo "usage: $0 [forward|lb_dsr|lb_nat]" >&2; exit 2 ;;
+"") xr_phases "$0" forward cpus lb_dsr lb_nat ;;
+forward | cpus | lb_dsr | lb_nat) "phase_$1" ;;
+*) echo "usage: $0 [forward|cpus|lb_dsr|lb_nat]" >&2; exit 2 ;;
 esac
