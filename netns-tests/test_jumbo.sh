@@ -161,11 +161,11 @@ phase_forward()
 	f0=$(xr_stat r ra pass_frag_needed)
 	for v in 4 6; do
 		if [[ $v == 4 ]]; then
-			out=$(xr_in a ping -M "do" -s $((MTU - 28)) -c 1 -W 2 \
+			out=$(xr_in a ping -M "do" -s $((MTU - 28)) -c 1 -W 10 \
 				"$(xr_ip4 c)" 2>&1) || true
 			mtu_re='Frag needed and DF set \(mtu = 1500\)'
 		else
-			out=$(xr_in a ping -M "do" -s $((MTU - 48)) -c 1 -W 2 \
+			out=$(xr_in a ping -M "do" -s $((MTU - 48)) -c 1 -W 10 \
 				"$(xr_ip6 c)" 2>&1) || true
 			mtu_re='Packet too big: mtu=1500'
 		fi
