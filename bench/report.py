@@ -119,7 +119,8 @@ def print_table(summary, skipped, populate, routes, machine, config):
     for s in summary:
         if point_of(s) != point:
             point = point_of(s)
-            print("\nflows %d, routes %d" % (s["flows"], s["routes"]))
+            print("\n%d B frames, flows %d, routes %d" %
+                  (s["size"], s["flows"], s["routes"]))
             print("  %-28s %7s %7s %7s  %8s %8s %6s %6s  %-11s %s" %
                   ("case", "median", "min", "max", "x kernel",
                    "% redir.", "% TX", "x nft", "CPU busy %",
@@ -224,50 +225,9 @@ def cmd_summary(a):
     return 0
 
 
-def cmd_plot(a):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    doc = json.load(open(a.results))
-    summary, m, c = doc["summary"], doc["machine"], doc["config"]
-    sub = "%s, kernel %s, %s B, IPv%s, %s gen., median of %s (bars: min-max)" % (
-        m["cpu"], m["kernel"], c["size"], c["proto"], c["gens"], c["runs"])
+def plot_scaling(summary, out, sub, gens, prefix, plt):
+    """The scaling charts of one frame size; returns the files written."""
     written = []
-    points = sorted({(s["flows"], s["routes"]) for s in summary})
-
-    # One bar chart per (flows, routes) point.
-    for flows, routes in points:
-        ss = [s for s in summary if (s["flows"], s["routes"]) == (flows, routes)]
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        x = range(len(ss))
-        med = [s["median_pps"] / 1e6 for s in ss]
-        err = [[s["median_pps"] / 1e6 - s["min_pps"] / 1e6 for s in ss],
-               [s["max_pps"] / 1e6 - s["median_pps"] / 1e6 for s in ss]]
-        colors = ["#999999" if s["case"] in ("kernel", "lb-nft") else
-                  "#d62728" if s["case"].partition("@")[0] in ("fib", "table", "lb") else
-                  "#1f77b4" for s in ss]
-        ax.bar(x, med, yerr=err, capsize=4, color=colors)
-        top = max(s["max_pps"] for s in ss) / 1e6
-        for i, v in enumerate(med):
-            ax.text(i, ss[i]["max_pps"] / 1e6 + top * 0.01, "%.2f" % v,
-                    ha="center", va="bottom", fontsize=9)
-        ax.set_xticks(list(x))
-        ax.set_xticklabels([case_label(s["case"]) for s in ss],
-                           rotation=15, fontsize=9)
-        ax.set_ylabel("Mpps delivered")
-        ax.set_title("64-byte UDP forwarding, %d flow(s), %d extra routes\n%s" %
-                     (flows, routes, sub) if c["size"] == 64 else
-                     "%d flow(s), %d routes\n%s" % (flows, routes, sub),
-                     fontsize=9)
-        fig.tight_layout()
-        name = "%s/bench-cases-f%d-r%d-g%s.png" % (a.out, flows, routes,
-                                                   c["gens"])
-        fig.savefig(name, dpi=110)
-        plt.close(fig)
-        written.append(name)
-
-    # Scaling: one line per case over flows (or routes) when there are several.
     for dim, other in (("flows", "routes"), ("routes", "flows")):
         vals = sorted({s[dim] for s in summary})
         if len(vals) < 2:
@@ -288,11 +248,65 @@ def cmd_plot(a):
             ax.set_title("by %s (%s %d)\n%s" % (dim, other, fixed, sub),
                          fontsize=9)
             fig.tight_layout()
-            name = "%s/bench-%s-%s%d-g%s.png" % (a.out, dim, other[0], fixed,
-                                                c["gens"])
+            name = "%s/bench-%s%s-%s%d-g%s.png" % (out, prefix, dim, other[0],
+                                                  fixed, gens)
             fig.savefig(name, dpi=110)
             plt.close(fig)
             written.append(name)
+    return written
+
+
+def cmd_plot(a):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    doc = json.load(open(a.results))
+    summary, m, c = doc["summary"], doc["machine"], doc["config"]
+    sub = "%s, kernel %s, %s B, IPv%s, %s gen., median of %s (bars: min-max)" % (
+        m["cpu"], m["kernel"], c["size"], c["proto"], c["gens"], c["runs"])
+    written = []
+    points = sorted({(s["size"], s["flows"], s["routes"]) for s in summary})
+    sizes = {p[0] for p in points}
+
+    # One bar chart per (size, flows, routes) point.
+    for size, flows, routes in points:
+        ss = [s for s in summary
+              if (s["size"], s["flows"], s["routes"]) == (size, flows, routes)]
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        x = range(len(ss))
+        med = [s["median_pps"] / 1e6 for s in ss]
+        err = [[s["median_pps"] / 1e6 - s["min_pps"] / 1e6 for s in ss],
+               [s["max_pps"] / 1e6 - s["median_pps"] / 1e6 for s in ss]]
+        colors = ["#999999" if s["case"] in ("kernel", "lb-nft") else
+                  "#d62728" if s["case"].partition("@")[0] in ("fib", "table", "lb") else
+                  "#1f77b4" for s in ss]
+        ax.bar(x, med, yerr=err, capsize=4, color=colors)
+        top = max(s["max_pps"] for s in ss) / 1e6
+        for i, v in enumerate(med):
+            ax.text(i, ss[i]["max_pps"] / 1e6 + top * 0.01, "%.2f" % v,
+                    ha="center", va="bottom", fontsize=9)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels([case_label(s["case"]) for s in ss],
+                           rotation=15, fontsize=9)
+        ax.set_ylabel("Mpps delivered")
+        ax.set_title("%d-byte UDP forwarding, %d flow(s), %d extra routes\n%s" %
+                     (size, flows, routes, sub), fontsize=9)
+        fig.tight_layout()
+        # The file names of one size stay what they were.
+        name = "%s/bench-cases-%sf%d-r%d-g%s.png" % (
+            a.out, "s%d-" % size if len(sizes) > 1 else "", flows, routes,
+            c["gens"])
+        fig.savefig(name, dpi=110)
+        plt.close(fig)
+        written.append(name)
+
+    # Scaling: one line per case over flows (or routes) when there are
+    # several, per frame size.
+    for size in sorted(sizes):
+        written += plot_scaling([s for s in summary if s["size"] == size],
+                                a.out, sub, c["gens"],
+                                "s%d-" % size if len(sizes) > 1 else "", plt)
     for n in written:
         print("plot: %s" % n)
     return 0

@@ -2,6 +2,9 @@
 /*
  * xrb gen: UDP frames out of a veth with the live-frames test_run, one
  * thread per CPU, while the sink's counter is read once a second (xrb.h).
+ * Frames larger than test_run's live mode takes (a page less XDP's
+ * headroom and the shared info: jumbo frames) go out through AF_PACKET
+ * sockets instead, the same flows, prebuilt.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -16,6 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/if_packet.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
@@ -26,7 +30,13 @@
 
 #define HDR_V4 42
 #define HDR_V6 62
-#define MAX_FRAME 1514		/* the veths' MTU 1500 + Ethernet header */
+#define MAX_FRAME 9614		/* MTU 9600 + Ethernet header */
+/* test_run's live frames: one page, less XDP_PACKET_HEADROOM (256) and
+ * the skb_shared_info the page ends with (320 on x86-64); it refuses more
+ * (net/bpf/test_run.c). */
+#define LIVE_OVERHEAD 576
+#define AFP_MAX_FRAMES 4096	/* prebuilt jumbo frames: one per flow */
+#define AFP_HDR 64		/* what xrb_gen writes: 42 or 62 bytes */
 #define MAX_DSTS 65536
 #define BATCH 64
 #define SPORT_BASE 1024
@@ -99,6 +109,9 @@ struct gen_thread {
 	pthread_t tid;
 	int cpu, prog_fd, ifindex, frame_len;
 	const unsigned char *frame;
+	/* AF_PACKET (jumbo): nframes frames of frame_len, sent in turn */
+	const unsigned char *frames;
+	unsigned int nframes;
 	double t_end;
 	/* out */
 	unsigned long long sent;
@@ -267,6 +280,126 @@ static void *gen_thread(void *arg)
 	return NULL;
 }
 
+/* ---- jumbo frames: AF_PACKET ---------------------------------------- */
+
+static bool needs_afp(int len)
+{
+	return len > sysconf(_SC_PAGESIZE) - LIVE_OVERHEAD;
+}
+
+/*
+ * One frame per flow, the headers varied by xrb_gen itself: a plain
+ * test_run per flow on the header (the zero payload is not in any
+ * checksum), on one CPU so that the per-CPU sequence counts 0, 1, 2...
+ * Both generators send the same flows. free() the result.
+ */
+static unsigned char *afp_frames(int prog_fd, const struct gen_opts *o,
+				 const unsigned char *frame, int len,
+				 unsigned int *n)
+{
+	unsigned int flows = o->flows ? o->flows : 1;
+	unsigned char *frames, hdr[AFP_HDR];
+	cpu_set_t set;
+
+	if (o->dsts_file)
+		die("--dsts: not with frames of more than %ld bytes",
+		    sysconf(_SC_PAGESIZE) - LIVE_OVERHEAD);
+	if (flows > AFP_MAX_FRAMES)
+		die("--flows %u: at most %d with frames of more than %ld bytes",
+		    flows, AFP_MAX_FRAMES, sysconf(_SC_PAGESIZE) - LIVE_OVERHEAD);
+	frames = malloc((size_t)flows * len);
+	if (!frames)
+		die("out of memory for %u frames", flows);
+	CPU_ZERO(&set);
+	CPU_SET(o->cpus[0], &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("cannot run on CPU %d: %s", o->cpus[0], strerror(errno));
+	for (unsigned int i = 0; i < flows; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts,
+			.data_in = frame,
+			.data_size_in = sizeof(hdr),
+			.data_out = hdr,
+			.data_size_out = sizeof(hdr),
+			.repeat = 1,
+		);
+
+		if (bpf_prog_test_run_opts(prog_fd, &opts) ||
+		    opts.retval != XDP_TX)
+			die("building flow %u: test_run: %s", i, strerror(errno));
+		memcpy(frames + (size_t)i * len, frame, len);
+		memcpy(frames + (size_t)i * len, hdr, sizeof(hdr));
+	}
+	*n = flows;
+	return frames;
+}
+
+static int afp_socket(int ifindex)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_ifindex = ifindex,
+	};
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("AF_PACKET socket: %s", strerror(errno));
+	/* Straight to the driver, as test_run's frames go: no qdisc. */
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)))
+		die("PACKET_QDISC_BYPASS: %s", strerror(errno));
+	return fd;
+}
+
+/* Sends frames @next, @next + 1, ... (mod nframes), up to @max of them;
+ * returns how many went, or a negative errno. */
+static int afp_send(int fd, const struct gen_thread *t, unsigned long *next,
+		    int max)
+{
+	struct mmsghdr msg[BATCH] = { 0 };
+	struct iovec iov[BATCH];
+	int n = max < BATCH ? max : BATCH, sent;
+
+	for (int i = 0; i < n; i++) {
+		iov[i].iov_base = (void *)(t->frames +
+			(size_t)((*next + i) % t->nframes) * t->frame_len);
+		iov[i].iov_len = t->frame_len;
+		msg[i].msg_hdr.msg_iov = &iov[i];
+		msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	sent = sendmmsg(fd, msg, n, 0);
+	if (sent < 0)
+		return errno == ENOBUFS || errno == EAGAIN ? 0 : -errno;
+	*next += sent;
+	return sent;
+}
+
+static void *afp_thread(void *arg)
+{
+	struct gen_thread *t = arg;
+	unsigned long next = t->cpu;	/* threads start on other flows */
+	double t0 = now();
+	cpu_set_t set;
+	int fd, n;
+
+	CPU_ZERO(&set);
+	CPU_SET(t->cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
+		t->err = -EINVAL;
+		return NULL;
+	}
+	fd = afp_socket(t->ifindex);
+	while (!stop && now() < t->t_end) {
+		n = afp_send(fd, t, &next, BATCH);
+		if (n < 0) {
+			t->err = n;
+			break;
+		}
+		t->sent += n;
+	}
+	t->busy_s = now() - t0;
+	close(fd);
+	return NULL;
+}
+
 static void print_cpu(const struct cpu_times *a, const struct cpu_times *b,
 		      int n)
 {
@@ -283,6 +416,26 @@ static void print_cpu(const struct cpu_times *a, const struct cpu_times *b,
 		       100.0 * (b[i].softirq - a[i].softirq) / tot);
 	}
 	printf("]");
+}
+
+/* --packets with jumbo frames: the same, through AF_PACKET. */
+static int afp_send_packets(const struct gen_opts *o, struct gen_thread *t)
+{
+	unsigned long next = 0, left = o->packets;
+	double t0 = now();
+	int fd = afp_socket(t->ifindex), n;
+
+	while (left && !stop) {
+		n = afp_send(fd, t, &next, left > BATCH ? BATCH : (int)left);
+		if (n < 0)
+			die("AF_PACKET send: %s", strerror(-n));
+		left -= n;
+	}
+	close(fd);
+	if (stop)
+		return 130;
+	printf("{\"sent\": %lu, \"seconds\": %.3f}\n", o->packets, now() - t0);
+	return 0;
 }
 
 /* --packets: exactly o->packets frames from the first CPU of the list. */
@@ -337,7 +490,9 @@ int cmd_gen(struct gen_opts *o)
 	__be32 *dsts = NULL;
 	__u32 ndsts = 0;
 	struct xrb *skel;
-	bool v6;
+	unsigned char *frames = NULL;
+	unsigned int nframes = 0;
+	bool v6, afp;
 
 	if (!o->dev || !o->have_dmac || !o->src || !o->dst ||
 	    (!o->count_pin && !o->packets))
@@ -361,6 +516,22 @@ int cmd_gen(struct gen_opts *o)
 	if (dsts)
 		fill_dsts(skel, dsts, ndsts);
 	free(dsts);
+	afp = needs_afp(len);
+	if (afp) {
+		struct gen_thread t = { .ifindex = ifindex_of(o->dev),
+					.frame_len = len };
+
+		frames = afp_frames(bpf_program__fd(skel->progs.xrb_gen), o,
+				    frame, len, &nframes);
+		if (o->packets) {
+			t.frames = frames;
+			t.nframes = nframes;
+			rc = afp_send_packets(o, &t);
+			free(frames);
+			xrb__destroy(skel);
+			return rc;
+		}
+	}
 	if (o->packets) {
 		rc = send_packets(o, bpf_program__fd(skel->progs.xrb_gen), frame,
 				  len);
@@ -378,9 +549,12 @@ int cmd_gen(struct gen_opts *o)
 			.ifindex = ifindex_of(o->dev),
 			.frame = frame,
 			.frame_len = len,
+			.frames = frames,
+			.nframes = nframes,
 			.t_end = t_end,
 		};
-		if (pthread_create(&th[i].tid, NULL, gen_thread, &th[i]))
+		if (pthread_create(&th[i].tid, NULL,
+				   afp ? afp_thread : gen_thread, &th[i]))
 			die("pthread_create failed");
 	}
 
@@ -404,8 +578,9 @@ int cmd_gen(struct gen_opts *o)
 	for (int i = 0; i < o->ncpu; i++) {
 		pthread_join(th[i].tid, NULL);
 		if (th[i].err) {
-			fprintf(stderr, "xrb: test_run on CPU %d: %s\n",
-				th[i].cpu, strerror(-th[i].err));
+			fprintf(stderr, "xrb: %s on CPU %d: %s\n",
+				afp ? "AF_PACKET" : "test_run", th[i].cpu,
+				strerror(-th[i].err));
 			rc = 1;
 		}
 	}
@@ -422,14 +597,15 @@ int cmd_gen(struct gen_opts *o)
 	}
 	printf("{\"pps\": %.0f, \"delivered\": %llu, \"seconds\": %.3f, "
 	       "\"sent\": %llu, \"sent_pps\": %.0f, \"frame_len\": %d, "
-	       "\"per_second\": [",
+	       "\"generator\": \"%s\", \"per_second\": [",
 	       (n_prev - n0) / (secs > 0 ? secs : 1), (unsigned long long)(n_prev - n0),
-	       secs, sent, sent_pps, len);
+	       secs, sent, sent_pps, len, afp ? "af_packet" : "xdp_live");
 	for (int i = 0; i < nsec; i++)
 		printf("%s%.0f", i ? ", " : "", per_sec[i]);
 	printf("]");
 	print_cpu(c0, c1, ncpu_stat < ncpus ? ncpu_stat : ncpus);
 	printf("}\n");
+	free(frames);
 	xrb__destroy(skel);
 	return rc;
 }

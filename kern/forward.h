@@ -38,15 +38,13 @@ const volatile __u32 xr_lookup_mode = XR_LOOKUP_FIB;
 static __always_inline int trim_to_ip_len(struct xdp_md *ctx,
 					  struct packet *p, int is_v6)
 {
-	int frame_len = ctx->data_end - ctx->data, extra;
+	int extra = p->frame_len - (int)sizeof(struct ethhdr) - p->l3_len;
 	void *data_end;
 
-	/* The length first: the verifier refuses arithmetic on the frame's
-	 * end pointer, which the compiler would otherwise start with. */
-	asm volatile("" : "+r"(frame_len));
-	extra = frame_len - (int)sizeof(struct ethhdr) - p->l3_len;
+	/* Of a multi-buffer frame, the helper shrinks the fragments. */
 	if (bpf_xdp_adjust_tail(ctx, -extra))
 		return -1;
+	p->frame_len -= extra;
 	data_end = (void *)(long)ctx->data_end;
 	p->eth = (void *)(long)ctx->data;
 	p->l3 = p->eth + 1;
@@ -136,7 +134,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *p,
 		return XR_PASS_EGRESS_NOT_XDP;
 	/* Cannot fail (the IP packet is in the frame); if it did, the kernel
 	 * trims the frame itself. */
-	if (p->l3 + p->l3_len < p->data_end && trim_to_ip_len(ctx, p, is_v6))
+	if (sizeof(struct ethhdr) + p->l3_len < p->frame_len &&
+	    trim_to_ip_len(ctx, p, is_v6))
 		return XR_PASS_UNSUPPORTED;
 
 	if (is_v6)

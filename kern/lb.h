@@ -300,8 +300,9 @@ static __always_inline int lb_packet(struct xdp_md *ctx, struct packet *p,
  * caller's state. Cheap: a few loads and compares.
  */
 static __always_inline int lb_reparse(struct xdp_md *ctx, struct packet *p,
-				      const int is_v6)
+				      const int is_v6, __u32 frame_len)
 {
+	p->frame_len = frame_len;
 	p->data_end = (void *)(long)ctx->data_end;
 	p->eth = (void *)(long)ctx->data;
 	p->l3 = p->eth + 1;
@@ -324,7 +325,7 @@ static __always_inline int lb_reparse(struct xdp_md *ctx, struct packet *p,
 		if (p->l3_len < iph->ihl * 4)
 			return -1;
 	}
-	return p->l3 + p->l3_len > p->data_end ? -1 : 0;
+	return sizeof(struct ethhdr) + p->l3_len > frame_len ? -1 : 0;
 }
 
 /*
@@ -335,20 +336,22 @@ static __always_inline int lb_reparse(struct xdp_md *ctx, struct packet *p,
  * (3.5 s to load). A constant family in each keeps IPv4 packets out of the
  * IPv6 code, which the verifier could not tell apart otherwise.
  */
-__attribute__((noinline)) int xr_lb_v4(struct xdp_md *ctx, __u32 flags)
+__attribute__((noinline)) int xr_lb_v4(struct xdp_md *ctx, __u32 flags,
+					__u32 frame_len)
 {
 	struct packet p = {};
 
-	if (lb_reparse(ctx, &p, 0))
+	if (lb_reparse(ctx, &p, 0, frame_len))
 		return XR_CONTINUE;
 	return lb_packet(ctx, &p, 0, flags);
 }
 
-__attribute__((noinline)) int xr_lb_v6(struct xdp_md *ctx, __u32 flags)
+__attribute__((noinline)) int xr_lb_v6(struct xdp_md *ctx, __u32 flags,
+					__u32 frame_len)
 {
 	struct packet p = {};
 
-	if (lb_reparse(ctx, &p, 1))
+	if (lb_reparse(ctx, &p, 1, frame_len))
 		return XR_CONTINUE;
 	return lb_packet(ctx, &p, 1, flags);
 }
@@ -372,7 +375,8 @@ static __always_inline int lb(struct xdp_md *ctx, struct packet *p,
 	flags = is_v6 ? conf->v6 : conf->v4;
 	if (!(flags & XR_LB_F_VIP))
 		return XR_CONTINUE;
-	outcome = is_v6 ? xr_lb_v6(ctx, flags) : xr_lb_v4(ctx, flags);
+	outcome = is_v6 ? xr_lb_v6(ctx, flags, p->frame_len) :
+			  xr_lb_v4(ctx, flags, p->frame_len);
 	if (outcome == XR_CONTINUE_NAT_REPLY && (p->sport || p->dport))
 		parse_ports(p, p->l3 + (is_v6 ? sizeof(struct ipv6hdr) :
 						sizeof(struct iphdr)));

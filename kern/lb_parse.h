@@ -268,7 +268,7 @@ static __always_inline int lb_parse(struct xdp_md *ctx,
 				    struct lb_pkt *pk)
 {
 	__builtin_memset(pk, 0, sizeof(*pk));	/* the key's padding too */
-	pk->bytes = p->data_end - (void *)p->eth;
+	pk->bytes = p->frame_len;
 	return is_v6 ? lb_parse_v6(ctx, p, pk) : lb_parse_v4(p, pk);
 }
 

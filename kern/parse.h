@@ -16,6 +16,7 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
 #include "csum.h"
 #include "xdp_router_types.h"
 
@@ -30,7 +31,7 @@
 #define XR_IP_OFFSET 0x1fff
 
 struct packet {
-	void *data_end;
+	void *data_end;		/* of the linear part, which has the headers */
 	struct ethhdr *eth;
 	void *l3;		/* struct iphdr or struct ipv6hdr */
 	__u16 l3_len;		/* IP length, header included */
@@ -38,7 +39,22 @@ struct packet {
 	__u8 ip_options;	/* IPv4 header with options */
 	__be16 sport;		/* TCP/UDP ports; 0 when not known */
 	__be16 dport;
+	__u32 frame_len;	/* the whole frame, every buffer (below) */
 };
+
+/*
+ * The frame's length, Ethernet header included, over all its buffers. A
+ * program in SEC("xdp.frags") may get a multi-buffer frame (an MTU larger
+ * than a page: jumbo frames on veth and on multi-buffer NIC drivers): the
+ * headers are in the linear part, which data_end closes, and the rest of
+ * the payload in fragments only helpers reach. Every length the program
+ * checks against the packet's (IP total length, trailer, counters) is this
+ * one; data_end bounds only what is read directly.
+ */
+static __always_inline __u32 xdp_frame_len(struct xdp_md *ctx)
+{
+	return bpf_xdp_get_buff_len(ctx);
+}
 
 static __always_inline int mac_equal(const __u8 *a, const __u8 *b)
 {
@@ -124,7 +140,7 @@ static __always_inline int parse_ipv4(struct packet *p)
 		return XR_DROP_MALFORMED;
 	tot_len = bpf_ntohs(iph->tot_len);
 	if (tot_len < iph->ihl * 4 ||
-	    (void *)iph + tot_len > p->data_end)
+	    sizeof(struct ethhdr) + tot_len > p->frame_len)
 		return XR_DROP_MALFORMED;
 	/*
 	 * Options (record route, timestamps, router alert) need the kernel
@@ -194,7 +210,7 @@ static __always_inline int parse_ipv6(struct packet *p)
 	if (ip6h->nexthdr == IPPROTO_HOPOPTS)
 		return XR_PASS_IP_OPTIONS;
 	len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
-	if ((void *)ip6h + len > p->data_end)
+	if (sizeof(struct ethhdr) + len > p->frame_len)
 		return XR_DROP_MALFORMED;
 	if (ip6h->daddr.in6_u.u6_addr8[0] == 0xff)
 		return XR_PASS_IP_MCAST;

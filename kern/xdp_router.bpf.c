@@ -57,10 +57,11 @@ static __always_inline int balance_or_forward(struct xdp_md *ctx,
 }
 
 static __always_inline int route(struct xdp_md *ctx,
-				 const struct xr_iface *st)
+				 const struct xr_iface *st, __u32 frame_len)
 {
 	struct packet p = {
 		.data_end = (void *)(long)ctx->data_end,
+		.frame_len = frame_len,
 	};
 	__u16 proto;
 	int outcome;
@@ -86,9 +87,10 @@ static __always_inline int route(struct xdp_md *ctx,
 
 static __always_inline int route_and_count(struct xdp_md *ctx)
 {
-	__u64 bytes = ctx->data_end - ctx->data;
+	/* Before route(): a forwarded frame may be trimmed (forward.h). */
+	__u32 bytes = xdp_frame_len(ctx);
 	struct xr_iface *st = iface_state(ctx->ingress_ifindex);
-	int outcome = route(ctx, st);
+	int outcome = route(ctx, st, bytes);
 
 	count_outcome(st, outcome, bytes);
 	return outcome_action(outcome);
@@ -104,7 +106,12 @@ struct {
 	__uint(XDP_PASS, 1);
 } XDP_RUN_CONFIG(xdp_router);
 
-SEC("xdp")
+/*
+ * xdp.frags: the program handles multi-buffer frames (an MTU larger than a
+ * page, kern/parse.h), so the kernel attaches it natively to such
+ * interfaces instead of refusing; it runs on single-buffer frames as well.
+ */
+SEC("xdp.frags")
 int xdp_router(struct xdp_md *ctx)
 {
 	/* attach --cpus: hand the packet to its flow's CPU (cpu_steer.h). */
@@ -114,7 +121,7 @@ int xdp_router(struct xdp_md *ctx)
 }
 
 /* The same path on the CPU cpu_steer() chose, run by its cpumap kthread. */
-SEC("xdp/cpumap")
+SEC("xdp.frags/cpumap")
 int xdp_router_cpu(struct xdp_md *ctx)
 {
 	return cpu_steer_action(ctx, route_and_count(ctx));

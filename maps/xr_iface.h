@@ -27,6 +27,13 @@
 #define XR_IFACE_F_FWD_V4 (1U << 1)
 #define XR_IFACE_F_FWD_V6 (1U << 2)
 #define XR_IFACE_F_FWD_MASK (XR_IFACE_F_FWD_V4 | XR_IFACE_F_FWD_V6)
+/*
+ * Not the data plane's: the errno (1..255) with which the kernel refused
+ * native mode when attach --mode auto fell back to generic mode here, kept
+ * for status; 0 when it did not.
+ */
+#define XR_IFACE_NATIVE_ERR_SHIFT 8
+#define XR_IFACE_NATIVE_ERR_MASK (0xffU << XR_IFACE_NATIVE_ERR_SHIFT)
 
 /* What the control plane tells the data plane about an interface. */
 struct xr_iface_conf {

@@ -5,7 +5,8 @@
 # (docs/schema/*.json, rendered in docs/json.md), on a real router and load
 # balancer (the one-legged LB topology of xr_lb_topo, lb/dsr.yaml).
 #
-# Asserts, for each of attach (new, repeated), status, stats, stats
+# Asserts, for each of attach (new, repeated, falling back to generic mode
+# with the kernel's reason), status (with that reason too), stats, stats
 # --interval (every line), populate, populate --watch (every line, after a
 # route change), lb apply (--dry-run too), the one-off lb commands, lb
 # show, lb health, lb watch (every line, until SIGTERM), detach, and the
@@ -69,6 +70,28 @@ xr_cli_ok lb --json stats --interval 0.2 --count 2 >"$XR_RUN_DIR/rates.json"
 lines stats-interval "$XR_RUN_DIR/rates.json" 2
 invalid stats --interval nope
 invalid attach nosuch0
+
+xr_step "auto mode's fallback to generic, with the kernel's reason"
+# A bridge has no native XDP: the one-line warning on stderr, the reason in
+# attach's and status's JSON.
+ip -n "$(xr_ns lb)" link add xbr0 type bridge
+ip -n "$(xr_ns lb)" link set xbr0 up
+out=$(xr_cli lb --json attach xbr0 2>"$XR_RUN_DIR/attach.err") ||
+	xr_fail "attach xbr0 failed: $(cat "$XR_RUN_DIR/attach.err")"
+"$XR_PYTHON" "$SCHEMA/schema_tool.py" validate "$SCHEMA/attach.json" <<<"$out" ||
+	xr_fail "attach xbr0 does not match attach.json: $out"
+xr_assert_eq "$(xr_json_get "$out" 'j[0]["native_refused"]["errno"]')" 95 \
+	"attach --json: native_refused errno (EOPNOTSUPP)"
+warn=$(cat "$XR_RUN_DIR/attach.err")
+[[ $(wc -l <<<"$warn") == 1 && $warn == "Warning: xbr0: native XDP refused by the kernel: "*"EOPNOTSUPP"*"generic mode"* ]] ||
+	xr_fail "attach xbr0: expected one warning line with the reason, got: '$warn'"
+valid status status
+xr_assert_eq "$(xr_status_get lb xbr0 native_refused)" \
+	"{'errno': 95, 'error': 'Operation not supported (EOPNOTSUPP)'}" \
+	"status --json: xbr0's native_refused"
+xr_assert_empty "$(xr_status_get lb l0 native_refused)" "status --json: l0 has no native_refused"
+xr_cli_ok lb detach xbr0 >/dev/null
+checked=$((checked + 1))
 
 xr_step "load balancer"
 xr_lb_prime_arp

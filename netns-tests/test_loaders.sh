@@ -5,7 +5,7 @@
 # by the CLI through --pin-path (docs/loaders.md): hosts A and B around
 # router R, for each of
 #
-#   ip        ip link set dev ra xdpdrv obj xdp_router.bpf.o sec xdp
+#   ip        ip link set dev ra xdpdrv obj xdp_router.bpf.o sec xdp.frags
 #   xdp-loader  xdp-loader load -m native ra xdp_router.bpf.o
 #   bpftool   bpftool prog load ... pinmaps DIR + bpftool net attach xdpdrv
 #
@@ -109,7 +109,7 @@ forget()
 }
 
 xr_step "ip: load the object on ra, adopt it, attach the same program to rb"
-ip -n "$R" link set dev ra xdpdrv obj "$OBJ" sec xdp ||
+ip -n "$R" link set dev ra xdpdrv obj "$OBJ" sec xdp.frags ||
 	xr_fail "ip link set dev ra xdpdrv obj failed"
 # Before adopt: nothing configured, so every routed packet goes to the
 # kernel (no egress in the devmap): it forwards, and nothing breaks.
@@ -157,8 +157,8 @@ xr_step "adopt refuses what is not one router of this object"
 xr_cli_err r adopt ra
 [[ $XR_ERR == *"does not run an xdp_router program"* ]] ||
 	xr_fail "adopt on an empty interface: unexpected error '$XR_ERR'"
-ip -n "$R" link set dev ra xdpdrv obj "$OBJ" sec xdp
-ip -n "$R" link set dev rb xdpdrv obj "$OBJ" sec xdp
+ip -n "$R" link set dev ra xdpdrv obj "$OBJ" sec xdp.frags
+ip -n "$R" link set dev rb xdpdrv obj "$OBJ" sec xdp.frags
 xr_cli_err r adopt ra rb
 [[ $XR_ERR == *"one router is one program"* ]] ||
 	xr_fail "adopt of two programs: unexpected error '$XR_ERR'"

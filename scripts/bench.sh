@@ -11,6 +11,7 @@
 #   sudo scripts/bench.sh --json out.json --plot   # + docs/bench-*.png
 #   sudo scripts/bench.sh --replot out.json        # plots only
 #   sudo scripts/bench.sh --smoke                  # every case for 1 s
+#   sudo scripts/bench.sh --cases kernel,fib,tx --size 64,1518,9018  # jumbo
 #   sudo scripts/bench.sh --cases kernel-fw,fib,fib-fw --flows 1,1000,100000
 #
 # Topology (namespaces xrb-<pid>-{g,r,s}, 2-queue veths):
@@ -57,7 +58,7 @@ CASES="kernel,redirect,fib,table,tx"
 RUNS=5
 DURATION=5
 WARMUP=1
-SIZE=""			# 64, or 66 for IPv6 (its smallest UDP frame)
+SIZE=""			# list; 64, or 66 for IPv6 (its smallest UDP frame)
 FLOWS=1
 ROUTES=0
 DSTS=65536
@@ -114,8 +115,14 @@ Usage: scripts/bench.sh [OPTIONS]
                   packets to CPUS through a cpumap; e.g. fib,fib@1,fib@0+1
   --runs N        runs per case, interleaved (default $RUNS)
   --duration S    measured seconds per run (default $DURATION; +${WARMUP} s warm-up)
-  --size B        frame size on the wire, FCS included (default 64; 66
-                  with --ipv6)
+  --size LIST     frame sizes on the wire, FCS included (default 64; 66
+                  with --ipv6), e.g. 64,1518,9018. Above 1518 every link
+                  gets MTU 9000 (or the frame's, if larger: at most
+                  9618) and the frames are multi-buffer in the XDP
+                  programs; above what test_run's live frames take (a
+                  page less 576 B) the generator sends through AF_PACKET
+                  (bypassing the qdisc), at most 4096 flows, no --routes:
+                  compare cases within one size only
   --flows LIST    flows (source port/address pairs), e.g. 1,1000,100000
   --routes LIST   extra IPv4 routes in the router's table (0 = none, the
                   destination is the sink; N > 0: N random prefixes, traffic
@@ -205,7 +212,7 @@ parse_args()
 	{ is_uint "$RUNS" && ((RUNS >= 1)); } || die "--runs: a number >= 1"
 	[[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--duration: seconds"
 	[[ -n $SIZE ]] || { ((PROTO == 6)) && SIZE=66 || SIZE=64; }
-	is_uint "$SIZE" || die "--size: bytes"
+	is_list "$SIZE" || die "--size: bytes, comma separated"
 	is_list "$FLOWS" || die "--flows: numbers, comma separated"
 	is_list "$ROUTES" || die "--routes: numbers, comma separated"
 	{ is_uint "$DSTS" && ((DSTS >= 1 && DSTS <= 65536)); } || die "--dsts: 1..65536"
@@ -494,7 +501,7 @@ fw_establish()
 	# A packet lost on the way is sent again (a flow's packets are alike).
 	for try in 1 2 3; do
 		in_ns g "$XRB" gen --dev g0 --dmac "$(mac r rg)" --src "$src" \
-			--dst "$dst" --size "$SIZE" --flows "$CUR_FLOWS" \
+			--dst "$dst" --size "$CUR_SIZE" --flows "$CUR_FLOWS" \
 			--packets "$CUR_FLOWS" "${flow_args[@]}" >/dev/null ||
 			die "$c: sending the flows' first packets failed"
 		n=$(in_ns r conntrack -C)
@@ -503,7 +510,7 @@ fw_establish()
 	done
 	out=$(in_ns r conntrack -L -f "$fam" -p udp 2>/dev/null |
 		in_ns s "$XRB_PY" "$XRB_ROOT/bench/fw_reply.py" --dev s0 \
-			--dmac "$(mac r rs)" --size "$SIZE") ||
+			--dmac "$(mac r rs)" --size "$CUR_SIZE") ||
 		die "$c: sending the replies failed"
 	unreplied=$(in_ns r conntrack -L -f "$fam" -p udp 2>/dev/null |
 		grep -c UNREPLIED || true)
@@ -611,7 +618,7 @@ run_one()
 	# In the background: `wait` returns at once on a signal, so Ctrl-C
 	# and TERM run the trap now, not after the run (which kills it).
 	in_ns g "$XRB" gen --dev g0 --dmac "$(mac r rg)" --src "$src" \
-		--dst "$dst" --size "$SIZE" --flows "$CUR_FLOWS" \
+		--dst "$dst" --size "$CUR_SIZE" --flows "$CUR_FLOWS" \
 		--duration "$DURATION" --warmup "$WARMUP" --cpus "$cpus" \
 		--count "$(case_sink "$c")" "${args[@]}" >"$RUN_DIR/gen.out" &
 	GEN_PID=$!
@@ -630,7 +637,7 @@ run_one()
 	after=$(drop_counters "$c")
 	case_down "$c"
 	"$XRB_PY" - "$out" "$before" "$after" "$c" "$run" "$CUR_FLOWS" \
-		"$CUR_ROUTES" "$SIZE" "$GENS" "$PROTO" "$s1" "$s2" >>"$RESULTS" <<'PY'
+		"$CUR_ROUTES" "$CUR_SIZE" "$GENS" "$PROTO" "$s1" "$s2" >>"$RESULTS" <<'PY'
 import json, sys
 (out, before, after, case, run, flows, routes, size, gens, proto,
  s1, s2) = sys.argv[1:]
@@ -680,8 +687,9 @@ print("%6.2f Mpps%s%s" % (r["pps"] / 1e6, ", %.1f %% by XDP" %
 
 CUR_FLOWS=1
 CUR_ROUTES=0
+CUR_SIZE=64
 
-# One topology per (flows, routes) point; cases interleaved inside it.
+# One topology per (size, flows, routes) point; cases interleaved inside it.
 run_point()
 {
 	local run c cases=()
@@ -696,7 +704,7 @@ run_point()
 		fi
 	done
 	((${#cases[@]})) || return 0
-	log "point: flows $CUR_FLOWS, routes $CUR_ROUTES; cases ${cases[*]}"
+	log "point: $CUR_SIZE B frames, flows $CUR_FLOWS, routes $CUR_ROUTES; cases ${cases[*]}"
 	topo_up
 	routes_up "$CUR_ROUTES"
 	[[ -n $ROUTE_ADD_S ]] && printf '{"type": "routes", "routes": %s, "seconds": %s}\n' \
@@ -733,8 +741,10 @@ report()
 {
 	local config extra=()
 	((SMOKE)) && extra+=(--smoke)
+	local size=$SIZE
+	[[ $SIZE == *,* ]] && size="\"$SIZE\""
 	config=$(printf '{"runs": %s, "duration": %s, "warmup": %s, "size": %s, "gens": %s, "proto": %s, "flows": "%s", "routes": "%s", "dsts": %s, "route_cache": "%s"}' \
-		"$RUNS" "$DURATION" "$WARMUP" "$SIZE" "$GENS" "$PROTO" "$FLOWS" "$ROUTES" "$DSTS" "${ROUTE_CACHE:-default}")
+		"$RUNS" "$DURATION" "$WARMUP" "$size" "$GENS" "$PROTO" "$FLOWS" "$ROUTES" "$DSTS" "${ROUTE_CACHE:-default}")
 	"$XRB_PY" "$XRB_ROOT/bench/report.py" summary "$RESULTS" \
 		--machine "$(machine_json)" --config "$config" \
 		${JSON_OUT:+--json "$JSON_OUT"} "${extra[@]}"
@@ -748,7 +758,7 @@ main()
 			--out "$XRB_ROOT/docs"
 	fi
 	prepare
-	local f r flows routes
+	local f r z flows routes sizes
 	if ((PROG_STATS)); then
 		BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 		sysctl -qw kernel.bpf_stats_enabled=1
@@ -756,10 +766,13 @@ main()
 	((PLOT)) && [[ -z $JSON_OUT ]] && JSON_OUT="$RUN_DIR/results.json"
 	IFS=, read -ra flows <<<"$FLOWS"
 	IFS=, read -ra routes <<<"$ROUTES"
-	for r in "${routes[@]}"; do
-		for f in "${flows[@]}"; do
-			CUR_FLOWS=$f CUR_ROUTES=$r
-			run_point
+	IFS=, read -ra sizes <<<"$SIZE"
+	for z in "${sizes[@]}"; do
+		for r in "${routes[@]}"; do
+			for f in "${flows[@]}"; do
+				CUR_SIZE=$z CUR_FLOWS=$f CUR_ROUTES=$r
+				run_point
+			done
 		done
 	done
 	report

@@ -120,12 +120,32 @@ xps()
 		echo 2 > /sys/class/net/$1/queues/tx-1/xps_cpus"
 }
 
+# The links' MTU for frames of CUR_SIZE bytes on the wire (FCS included):
+# 1500, or above 1518 a jumbo MTU, 9000 (the frame's own if larger).
+link_mtu()
+{
+	local l3=$((CUR_SIZE - 18))
+	if ((l3 <= 1500)); then echo 1500
+	elif ((l3 <= 9000)); then echo 9000
+	else echo "$l3"
+	fi
+}
+
 topo_up()
 {
-	local n
+	local n mtu
 	for n in g r s; do ns_add "$n"; done
 	veth g g0 r rg
 	veth r rs s s0
+	# Before any program: veth caps the MTU of a peer whose program is not
+	# multi-buffer aware (all of ours are: xdp.frags).
+	mtu=$(link_mtu)
+	if ((mtu != 1500)); then
+		ip -n "$(ns g)" link set dev g0 mtu "$mtu"
+		ip -n "$(ns r)" link set dev rg mtu "$mtu"
+		ip -n "$(ns r)" link set dev rs mtu "$mtu"
+		ip -n "$(ns s)" link set dev s0 mtu "$mtu"
+	fi
 	ip -n "$(ns r)" addr add 10.1.0.1/16 dev rg
 	ip -n "$(ns g)" addr add 10.1.0.2/16 dev g0
 	ip -n "$(ns r)" addr add 10.2.0.1/24 dev rs

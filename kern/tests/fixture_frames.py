@@ -120,6 +120,12 @@ def sized_udp6(ip_len, **kw):
     return pkt / Raw(b"x" * (ip_len - len(pkt) + ETH_LEN))
 
 
+def jumbo_payload(n):
+    """n bytes that change along the frame, so that a fragment of a
+    multi-buffer frame lost, repeated or moved shows."""
+    return bytes((i * 7 + (i >> 8)) & 0xff for i in range(n))
+
+
 def patched(pkt, offset, data):
     """The built frame with `data` written at `offset` (checksums as built)."""
     raw = bytearray(bytes(pkt))

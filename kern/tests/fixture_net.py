@@ -43,6 +43,9 @@ RPF_LOOSE = Link(10)                # rp_filter 2
 ACCEPT_LOCAL = Link(11)             # accept_local 1
 NO_REDIRECTS = Link(12)             # send_redirects 0 (the others: 1)
 RPF_LOG = Link(13)                  # rp_filter 1, log_martians 1
+JUMBO_MTU = 9000
+JUMBO_IN = Link(14, mtu=JUMBO_MTU)  # jumbo frames in (multi-buffer) ...
+JUMBO = Link(15, mtu=JUMBO_MTU)     # ... and out
 SOURCE_CONF = {
     RPF_STRICT: {"rp_filter": 1},
     RPF_LOOSE: {"rp_filter": 2},
@@ -51,7 +54,8 @@ SOURCE_CONF = {
     RPF_LOG: {"rp_filter": 1, "log_martians": 1},
 }
 LINKS = [LAN, WAN, NOT_XDP, SMALL, UNCONF, NOFWD, ECMP2, HIGH, HIGH_UNCONF,
-         RPF_STRICT, RPF_LOOSE, ACCEPT_LOCAL, NO_REDIRECTS, RPF_LOG]
+         RPF_STRICT, RPF_LOOSE, ACCEPT_LOCAL, NO_REDIRECTS, RPF_LOG,
+         JUMBO_IN, JUMBO]
 
 HOST_V4, HOST_V6 = LAN.peer_v4, LAN.peer_v6
 OTHER_HOST_MAC = "02:00:00:00:00:99"
@@ -70,6 +74,7 @@ DST = {
     "blackhole":   ("198.51.110.10", "2001:db8:110::10"),
     "unreachable": ("198.51.111.10", "2001:db8:111::10"),
     "prohibit":    ("198.51.112.10", "2001:db8:112::10"),
+    "jumbo":       ("198.51.113.10", "2001:db8:113::10"),
     "no_route":    ("203.0.113.10", "2001:db8:ffff::10"),
 }
 NO_NEIGH_GW = ("10.0.1.3", "fd00:1::3")  # on WAN, never resolved
@@ -140,6 +145,7 @@ def topology(routed=()):
     lines += via("not_xdp", NOT_XDP)
     lines += via("small_mtu", SMALL)
     lines += via("mtu6", ECMP2)
+    lines += via("jumbo", JUMBO)
     # IPv6 forwarding checks the interface's IPv6 MTU (ip6_mtu_from_fib6()),
     # IPv4 its MTU.
     lines.append(f"sysctl net/ipv6/conf/{ECMP2.name}/mtu {ECMP2_MTU6}")

@@ -10,13 +10,14 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include <linux/in.h>
+#include "fixture_runner.h"
 #include "fuzz_model.h"
 #include "fuzz_net.h"
 
 /* The expected output: bytes, and up to three 2-byte checksum fields left
  * to be checked by their sums. */
 struct image {
-	__u8 b[4096];
+	__u8 b[MAX_FRAME];	/* jumbo (multi-buffer) frames too */
 	size_t len;
 	int n_free;
 	size_t free_off[3];

@@ -48,10 +48,12 @@ from scapy.all import (ARP, Dot1Q, Ether, ICMP, ICMPv6EchoRequest,
                        IPv6ExtHdrRouting, Raw, RouterAlert, TCP, UDP)
 
 import lb_fixtures
-from fixture_frames import (ETH_LEN, Fixtures, eth, padded, patched,
-                            sized_udp4, sized_udp6, udp4, udp6, v4, v6)
+from fixture_frames import (ETH_LEN, Fixtures, eth, jumbo_payload, padded,
+                            patched, sized_udp4, sized_udp6, udp4, udp6, v4,
+                            v6)
 from fixture_net import (ACCEPT_LOCAL, DST, ECMP2, ECMP2_MTU6, HIGH,
-                         HIGH_UNCONF, HOST_ROUTE, HOST_V4, HOST_V6, LAN,
+                         HIGH_UNCONF, HOST_ROUTE, HOST_V4, HOST_V6, JUMBO,
+                         JUMBO_IN, JUMBO_MTU, LAN,
                          NO_REDIRECTS, NOFWD, ONLINK_NO_NEIGH, OTHER_HOST_MAC,
                          ROUTE_MTU, RPF_LOG, RPF_LOOSE, RPF_STRICT, SMALL,
                          SMALL_MTU, UNCONF, WAN, topology)
@@ -401,6 +403,33 @@ def source_cases(f):
           egress=NO_REDIRECTS, ingress=NO_REDIRECTS)
 
 
+def jumbo_cases(f):
+    """Multi-buffer frames (an MTU larger than a page): test_run puts what
+    does not fit the first page into fragments, as a driver does. The
+    headers are in the linear part; lengths, the trailer's trim and the
+    counters must be the whole frame's."""
+    l2 = eth(JUMBO_IN.mac, JUMBO_IN.peer_mac)
+    for fam, build, i in (("ipv4", v4, 0), ("ipv6", v6, 1)):
+        def sized(ip_len, dst=DST["jumbo"][i], build=build, i=i):
+            kw = {"flags": "DF"} if i == 0 else {}
+            pkt = build(dst=dst, src=(JUMBO_IN.peer_v4, JUMBO_IN.peer_v6)[i],
+                        l2=l2, **kw) / UDP(sport=4242, dport=53)
+            return pkt / Raw(jumbo_payload(ip_len - len(pkt) + ETH_LEN))
+
+        f.fwd(f"{fam}_jumbo_{JUMBO_MTU}", sized(JUMBO_MTU), egress=JUMBO,
+              ingress=JUMBO_IN)
+        # The trailer is in the fragments: they shrink.
+        f.fwd(f"{fam}_jumbo_trailer",
+              padded(sized(JUMBO_MTU - 300), ETH_LEN + JUMBO_MTU),
+              egress=JUMBO, ingress=JUMBO_IN)
+        # Larger than the egress MTU (WAN's 1500): the kernel's ICMP.
+        f.passed(f"{fam}_jumbo_over_mtu", sized(JUMBO_MTU, dst=DST["wan"][i]),
+                 "XR_PASS_FRAG_NEEDED", ingress=JUMBO_IN)
+        # The IP length says more than the frame, fragments included, has.
+        f.dropped(f"{fam}_jumbo_truncated", bytes(sized(JUMBO_MTU))[:-1],
+                  "XR_DROP_MALFORMED", ingress=JUMBO_IN)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--output", required=True)
@@ -414,6 +443,7 @@ def main():
     address_cases(f)
     route_cases(f)
     source_cases(f)
+    jumbo_cases(f)
     # Last: they configure VIPs, which every case after them would see.
     lb_fixtures.cases(f)
 

@@ -28,7 +28,7 @@ the new addresses, ports and TTL, every checksum computed from scratch.
 """
 
 import fixture_frames as g
-from fixture_net import DST, LAN, WAN
+from fixture_net import DST, JUMBO_MTU as JUMBO, LAN, WAN
 from lb_model import (C4, C6, R4, R6, VIP_NET, Backend, BE, DSR4, NAT4_TCP,
                       NAT4_UDP, ALL4_UDP, DSR6, NAT6_TCP, NAT6_UDP, NONE4,
                       HASH4, CHANGE4, GEN4, STATE4, ALL6_UDP, VIPS,
@@ -117,6 +117,10 @@ def dsr_cases(lb):
            ["conn_miss"])
     lb.dsr("lb_dsr_v4_ack", client_frame(DSR4, 40001, "A"), DSR4, BE[1],
            ["conn_hit"])
+    # A multi-buffer frame (jumbo MTU): the headers in the linear part.
+    lb.dsr("lb_dsr_v4_jumbo",
+           client_frame(DSR4, 40001, "PA", data=g.jumbo_payload(JUMBO - 40)),
+           DSR4, BE[1], ["conn_hit"])
     # DSR is not an IP hop: the backend is the datagram's destination.
     lb.dsr("lb_dsr_v4_ttl_1", client_frame(DSR4, 40002, ttl=1), DSR4, BE[1],
            ["conn_miss"])
@@ -157,6 +161,10 @@ def nat_cases(lb):
     lb.nat("lb_nat_v4_tcp_syn", NAT4_TCP, be, 40010, MISS)
     lb.nat_reply("lb_nat_v4_tcp_reply", NAT4_TCP, be, 40010)
     lb.nat("lb_nat_v4_tcp_ack", NAT4_TCP, be, 40010, HIT, "A")
+    # Multi-buffer: the checksum's incremental update covers a payload
+    # mostly in fragments; the expected frame's is computed from scratch.
+    lb.nat("lb_nat_v4_tcp_jumbo", NAT4_TCP, be, 40010, HIT, "PA",
+           data=g.jumbo_payload(JUMBO - 40))
     # A reply with no hop left is the kernel's, untranslated: its time
     # exceeded goes to the backend about the packet the backend sent (as
     # with Linux's DNAT, translated back after ip_forward()'s TTL check).
@@ -213,6 +221,8 @@ def nat_cases(lb):
     be = BE[7]
     lb.nat("lb_nat_v6_udp", NAT6_UDP, be, 5353, MISS)
     lb.nat_reply("lb_nat_v6_udp_reply", NAT6_UDP, be, 5353)
+    lb.nat("lb_nat_v6_udp_jumbo", NAT6_UDP, be, 5353, HIT,
+           data=g.jumbo_payload(JUMBO - 48))
     data = zero_sum_data(be.addr, 5355, 53)
     out = nat_expected(NAT6_UDP, be, 5355, data=data)
     assert out[-4:-2] == b"\xff\xff", "zero_sum_data() missed"

@@ -489,6 +489,17 @@ static void print_targets(const struct router *r, const char *lookup,
 		if (t[i].old_fd >= 0 && t[i].old_id != r->prog_id)
 			out_uint(PRINT_ANY, "replaced_prog_id",
 				 ", replaced prog id %llu", t[i].old_id);
+		if (t[i].native_err) {
+			/* Text: the warning attach_fresh() printed. */
+			out_open_object("native_refused");
+			out_uint(PRINT_JSON, "errno", NULL, -t[i].native_err);
+			out_string(PRINT_JSON, "error", NULL,
+				   log_strerror(t[i].native_err));
+			out_string(PRINT_JSON, "kernel_message", NULL,
+				   t[i].native_msg);
+			out_close_object();
+			out_text(" (native refused)");
+		}
 		if (t[i].multiprog) {
 			out_bool(PRINT_JSON, "dispatcher", NULL,
 				 t[i].dispatched);

@@ -9,6 +9,7 @@
 #include "cmd_attach.h"
 #include "dispatch.h"
 #include "fw_record.h"
+#include "ifmap.h"
 #include "log.h"
 #include "members.h"
 #include "mode.h"
@@ -246,6 +247,30 @@ static void print_chain(const struct member *m, const struct chain_view *c)
 	out_close_object();
 }
 
+/*
+ * Where attach --mode auto fell back to generic mode: why, as the kernel
+ * said then (its errno; attach printed its words too).
+ */
+static void print_native_refused(const struct router *r,
+				 const struct member *m)
+{
+	struct xr_iface iface;
+	int err;
+
+	if (!m->exists || !m->attached || m->mode != XR_MODE_GENERIC ||
+	    ifmap_read(r, m->ifc.ifindex, &iface))
+		return;
+	err = ifmap_native_err(&iface);
+	if (!err)
+		return;
+	out_open_object("native_refused");
+	out_uint(PRINT_JSON, "errno", NULL, -err);
+	out_text("  %s: generic mode: native XDP refused by the kernel: ",
+		 m->ifc.name);
+	out_string(PRINT_ANY, "error", "%s\n", log_strerror(err));
+	out_close_object();
+}
+
 static void print_member(const struct router *r, const struct member *m,
 			 const char *lookup, const char *name,
 			 const char *tag, const struct steer_view *v,
@@ -271,6 +296,7 @@ static void print_member(const struct router *r, const struct member *m,
 	out_string(PRINT_ANY, "prog_name", " %-16s", name);
 	out_string(PRINT_ANY, "tag", " %-16s", tag);
 	out_string(PRINT_ANY, "pin_path", " %s\n", r->pin_path);
+	print_native_refused(r, m);
 	print_chain(m, &chain);
 	print_steer_json(r, v);
 	route_cache_view_json(rc);

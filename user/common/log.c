@@ -11,14 +11,44 @@
 static bool log_json;
 static bool log_verbose_on;
 static bool error_printed;
+static char kernel_msg[256];
 
-/* libbpf's own messages would break the one-error-line contract: -v only. */
+/* How libbpf passes on the kernel's netlink extended ack (nlattr.c). */
+#define KERNEL_MSG_PREFIX "libbpf: Kernel error message: "
+
+/*
+ * libbpf's own messages would break the one-error-line contract: -v only.
+ * The kernel's reason for refusing a netlink request is kept, for the
+ * caller's own message (log_kernel_msg()).
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
+	char line[sizeof(kernel_msg) + sizeof(KERNEL_MSG_PREFIX)];
+	va_list aq;
+
+	va_copy(aq, ap);
+	vsnprintf(line, sizeof(line), fmt, aq);
+	va_end(aq);
+	if (!strncmp(line, KERNEL_MSG_PREFIX, strlen(KERNEL_MSG_PREFIX))) {
+		snprintf(kernel_msg, sizeof(kernel_msg), "%.*s",
+			 (int)sizeof(kernel_msg) - 1,
+			 line + strlen(KERNEL_MSG_PREFIX));
+		kernel_msg[strcspn(kernel_msg, "\n")] = '\0';
+	}
 	if (!log_verbose_on)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+void log_kernel_msg_clear(void)
+{
+	kernel_msg[0] = '\0';
+}
+
+const char *log_kernel_msg(void)
+{
+	return kernel_msg;
 }
 
 void log_init(bool json, bool verbose)

@@ -18,6 +18,13 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool log_error_printed(void);
 
+/*
+ * The kernel's own words (netlink extended ack) on the last request libbpf
+ * saw refused since log_kernel_msg_clear(); "" if it gave none.
+ */
+void log_kernel_msg_clear(void);
+const char *log_kernel_msg(void);
+
 /* "Operation not supported (EOPNOTSUPP)" for a negative or positive errno. */
 const char *log_strerror(int err);
 

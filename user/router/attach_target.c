@@ -147,6 +147,18 @@ static void report_attach_error(const struct target *t, enum xr_mode mode,
 			  mode_name(mode), log_strerror(err));
 }
 
+/*
+ * auto fell back to generic mode: loudly, since generic mode is a fraction
+ * of native's speed, with the kernel's reason (an MTU that needs
+ * multi-buffer support, a driver without XDP, ...).
+ */
+static void report_fallback(const struct target *t)
+{
+	log_warn("%s: native XDP refused by the kernel: %s%s%s; attached in "
+		 "generic mode, much slower", t->ifc.name, t->native_msg,
+		 t->native_msg[0] ? ", " : "", log_strerror(t->native_err));
+}
+
 /* Attaches where no program is, in @want mode or, for auto, the best one. */
 static int attach_fresh(const struct router *r, struct target *t,
 			enum xr_mode want)
@@ -154,11 +166,13 @@ static int attach_fresh(const struct router *r, struct target *t,
 	int err;
 
 	t->mode = want == XR_MODE_AUTO ? XR_MODE_NATIVE : want;
+	log_kernel_msg_clear();
 	err = iface_xdp_attach(t->ifc.ifindex, r->prog_fd, t->mode, -1);
 	if (err && want == XR_MODE_AUTO && err != -EBUSY && err != -EEXIST) {
 		/* As `ip link set ... xdp` does: generic works everywhere. */
-		log_verbose("%s: native mode failed (%s), trying generic",
-			    t->ifc.name, log_strerror(err));
+		t->native_err = err;
+		snprintf(t->native_msg, sizeof(t->native_msg), "%s",
+			 log_kernel_msg());
 		t->mode = XR_MODE_GENERIC;
 		err = iface_xdp_attach(t->ifc.ifindex, r->prog_fd, t->mode,
 				       -1);
@@ -168,6 +182,8 @@ static int attach_fresh(const struct router *r, struct target *t,
 		return err;
 	}
 	t->attached = true;
+	if (t->native_err)
+		report_fallback(t);
 	return 0;
 }
 
@@ -253,7 +269,16 @@ int apply_target(const struct router *r, struct target *t,
 				  t->ifc.name, log_strerror(err));
 		return err;
 	}
-	return attach_target(r, t, want);
+	err = attach_target(r, t, want);
+	if (err || t->already)
+		return err;
+	/* For status; a failure costs only that (the rollback's maps are
+	 * saved already). */
+	err = ifmap_set_native_err(r, t->ifc.ifindex, t->native_err);
+	if (err)
+		log_verbose("%s: cannot record the native mode refusal: %s",
+			    t->ifc.name, log_strerror(err));
+	return 0;
 }
 
 /* Undoes apply_target(); failures are reported, nothing more can be done. */

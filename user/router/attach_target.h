@@ -32,6 +32,10 @@ struct target {
 	bool swapped;		/* replaced the old program atomically */
 	bool already;		/* ours already, in the wanted mode */
 	enum xr_mode mode;
+	/* auto fell back to generic: the kernel's refusal of native mode,
+	 * a negative errno (0: no fallback), and its words ("" if none). */
+	int native_err;
+	char native_msg[256];
 
 	/* --multiprog: through libxdp, at the object's XDP_RUN_CONFIG. */
 	bool multiprog;

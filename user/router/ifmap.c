@@ -196,8 +196,12 @@ int ifmap_configure(const struct router *r, __u32 ifindex,
 		goto out;
 	for (int cpu = 0; cpu < r->nr_cpus; cpu++) {
 		memcpy(vals[cpu].conf.mac, mac, sizeof(vals[cpu].conf.mac));
+		/* The native refusal is the attach's to set or clear
+		 * (ifmap_set_native_err()): kept for a repeated attach. */
 		vals[cpu].conf.flags = XR_IFACE_F_CONFIGURED |
-				       (fwd & XR_IFACE_F_FWD_MASK);
+				       (fwd & XR_IFACE_F_FWD_MASK) |
+				       (vals[cpu].conf.flags &
+					XR_IFACE_NATIVE_ERR_MASK);
 	}
 	err = ifmap_iface_update(r, ifindex, vals, BPF_ANY);
 	if (err)
@@ -206,6 +210,35 @@ int ifmap_configure(const struct router *r, __u32 ifindex,
 out:
 	free(vals);
 	return err;
+}
+
+int ifmap_set_native_err(const struct router *r, __u32 ifindex, int err)
+{
+	int e = err < 0 ? -err : err;
+	__u16 bits = (e > 0xff ? 0xff : e) << XR_IFACE_NATIVE_ERR_SHIFT;
+	struct xr_iface *vals = percpu_alloc(r);
+	int ret;
+
+	if (!vals)
+		return -ENOMEM;
+	ret = ifmap_iface_lookup(r, ifindex, vals);
+	if (ret)
+		goto out;
+	if ((vals[0].conf.flags & XR_IFACE_NATIVE_ERR_MASK) == bits)
+		goto out;
+	for (int cpu = 0; cpu < r->nr_cpus; cpu++)
+		vals[cpu].conf.flags = (vals[cpu].conf.flags &
+					~XR_IFACE_NATIVE_ERR_MASK) | bits;
+	ret = ifmap_iface_update(r, ifindex, vals, BPF_EXIST);
+out:
+	free(vals);
+	return ret;
+}
+
+int ifmap_native_err(const struct xr_iface *iface)
+{
+	return -(int)((iface->conf.flags & XR_IFACE_NATIVE_ERR_MASK) >>
+		      XR_IFACE_NATIVE_ERR_SHIFT);
 }
 
 /* 1 if /proc/sys/@path holds a non-zero number, else 0. */

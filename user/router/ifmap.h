@@ -43,6 +43,17 @@ int ifmap_configure(const struct router *r, __u32 ifindex,
  */
 __u16 ifmap_fwd_flags(const char *ifname);
 
+/*
+ * Records, on every CPU's copy of the interface's conf, the negative errno
+ * the kernel refused native mode with when attach fell back to generic
+ * mode (0: it did not; errnos above 255 are kept as 255). The data plane
+ * ignores it; status shows it.
+ */
+int ifmap_set_native_err(const struct router *r, __u32 ifindex, int err);
+
+/* That errno from an entry read by ifmap_read(): 0 or negative. */
+int ifmap_native_err(const struct xr_iface *iface);
+
 /* Deletes both entries; missing entries are fine. */
 int ifmap_remove(const struct router *r, __u32 ifindex);
 
