@@ -56,6 +56,19 @@ static __always_inline __u32 xdp_frame_len(struct xdp_md *ctx)
 	return bpf_xdp_get_buff_len(ctx);
 }
 
+/*
+ * A header that does not fit the linear part: malformed if that is the
+ * whole frame; of a multi-buffer frame, no proof of anything (the kernel
+ * reads across buffers; no driver here splits the headers), so the
+ * kernel decides.
+ */
+static __always_inline int header_not_linear(const struct packet *p,
+					     const void *data)
+{
+	return p->frame_len > (__u32)(p->data_end - data) ?
+		       XR_PASS_UNSUPPORTED : XR_DROP_MALFORMED;
+}
+
 static __always_inline int mac_equal(const __u8 *a, const __u8 *b)
 {
 	return *(const __u32 *)a == *(const __u32 *)b &&
@@ -74,7 +87,7 @@ static __always_inline int parse_eth(struct packet *p, void *data,
 	struct ethhdr *eth = data;
 
 	if ((void *)(eth + 1) > p->data_end)
-		return XR_DROP_MALFORMED;
+		return header_not_linear(p, data);
 	p->eth = eth;
 	*proto = bpf_ntohs(eth->h_proto);
 	if (*proto != ETH_P_IP && *proto != ETH_P_IPV6)
@@ -135,7 +148,7 @@ static __always_inline int parse_ipv4(struct packet *p)
 	__u16 tot_len;
 
 	if ((void *)(iph + 1) > p->data_end)
-		return XR_DROP_MALFORMED;
+		return header_not_linear(p, p->eth);
 	if (iph->version != 4 || iph->ihl < 5)
 		return XR_DROP_MALFORMED;
 	tot_len = bpf_ntohs(iph->tot_len);
@@ -203,7 +216,7 @@ static __always_inline int parse_ipv6(struct packet *p)
 	__u32 len;
 
 	if ((void *)(ip6h + 1) > p->data_end)
-		return XR_DROP_MALFORMED;
+		return header_not_linear(p, p->eth);
 	if (ip6h->version != 6)
 		return XR_DROP_MALFORMED;
 	/* Hop-by-hop options (router alert, jumbograms) are for the kernel. */
