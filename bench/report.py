@@ -16,8 +16,9 @@ import json
 import statistics
 import sys
 
-CASE_ORDER = ["kernel", "redirect", "fib-base", "fib", "table-base", "table",
-              "tx", "lb", "lb-nft", "drop", "kernel-fw", "fib-fw"]
+CASE_ORDER = ["kernel", "redirect", "fib-base", "fib", "fwd-full",
+              "fwd-direct", "table-base", "table", "tx", "lb", "lb-nft",
+              "drop", "kernel-fw", "fib-fw"]
 CASE_LABEL = {
     "kernel": "Linux forwarding",
     "redirect": "XDP redirect ceiling",
@@ -32,7 +33,11 @@ CASE_LABEL = {
     "lb-base": "xdp-router LB, baseline build",
     "kernel-fw": "Linux forwarding, firewall",
     "fib-fw": "xdp-router (fib), firewall",
+    "fwd-full": "xdp-forward (fib full)",
+    "fwd-direct": "xdp-forward (fib direct)",
 }
+# The peer's cases (xdp-tools' xdp-forward, --peer-dir).
+PEER_CASES = ("fwd-full", "fwd-direct")
 # Cases whose traffic xdp-router must forward itself: below this share of
 # the sink's packets (its stats over the window) a run is flagged.
 XDP_FRACTION_MIN = 0.95
@@ -102,6 +107,10 @@ def summarise(runs):
             if ref in same and same[ref] > 0 and ref != s["case"]:
                 s["vs_" + ref.replace("-", "_")] = round(
                     s["median_pps"] / same[ref], 3)
+        # Against the peer's best mode at this point.
+        peer = [same[c] for c in PEER_CASES if same.get(c, 0) > 0]
+        if peer and s["case"] not in PEER_CASES:
+            s["vs_fwd_best"] = round(s["median_pps"] / max(peer), 3)
         # A cpumap case against the same case without the cpumap.
         base = s["case"].partition("@")[0]
         if base != s["case"] and same.get(base, 0) > 0:
@@ -153,6 +162,16 @@ def print_table(summary, skipped, populate, routes, machine, config):
         print("skipped %s: %s" % (s["case"], s["reason"]))
 
 
+def cell(s, key, fmt, scale=1):
+    """One table cell: s[key] formatted, or "-" when the summary has none."""
+    return fmt % (scale * s[key]) if key in s else "-"
+
+
+def via_kernel_note(s):
+    return ("  !! VIA THE KERNEL (min %.1f %%)" % (100 * s["xdp_fraction_min"])
+            if s.get("via_kernel") else "")
+
+
 def print_firewall(summary, establish):
     """The firewall gate's table: kernel-fw, fib and fib-fw side by side."""
     fw = [s for s in summary if s["case"].partition("@")[0] in
@@ -167,13 +186,9 @@ def print_firewall(summary, establish):
     for s in fw:
         print("  %-10s %7d %7.2f %9s %7s %11s %10s%s" % (
             s["case"], s["flows"], s["median_pps"] / 1e6,
-            "%.2f" % s["vs_kernel_fw"] if "vs_kernel_fw" in s else "-",
-            "%.2f" % s["vs_fib"] if "vs_fib" in s else "-",
-            "%.1f %%" % (100 * s["xdp_fraction"]) if "xdp_fraction" in s
-            else "-",
-            "%.0f" % s["prog_ns"] if "prog_ns" in s else "-",
-            "  !! VIA THE KERNEL (min %.1f %%)" %
-            (100 * s["xdp_fraction_min"]) if s.get("via_kernel") else ""))
+            cell(s, "vs_kernel_fw", "%.2f"), cell(s, "vs_fib", "%.2f"),
+            cell(s, "xdp_fraction", "%.1f %%", 100),
+            cell(s, "prog_ns", "%.0f"), via_kernel_note(s)))
     est = {}
     for e in establish:
         est.setdefault((e["case"], e["flows"]), []).append(e)
@@ -182,6 +197,27 @@ def print_firewall(summary, establish):
               "unreplied at most" % (
                   case, flows, statistics.median(e["seconds"] for e in es),
                   len(es), max(e["unreplied"] for e in es)))
+
+
+def print_peer(summary):
+    """The peer's table: xdp-router against xdp-forward's best mode."""
+    if not any(s["case"] in PEER_CASES for s in summary):
+        return
+    print("\npeer: xdp-tools' xdp-forward (x fwd-best: against the faster "
+          "of its modes; XDP share: rg's XDP redirects or xdp-router's "
+          "stats / sink)")
+    print("  %-26s %7s %7s %8s %8s %10s %11s" % (
+        "case", "flows", "Mpps", "x kernel", "% redir.", "x fwd-best",
+        "XDP share"))
+    for s in summary:
+        if s["case"].partition("@")[0] in ("redirect", "fib", "table") + \
+                PEER_CASES:
+            print("  %-26s %7d %7.2f %8s %8s %10s %11s%s" % (
+                case_label(s["case"]), s["flows"], s["median_pps"] / 1e6,
+                cell(s, "vs_kernel", "%.2f"),
+                cell(s, "vs_redirect", "%.0f %%", 100),
+                cell(s, "vs_fwd_best", "%.2f"),
+                cell(s, "xdp_fraction", "%.1f %%", 100), via_kernel_note(s)))
 
 
 def cmd_summary(a):
@@ -203,6 +239,7 @@ def cmd_summary(a):
     summary = summarise(runs)
     print_table(summary, skipped, populate, routes, machine, config)
     print_firewall(summary, establish)
+    print_peer(summary)
     doc = dict(machine=machine, config=config, summary=summary,
                skipped=skipped, populate=populate, routes=routes,
                establish=establish, runs=runs)
@@ -216,7 +253,8 @@ def cmd_summary(a):
         # fail on traffic that plainly went through the kernel.
         bad += ["%s (%.0f %% by XDP)" % (s["case"], 100 * s["xdp_fraction_min"])
                 for s in summary
-                if s["case"] == "fib-fw" and s.get("xdp_fraction_min", 1) < 0.8]
+                if s["case"] in ("fib-fw",) + PEER_CASES and
+                s.get("xdp_fraction_min", 1) < 0.8]
         if bad or not summary:
             print("SMOKE FAIL: no traffic delivered (or not by XDP) in: %s" %
                   (", ".join(bad) or "any case"), file=sys.stderr)
@@ -280,6 +318,7 @@ def cmd_plot(a):
                [s["max_pps"] / 1e6 - s["median_pps"] / 1e6 for s in ss]]
         colors = ["#999999" if s["case"] in ("kernel", "lb-nft") else
                   "#d62728" if s["case"].partition("@")[0] in ("fib", "table", "lb") else
+                  "#2ca02c" if s["case"] in PEER_CASES else
                   "#1f77b4" for s in ss]
         ax.bar(x, med, yerr=err, capsize=4, color=colors)
         top = max(s["max_pps"] for s in ss) / 1e6

@@ -13,6 +13,8 @@
 #   sudo scripts/bench.sh --smoke                  # every case for 1 s
 #   sudo scripts/bench.sh --cases kernel,fib,tx --size 64,1518,9018  # jumbo
 #   sudo scripts/bench.sh --cases kernel-fw,fib,fib-fw --flows 1,1000,100000
+#   sudo scripts/bench.sh --cases redirect,fib,fwd-full,fwd-direct \
+#       --peer-dir ../xdp-tools             # the peer, xdp-tools' xdp-forward
 #
 # Topology (namespaces xrb-<pid>-{g,r,s}, 2-queue veths):
 #
@@ -36,7 +38,9 @@
 # warm-up's first packet of each flow then goes through the kernel once
 # more, which the gate's recorder notes. The share of the measured window
 # that xdp-router forwarded itself (its stats) is recorded for every
-# xdp-router case. With more than 60000 flows the generator gives each
+# xdp-router case; in the cases without its stats that run an XDP forwarder
+# on rg (redirect, fwd-*) the share is rg's XDP redirect count (veth's
+# ethtool -S xdp_redirect) against the sink's. With more than 60000 flows the generator gives each
 # source address block its own destination port (masquerade folds the
 # sources into one address: ~64k ports per destination).
 #
@@ -51,7 +55,7 @@ XRB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XRB_PY=/usr/bin/python3		# Debian's: matplotlib lives there
 XRB_RUN_ROOT=/run/xrb
 ALL_CASES=(kernel redirect fib table tx lb lb-nft drop fib-base table-base lb-base
-	kernel-fw fib-fw)
+	kernel-fw fib-fw fwd-full fwd-direct)
 
 # options
 CASES="kernel,redirect,fib,table,tx"
@@ -70,6 +74,7 @@ REPLOT=""
 SMOKE=0
 BUILD_DIR="$XRB_ROOT/build"
 BASE_BUILD_DIR=""
+PEER_DIR=""		# a built xdp-tools checkout: cases fwd-full, fwd-direct
 ROUTE_CACHE=""
 PROG_STATS=0
 VERBOSE=0
@@ -83,7 +88,7 @@ BPF_STATS_OLD=""	# kernel.bpf_stats_enabled before --prog-stats
 CLI=""
 XRB=""
 RESULTS=""		# JSON lines, one per run (and per populate)
-declare -A SKIP_REASON=()
+declare -A SKIP_REASON=() SKIP_LOGGED=()
 
 usage()
 {
@@ -110,6 +115,11 @@ Usage: scripts/bench.sh [OPTIONS]
                                 flow established (conntrack) before measuring
                    13 fib-fw    xdp-router attach with the same ruleset: the
                                 firewall gate on, NAT from conntrack
+                   14 fwd-full  the peer: xdp-tools' xdp-forward load -F full
+                                (bpf_fib_lookup, every check) on rg and rs
+                   15 fwd-direct  xdp-forward load -F direct (the fib lookup
+                                with BPF_FIB_LOOKUP_DIRECT); both need
+                                --peer-dir
                   fib, table and lb take a suffix @CPUS (CPU numbers joined
                   by +): attach --cpus CPUS, the receiving CPU hands the
                   packets to CPUS through a cpumap; e.g. fib,fib@1,fib@0+1
@@ -138,10 +148,14 @@ Usage: scripts/bench.sh [OPTIONS]
   --build-dir DIR where xdp-router and xrb are (default build/; built if missing)
   --base-build-dir DIR  another build (e.g. main's) for cases fib-base and
                   table-base: before/after in one interleaved invocation
+  --peer-dir DIR  a built xdp-tools checkout (DIR/xdp-forward/xdp-forward)
+                  for cases fwd-full and fwd-direct; nothing is downloaded:
+                  without it they are skipped (docs/performance.md says
+                  how to build it)
   --route-cache N case fib: attach --route-cache N (default: the CLI's)
   --prog-stats    turn the kernel's bpf_stats on (kernel.bpf_stats_enabled,
                   for every program on the machine) and record the XDP
-                  program's ns/packet on rg in the xdp-router cases (the
+                  program's ns/packet on rg in the cases that run one (the
                   stats add ~2 clock reads per packet: not for the Mpps)
   -v, --verbose   trace commands
 EOF
@@ -174,6 +188,7 @@ case_name()
 	9 | fib-base) echo fib-base ;; 10 | table-base) echo table-base ;;
 	11 | lb-base) echo lb-base ;;
 	12 | kernel-fw) echo kernel-fw ;; 13 | fib-fw) echo fib-fw ;;
+	14 | fwd-full) echo fwd-full ;; 15 | fwd-direct) echo fwd-direct ;;
 	*) die "unknown case '$1' (known: ${ALL_CASES[*]})" ;;
 	esac
 }
@@ -201,6 +216,7 @@ parse_args()
 		--smoke) SMOKE=1 ;;
 		--build-dir) need_arg "$@"; BUILD_DIR=$2; shift ;;
 		--base-build-dir) need_arg "$@"; BASE_BUILD_DIR=$(realpath -m "$2"); shift ;;
+		--peer-dir) need_arg "$@"; PEER_DIR=$(realpath -m "$2"); shift ;;
 		--route-cache) need_arg "$@"; ROUTE_CACHE=$2; shift ;;
 		--prog-stats) PROG_STATS=1 ;;
 		-v | --verbose) VERBOSE=1 ;;
@@ -246,6 +262,8 @@ has_table_mode()
 has_lb() { "$CLI" lb --help >/dev/null 2>&1; }
 has_cpus() { "$CLI" attach --help 2>&1 | grep -q -- --cpus; }
 has_firewall() { "$CLI" attach --help 2>&1 | grep -q -- --firewall; }
+# The peer's binary (cases fwd-*), in the checkout --peer-dir names.
+peer_fwd() { echo "$PEER_DIR/xdp-forward/xdp-forward"; }
 
 # The case without its @CPUS suffix, and the suffix as attach options.
 case_base() { echo "${1%%@*}"; }
@@ -280,6 +298,8 @@ case_skip_reason()
 		elif [[ $1 == fib-fw ]] && ! has_firewall; then
 			echo "this xdp-router has no 'attach --firewall' (issue 13)"
 		fi ;;
+	fwd-full | fwd-direct) [[ -n $PEER_DIR && -x $(peer_fwd) ]] ||
+		echo "needs --peer-dir DIR, a built xdp-tools checkout with DIR/xdp-forward/xdp-forward (not downloaded; see docs/performance.md)" ;;
 	esac
 }
 
@@ -328,6 +348,15 @@ case_up()
 		cli attach --lookup table "${opts[@]}" rg rs >/dev/null
 		populate_measure
 		;;
+	fwd-full | fwd-direct)
+		# One program on both legs, a devmap of them, as attach does.
+		# No bpffs at /sys/fs/bpf in the namespace: libxdp attaches
+		# without its dispatcher (which needs freplace, refused here),
+		# the way xdp-router attaches; its notes about that go to
+		# peer.err.
+		in_ns r "$(peer_fwd)" load -F "${1#fwd-}" rg rs \
+			>/dev/null 2>"$RUN_DIR/peer.err" ||
+			{ cat "$RUN_DIR/peer.err" >&2; die "xdp-forward load failed"; } ;;
 	tx) in_ns r "$XRB" txswap --dev rg ;;
 	drop) in_ns r "$XRB" sink --dev rg --pin "$RUN_DIR/bpffs/sink_rg" ;;
 	lb)
@@ -362,6 +391,9 @@ case_down()
 		in_ns r conntrack -F >/dev/null 2>&1 || true
 		;;
 	fib-base | table-base | lb-base) cli_base detach --all >/dev/null ;;
+	fwd-full | fwd-direct)
+		in_ns r "$(peer_fwd)" unload rg rs >/dev/null 2>&1 ||
+			log "$1: xdp-forward unload failed (detaching by hand)" ;;
 	kernel-fw) fw_down ;;
 	fib-fw)
 		cli detach --all >/dev/null
@@ -522,20 +554,38 @@ fw_establish()
 }
 
 # snap CASE: the sink's count, the router's counters (`stats`; null in
-# cases without xdp-router) and the sink's count again, as one JSON object.
+# cases without xdp-router), rg's XDP redirect count and the kernel's
+# forwarded count (cases redirect and fwd-*, which have no stats; null in
+# the others) and the sink's count again, as one JSON object.
 snap()
 {
-	local a b st=null pin
+	local a b st=null redir=null pin
 	pin=$(case_sink "$1")
 	a=$("$XRB" count "$pin")
 	case $(case_base "$1") in
 	fib | table | lb | fib-fw) st=$(cli --json stats 2>/dev/null) || st=null ;;
 	fib-base | table-base | lb-base)
 		st=$(cli_base --json stats 2>/dev/null) || st=null ;;
+	redirect | fwd-full | fwd-direct) redir=$(xdp_redirects rg) ;;
 	esac
 	b=$("$XRB" count "$pin")
-	printf '{"sink_before": %s, "sink_after": %s, "stats": %s, "prog": %s}' \
-		"$a" "$b" "${st:-null}" "$(prog_stats)"
+	printf '{"sink_before": %s, "sink_after": %s, "stats": %s, "xdp_redirect": %s, "prog": %s}' \
+		"$a" "$b" "${st:-null}" "${redir:-null}" "$(prog_stats)"
+}
+
+# xdp_redirects IF: the frames the XDP program on the router's IF redirected
+# (veth's per-queue rx_queue_N_xdp_redirect, summed) and those the kernel
+# forwarded (IPv4 ForwDatagrams + IPv6 Ip6OutForwDatagrams), as
+# {"xdp": N, "kernel": N}; empty if unreadable.
+xdp_redirects()
+{
+	in_ns r sh -c "ethtool -S $1; cat /proc/net/snmp /proc/net/snmp6" \
+		2>/dev/null | awk '
+		$1 ~ /^rx_queue_[0-9]+_xdp_redirect:$/ { x += $2; n++ }
+		$1 == "Ip:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == "Ip:" && h { k += $col["ForwDatagrams"] }
+		$1 == "Ip6OutForwDatagrams" { k += $2 }
+		END { if (n) printf "{\"xdp\": %d, \"kernel\": %d}\n", x, k }'
 }
 
 # --prog-stats: run time and count of the XDP program on rg (the kernel's
@@ -667,6 +717,18 @@ if s1 and s2 and s1["stats"] is not None and s2["stats"] is not None:
                                       "redirect_nat", "lb_tx"))
     r["router"] = dict(sink=round(sink), outcomes=d,
                        xdp_fraction=round(fast / sink, 4) if sink > 0 else 0)
+elif (s1 and s2 and s1.get("xdp_redirect") is not None and
+      s2.get("xdp_redirect") is not None):
+    # No stats (redirect ceiling, xdp-forward): rg's XDP redirects, and
+    # what the kernel forwarded meanwhile (0 when all went by XDP).
+    sink = ((s2["sink_before"] + s2["sink_after"]) -
+            (s1["sink_before"] + s1["sink_after"])) / 2
+    x1, x2 = s1["xdp_redirect"], s2["xdp_redirect"]
+    fast = x2["xdp"] - x1["xdp"]
+    r["router"] = dict(sink=round(sink), outcomes={
+        "xdp_redirect": fast, "kernel_forwarded": x2["kernel"] - x1["kernel"]},
+        xdp_fraction=round(fast / sink, 4) if sink > 0 else 0)
+if "router" in r:
     p1, p2 = s1.get("prog"), s2.get("prog")
     if p1 and p2 and p1["id"] == p2["id"] and p2["run_cnt"] > p1["run_cnt"]:
         r["router"]["prog_ns"] = round(
@@ -696,7 +758,10 @@ run_point()
 	for c in $CASES; do
 		SKIP_REASON[$c]=$(case_skip_reason "$c")
 		if [[ -n ${SKIP_REASON[$c]} ]]; then
-			log "skip $c: ${SKIP_REASON[$c]}"
+			# Once per invocation, not once per point.
+			[[ -n ${SKIP_LOGGED[$c]:-} ]] ||
+				log "skip $c: ${SKIP_REASON[$c]}"
+			SKIP_LOGGED[$c]=1
 			printf '{"type": "skip", "case": "%s", "reason": "%s"}\n' \
 				"$c" "${SKIP_REASON[$c]}" >>"$RESULTS"
 		else
