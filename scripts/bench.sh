@@ -392,8 +392,11 @@ case_down()
 		;;
 	fib-base | table-base | lb-base) cli_base detach --all >/dev/null ;;
 	fwd-full | fwd-direct)
-		in_ns r "$(peer_fwd)" unload rg rs >/dev/null 2>&1 ||
-			log "$1: xdp-forward unload failed (detaching by hand)" ;;
+		in_ns r "$(peer_fwd)" unload rg rs >/dev/null 2>&1 || {
+			log "$1: xdp-forward unload failed (detaching by hand)"
+			in_ns r ip link set dev rg xdp off
+			in_ns r ip link set dev rs xdp off
+		} ;;
 	kernel-fw) fw_down ;;
 	fib-fw)
 		cli detach --all >/dev/null
