@@ -13,6 +13,7 @@
 #define XR_LOOKUP_TABLE_H
 
 #include <linux/bpf.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "flow_hash.h"
 #include "lookup.h"
@@ -32,6 +33,35 @@ static __always_inline int table_ingress(const struct xr_iface *st, int is_v6)
 	return st && (st->conf.flags & fwd) ? XR_CONTINUE : XR_PASS_NOT_FWDED;
 }
 
+/*
+ * The IPv4 route of @daddr in the DIR-24-8 table (maps/xr_table.h): the
+ * /24's entry, the group's entry if it points at one, then the leaf. All
+ * three are array reads the verifier inlines. NULL: no route.
+ */
+static __always_inline const struct xr_route *table_route_v4(__be32 daddr)
+{
+	const struct xr_dir_block *b;
+	const struct xr_dir_leaf *leaf;
+	__u32 a = bpf_ntohl(daddr), key = a >> 16, e;
+
+	b = bpf_map_lookup_elem(&xr_dir24_v4, &key);
+	if (!b)
+		return NULL;
+	e = b->e[(a >> 8) & (XR_DIR_BLOCK - 1)];
+	if (e & XR_DIR_F_EXT) {
+		key = e & XR_DIR_ID_MASK;
+		b = bpf_map_lookup_elem(&xr_dir8_v4, &key);
+		if (!b)
+			return NULL;
+		e = b->e[a & (XR_DIR_BLOCK - 1)];
+	}
+	if (!(e & XR_DIR_F_VALID))
+		return NULL;
+	key = e & XR_DIR_ID_MASK;
+	leaf = bpf_map_lookup_elem(&xr_dir_leaves_v4, &key);
+	return leaf ? &leaf->rt : NULL;
+}
+
 static __always_inline const struct xr_route *
 table_route(const struct packet *p, int is_v6)
 {
@@ -41,13 +71,8 @@ table_route(const struct packet *p, int is_v6)
 
 		__builtin_memcpy(key.addr, &ip6h->daddr, sizeof(key.addr));
 		return bpf_map_lookup_elem(&xr_routes_v6, &key);
-	} else {
-		const struct iphdr *iph = p->l3;
-		struct xr_lpm_v4 key = { .prefixlen = 32 };
-
-		__builtin_memcpy(key.addr, &iph->daddr, sizeof(key.addr));
-		return bpf_map_lookup_elem(&xr_routes_v4, &key);
 	}
+	return table_route_v4(((const struct iphdr *)p->l3)->daddr);
 }
 
 /* No route at all is NOT_FWDED too (fib6_null_entry; -ENETUNREACH). */

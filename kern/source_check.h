@@ -41,6 +41,7 @@
 #include <bpf/bpf_core_read.h>
 #include "kernel_net.h"
 #include "lookup.h"
+#include "lookup_table.h"
 #include "parse.h"
 #include "xdp_router_maps.bpf.h"
 
@@ -357,12 +358,11 @@ static __always_inline int src_table_via(const struct xr_route *rt, __u32 iif)
 /*
  * table mode, IPv4: the same decisions from the mirrored tables (local
  * and main, as populate writes them), for every packet (no cache), the
- * route back being one LPM lookup.
+ * route back being one DIR-24-8 lookup.
  */
 __noinline int xr_source_check_table(struct xdp_md *ctx, __be32 saddr,
 				     __u32 oif, __u32 conf)
 {
-	struct xr_lpm_v4 key = { .prefixlen = 32 };
 	__u32 iif, rpf = conf & SRC_CONF_RPF_MASK;
 	const struct xr_route *rt;
 	enum src_plan plan;
@@ -376,8 +376,7 @@ __noinline int xr_source_check_table(struct xdp_md *ctx, __be32 saddr,
 	plan = src_plan(conf);
 	if (plan == SRC_FORWARD)
 		return XR_CONTINUE;
-	__builtin_memcpy(key.addr, &saddr, sizeof(key.addr));
-	rt = bpf_map_lookup_elem(&xr_routes_v4, &key);
+	rt = table_route_v4(saddr);
 	/* No route back, or a reject route: fib_lookup() fails. */
 	if (!rt || rt->type == XR_RT_BLACKHOLE ||
 	    rt->type == XR_RT_UNREACHABLE || rt->type == XR_RT_PROHIBIT)

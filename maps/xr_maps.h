@@ -36,6 +36,13 @@
 #define XR_MAPF_NO_PREALLOC (1U << 3)
 /* A pin of any size (at least 1) is accepted, though the size is fixed. */
 #define XR_MAPF_SIZE_UNCHECKED (1U << 4)
+/* BPF_F_MMAPABLE: user space writes it in place (arrays only). */
+#define XR_MAPF_MMAPABLE (1U << 5)
+
+/* The BPF map_flags a row's XR_MAPF_* flags give. */
+#define XR_MAPF_BPF_FLAGS(flags_)					\
+	(((flags_) & XR_MAPF_NO_PREALLOC ? BPF_F_NO_PREALLOC : 0) |	\
+	 ((flags_) & XR_MAPF_MMAPABLE ? BPF_F_MMAPABLE : 0))
 
 /*
  * The map names, also the file names of the pins under the pin path:
@@ -49,6 +56,9 @@
 #define XR_MAP_NEXTHOPS "xr_nexthops"
 #define XR_MAP_NH_GROUPS "xr_nh_groups"
 #define XR_MAP_NEIGH "xr_neigh"
+#define XR_MAP_DIR24_V4 "xr_dir24_v4"
+#define XR_MAP_DIR8_V4 "xr_dir8_v4"
+#define XR_MAP_DIR_LEAVES_V4 "xr_dir_leaves_v4"
 #define XR_MAP_LB_CONF "xr_lb_conf"
 #define XR_MAP_LB_VIPS "xr_lb_vips"
 #define XR_MAP_LB_VIP_KEYS "xr_lb_vip_keys"
@@ -95,8 +105,7 @@
 #define XR_BPF_MAP_DEFINE(ID, name, type_, key_, value_, max_, flags_)	\
 	struct {							\
 		__uint(type, BPF_MAP_TYPE_##type_);			\
-		__uint(map_flags, (flags_) & XR_MAPF_NO_PREALLOC ?	\
-				  BPF_F_NO_PREALLOC : 0);		\
+		__uint(map_flags, XR_MAPF_BPF_FLAGS(flags_));		\
 		__uint(max_entries, max_);				\
 		__type(key, key_);					\
 		__type(value, value_);					\

@@ -111,6 +111,49 @@ struct xr_neigh {
 _Static_assert(sizeof(struct xr_neigh) == 8, "xr_neigh size");
 
 /*
+ * The IPv4 route lookup's structure (DIR-24-8, as DPDK's rte_lpm and VPP):
+ * the same prefixes as xr_routes_v4, expanded so that a lookup is one or
+ * two array reads instead of a trie walk. xr_dir24_v4 holds an entry per
+ * /24 (2^24 of them, indexed by the top 24 bits); a /24 that holds longer
+ * prefixes points at a group of 256 entries in xr_dir8_v4, indexed by the
+ * last byte. An entry names a leaf of xr_dir_leaves_v4: one per distinct
+ * route value (type, nexthop, MTU), so the leaves stay few and hot.
+ *
+ * Entries are 32-bit words that user space (populate) writes in place
+ * through mmap: a store is atomic, a group is filled before an entry points
+ * at it, a leaf before an entry names it (user/populate/dir24.h).
+ */
+#define XR_DIR_BLOCK 256		/* entries per array element */
+struct xr_dir_block {
+	__u32 e[XR_DIR_BLOCK];
+};
+_Static_assert(sizeof(struct xr_dir_block) == 1024, "xr_dir_block size");
+
+#define XR_DIR24_BLOCKS (1U << 16)	/* x 256 = one entry per /24 */
+#define XR_DIR_F_EXT (1U << 31)		/* low bits: a group of xr_dir8_v4 */
+#define XR_DIR_F_VALID (1U << 30)	/* low bits: a leaf; else no route */
+#define XR_DIR_DEPTH_SHIFT 24		/* the prefix length that wrote it: */
+#define XR_DIR_DEPTH_MASK 0x3fU		/* only populate reads it */
+#define XR_DIR_ID_MASK 0xffffffU
+/* Distinct route values; a full table has a few hundred. */
+#define XR_DIR_MAX_LEAVES (1U << 16)
+/*
+ * Groups: one per /24 holding a prefix longer than /24. Sized from
+ * --max-routes-v4 (XR_DIR_GROUPS_PER_ROUTE routes per group, at least
+ * XR_DIR_MIN_GROUPS); the 1M-route default gets 16384 (16 MiB).
+ */
+#define XR_DIR_GROUPS_PER_ROUTE 128
+#define XR_DIR_MIN_GROUPS 1024
+#define XR_DIR_DEFAULT_GROUPS (XR_DEFAULT_ROUTES_V4 / XR_DIR_GROUPS_PER_ROUTE)
+
+/* A leaf: an array element is 8-byte aligned, so its padding is explicit. */
+struct xr_dir_leaf {
+	struct xr_route rt;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xr_dir_leaf) == 16, "xr_dir_leaf size");
+
+/*
  * Their maps (rows of XR_MAPS, xr_maps.h). The CLI sizes the tries at load
  * time; LPM tries allocate per entry (BPF_F_NO_PREALLOC is mandatory), so a
  * large max_entries costs nothing until used.
@@ -125,6 +168,12 @@ _Static_assert(sizeof(struct xr_neigh) == 8, "xr_neigh size");
 	X(NH_GROUPS, nh_groups, ARRAY, __u32, struct xr_nh_group,	\
 	  XR_MAX_NH_GROUPS, 0)						\
 	X(NEIGH, neigh, HASH, struct xr_neigh_key, struct xr_neigh,	\
-	  XR_MAX_NEIGH, 0)
+	  XR_MAX_NEIGH, 0)						\
+	X(DIR24_V4, dir24_v4, ARRAY, __u32, struct xr_dir_block,	\
+	  XR_DIR24_BLOCKS, XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE)	\
+	X(DIR8_V4, dir8_v4, ARRAY, __u32, struct xr_dir_block,		\
+	  XR_DIR_DEFAULT_GROUPS, XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE) \
+	X(DIR_LEAVES_V4, dir_leaves_v4, ARRAY, __u32, struct xr_dir_leaf, \
+	  XR_DIR_MAX_LEAVES, XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE)
 
 #endif /* XR_TABLE_TYPES_H */

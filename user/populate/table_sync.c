@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include "fib_fmt.h"
@@ -167,6 +168,77 @@ static int mirror_load(struct table_sync *s)
 	return err;
 }
 
+static void log_dir_full(const struct table_sync *s)
+{
+	log_error("the IPv4 routes do not fit %s (%u groups, %u leaves); "
+		  "attach the router with a larger --max-routes-v4 (a group "
+		  "per %u routes)", s->dir.full ?: XR_MAP_DIR8_V4,
+		  s->dir.ngroups, s->dir.nleaves, XR_DIR_GROUPS_PER_ROUTE);
+}
+
+static __u32 pfx_addr_v4(const struct fib_pfx *p)
+{
+	__u32 a;
+
+	memcpy(&a, p->addr, sizeof(a));
+	return ntohl(a);
+}
+
+/* The DIR-24-8 table made equal to the mirrored IPv4 routes. */
+static int dir_resync(struct table_sync *s)
+{
+	struct dir24_route *v = calloc(s->nroutes[0] ?: 1, sizeof(*v));
+	struct route_mirror *m;
+	struct fib_pfx *p;
+	size_t n = 0;
+	int err;
+
+	if (!s->has_dir)
+		return 0;
+	if (!v)
+		return -ENOMEM;
+	for (size_t it = 0; htab_next(&s->routes, &it, (void **)&p,
+				      (void **)&m);) {
+		if (p->family != AF_INET || n == s->nroutes[0])
+			continue;
+		v[n].addr = pfx_addr_v4(p);
+		v[n].plen = p->plen;
+		v[n].rt = m->val;
+		n++;
+	}
+	err = dir24_sync(&s->dir, v, n);
+	free(v);
+	if (err == -ENOSPC)
+		log_dir_full(s);
+	else if (err)
+		log_error("cannot write %s: %s", XR_MAP_DIR24_V4,
+			  log_strerror(err));
+	return err;
+}
+
+/*
+ * Maps the DIR-24-8 table. A router attached in fib mode has one-entry
+ * placeholders it never reads: nothing to keep up then.
+ */
+static int dir_open(struct table_sync *s, const struct router *r)
+{
+	int err = dir24_open(&s->dir, r->dir24_v4_fd, r->dir8_v4_fd,
+			     r->dir_leaves_v4_fd);
+
+	if (err == -EINVAL) {
+		log_verbose("%s is a placeholder (fib mode): not written",
+			    XR_MAP_DIR24_V4);
+		return 0;
+	}
+	if (err) {
+		log_error("cannot map %s: %s", XR_MAP_DIR24_V4,
+			  log_strerror(err));
+		return err;
+	}
+	s->has_dir = true;
+	return dir_resync(s);
+}
+
 int table_sync_open(struct table_sync *s, const struct router *r)
 {
 	int err;
@@ -182,13 +254,20 @@ int table_sync_open(struct table_sync *s, const struct router *r)
 		log_error("cannot read the table maps at %s: %s", r->pin_path,
 			  log_strerror(err));
 		mirror_free(s);
+		return err;
 	}
+	err = dir_open(s, r);
+	if (err)
+		table_sync_close(s);
 	return err;
 }
 
 void table_sync_close(struct table_sync *s)
 {
 	mirror_free(s);
+	if (s->has_dir)
+		dir24_close(&s->dir);
+	s->has_dir = false;
 }
 
 /* Reloads the mirror from the maps (after a failed write). */
@@ -201,7 +280,7 @@ static int table_sync_reload(struct table_sync *s)
 	if (err)
 		log_error("cannot read the table maps: %s",
 			  log_strerror(err));
-	return err;
+	return err ?: dir_resync(s);
 }
 
 /* Planning. */
@@ -486,6 +565,50 @@ static void zero_unused(struct table_sync *s, struct sync_stats *st)
 	s->nh.unref.n = 0;
 }
 
+/* Whether the IPv4 inserts and changes fit the DIR-24-8 table. */
+static int check_dir_capacity(struct table_sync *s)
+{
+	int err = 0;
+
+	if (!s->has_dir)
+		return 0;
+	dir24_plan_begin(&s->dir);
+	for (size_t i = 0; !err && i < s->nchg; i++) {
+		const struct route_chg *c = &s->chg[i];
+
+		if (c->pfx.family == AF_INET && c->op != ROUTE_DEL)
+			err = dir24_plan_add(&s->dir, pfx_addr_v4(&c->pfx),
+					     c->pfx.plen, &c->val);
+	}
+	err = err ?: dir24_plan_check(&s->dir);
+	if (err == -ENOSPC) {
+		log_dir_full(s);
+		return -E2BIG;
+	}
+	return err;
+}
+
+/* The IPv4 changes into the DIR-24-8 table: inserts, then deletions. */
+static int write_dir(struct table_sync *s)
+{
+	int err = 0;
+
+	for (int del = 0; s->has_dir && del < 2; del++) {
+		for (size_t i = 0; !err && i < s->nchg; i++) {
+			const struct route_chg *c = &s->chg[i];
+			__u32 a = pfx_addr_v4(&c->pfx);
+
+			if (c->pfx.family != AF_INET ||
+			    (c->op == ROUTE_DEL) != del)
+				continue;
+			err = del ? dir24_del(&s->dir, a, c->pfx.plen)
+				  : dir24_set(&s->dir, a, c->pfx.plen,
+					      &c->val);
+		}
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
 static int check_capacity(struct table_sync *s)
 {
 	for (int f = 0; f < 2; f++) {
@@ -499,12 +622,12 @@ static int check_capacity(struct table_sync *s)
 			return -E2BIG;
 		}
 	}
-	return 0;
+	return check_dir_capacity(s);
 }
 
 int table_sync_commit(struct table_sync *s, struct sync_stats *st)
 {
-	int err = check_capacity(s);
+	int err = check_capacity(s), dir_err = 0;
 
 	if (err) {
 		table_sync_abort(s);
@@ -524,6 +647,8 @@ int table_sync_commit(struct table_sync *s, struct sync_stats *st)
 		bool tight = s->nroutes[f] + s->adds[f] > s->max_routes[f];
 
 		err = write_routes(s, f, tight) ?: write_routes(s, f, !tight);
+		if (!err && f == 0)
+			dir_err = write_dir(s);
 	}
 	if (err) {
 		log_error("cannot write the table maps: %s; they hold a mix of "
@@ -559,6 +684,15 @@ int table_sync_commit(struct table_sync *s, struct sync_stats *st)
 			release_value(s, &c->old);
 	}
 	s->nchg = 0;
+	/* The DIR-24-8 table is rebuilt from the mirror rather than trusted;
+	 * until then it holds old and new routes, all valid. */
+	if (dir_err) {
+		log_error("cannot write %s: %s; rebuilding it",
+			  XR_MAP_DIR24_V4, log_strerror(dir_err));
+		err = dir_resync(s);
+		if (err)
+			return err;
+	}
 	zero_unused(s, st);
 	return 0;
 }

@@ -10,6 +10,11 @@
  *   3. deletions of routes that vanished;
  *   4. zeroing of groups, then nexthops, nothing references any more.
  *
+ * The data plane looks IPv4 routes up in the DIR-24-8 table (dir24.h), not
+ * in xr_routes_v4, which stays the list of prefixes (what a restart, the
+ * tests and `bpftool map dump` read): step 2 and 3 update both, and
+ * opening brings the DIR-24-8 table in line with the list.
+ *
  * Published nexthop and group slots are never rewritten (see id_table.h).
  * The maps' contents are mirrored in memory, loaded from the maps at start
  * (ids survive restarts) and updated on every write; after a failed write
@@ -24,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "dir24.h"
 #include "fib_desired.h"
 #include "fib_model.h"
 #include "hashtab.h"
@@ -68,6 +74,8 @@ struct table_sync {
 	struct id_table grp;	/* struct xr_nh_group slots */
 	struct htab neigh;	/* xr_neigh_key -> xr_neigh */
 	struct map_batch batch;
+	struct dir24 dir;	/* IPv4 lookup table, if table mode */
+	bool has_dir;
 	/* The change set being planned. */
 	struct route_chg *chg;
 	size_t nchg, chg_cap;

@@ -268,6 +268,26 @@ static int route_cache_sizes(struct router *r, const struct router_settings *s)
 	return router_route_cache_size_maps(r);
 }
 
+/*
+ * Table mode's IPv4 lookup structure (maps/xr_table.h): 64 MiB for the
+ * /24s and a group per XR_DIR_GROUPS_PER_ROUTE routes; one unused entry
+ * each in fib mode, which never reads them.
+ */
+static int dir_sizes(struct router *r, const struct router_settings *s)
+{
+	bool table = s->lookup == XR_LOOKUP_TABLE;
+	__u32 groups = s->max_routes_v4 / XR_DIR_GROUPS_PER_ROUTE;
+
+	if (groups < XR_DIR_MIN_GROUPS)
+		groups = XR_DIR_MIN_GROUPS;
+	return bpf_map__set_max_entries(r->skel->maps.xr_dir24_v4,
+					table ? XR_DIR24_BLOCKS : 1) ?:
+	       bpf_map__set_max_entries(r->skel->maps.xr_dir8_v4,
+					table ? groups : 1) ?:
+	       bpf_map__set_max_entries(r->skel->maps.xr_dir_leaves_v4,
+					table ? XR_DIR_MAX_LEAVES : 1);
+}
+
 /* The load-time knobs and map sizes, set between open and load. */
 static int apply_settings(struct router *r, const struct router_settings *s)
 {
@@ -287,6 +307,8 @@ static int apply_settings(struct router *r, const struct router_settings *s)
 	if (!err)
 		err = bpf_map__set_max_entries(r->skel->maps.xr_routes_v6,
 					       s->max_routes_v6);
+	if (!err)
+		err = dir_sizes(r, s);
 	if (!err)
 		err = lb_apply_sizes(r, s);
 	if (!err)

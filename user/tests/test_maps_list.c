@@ -46,8 +46,7 @@ static void test_object(struct bpf_object *obj)
 
 	for (size_t i = 0; i < NR_ROWS; i++) {
 		const struct row *r = &rows[i];
-		__u32 map_flags = r->flags & XR_MAPF_NO_PREALLOC ?
-				  BPF_F_NO_PREALLOC : 0;
+		__u32 map_flags = XR_MAPF_BPF_FLAGS(r->flags);
 
 		CHECK_STR(r->id_name, r->name);
 		map = bpf_object__find_map_by_name(obj, r->name);
