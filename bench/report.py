@@ -154,8 +154,8 @@ def print_table(summary, skipped, populate, routes, machine, config):
         print("routes: %d added with ip -batch in %.1f s" %
               (r["routes"], r["seconds"]))
     for p in populate:
-        print("populate: %d routes in %.2f s, maps %.1f MiB (%s)" % (
-            p["routes"], p["seconds"], p["total_bytes"] / 2**20,
+        print("populate (%s): %d routes in %.2f s, maps %.1f MiB (%s)" % (
+            p["case"], p["routes"], p["seconds"], p["total_bytes"] / 2**20,
             ", ".join("%s %.1f MiB" % (k, v / 2**20)
                       for k, v in p["maps"].items() if v >= 2**20)))
     for s in skipped:
@@ -228,8 +228,9 @@ def cmd_summary(a):
     pops = {}
     for p in recs:
         if p["type"] == "populate":
-            pops.setdefault(p["routes"], []).append(p)
-    populate = [dict(routes=k, runs=len(v),
+            key = (p["routes"], p.get("case", "table"))
+            pops.setdefault(key, []).append(p)
+    populate = [dict(routes=k[0], case=k[1], runs=len(v),
                      seconds=statistics.median(p["seconds"] for p in v),
                      maps=v[-1]["maps"],
                      total_bytes=sum(v[-1]["maps"].values()))

@@ -97,7 +97,7 @@ pinned_map_id()
 
 phase_route()
 {
-	local f maps=(xr_routes_v4 xr_ifaces_arr xr_lb_conns xr_tx_ports)
+	local f maps=(xr_routes_v4 xr_dir24_v4 xr_dir8_v4 xr_ifaces_arr xr_lb_conns xr_tx_ports)
 	local ids0 ids1 red0 red1 out m id0 id1 sent
 
 	xr_init rld bpftool

@@ -342,11 +342,11 @@ case_up()
 		;;
 	table-base)
 		cli_base attach --lookup table rg rs >/dev/null
-		cli_base populate >/dev/null || die "xdp-router populate failed"
+		populate_measure table-base cli_base
 		;;
 	table)
 		cli attach --lookup table "${opts[@]}" rg rs >/dev/null
-		populate_measure
+		populate_measure table cli
 		;;
 	fwd-full | fwd-direct)
 		# One program on both legs, a devmap of them, as attach does.
@@ -606,16 +606,17 @@ prog_stats()
 		"${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 }
 
-# populate: wall time, and the memory of every map pinned under the pin path.
+# populate_measure CASE CLI: populate's wall time, and the memory of every map
+# pinned under the pin path, with CLI (cli or cli_base).
 populate_measure()
 {
 	local t0 t1 mem
 	t0=$(date +%s.%N)
-	cli populate >/dev/null || die "xdp-router populate failed"
+	"$2" populate >/dev/null || die "xdp-router populate failed ($1)"
 	t1=$(date +%s.%N)
 	mem=$(maps_memory "$RUN_DIR/bpffs/xdp-router")
-	printf '{"type": "populate", "routes": %s, "seconds": %s, "maps": %s}\n' \
-		"$CUR_ROUTES" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" \
+	printf '{"type": "populate", "case": "%s", "routes": %s, "seconds": %s, "maps": %s}\n' \
+		"$1" "$CUR_ROUTES" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" \
 		"$mem" >>"$RESULTS"
 }
 

@@ -508,8 +508,8 @@ int dir24_plan_check(struct dir24 *d)
 struct sync_state {
 	__u32 *want24;		/* the /24 entries, as if no group existed */
 	size_t *longs;		/* indices of prefixes longer than /24 */
-	size_t nlongs;
-	__u8 *leaf_free;	/* 1: in the pool; 2: named by the old table */
+	size_t nlongs, nslots;	/* ... and the /24s they are in */
+	__u8 *in_pool;		/* per leaf */
 	__u8 *group_seen;	/* enum group_state */
 };
 
@@ -531,31 +531,36 @@ static int cmp_long(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* What the old table names: its leaves must keep their values until it
- * no longer does; its groups are kept where they still serve. */
+/* Whether any of a block's n entries points at a group (vectorised). */
+static bool block_has_ext(const __u32 *e, size_t n)
+{
+	__u32 any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any |= e[i];
+	return any & XR_DIR_F_EXT;
+}
+
+/* The groups the old table points at: kept where they still serve. */
 static void sync_scan(struct dir24 *d, struct sync_state *s)
 {
-	for (size_t i = 0; i < TBL24_N; i++) {
-		__u32 e = d->tbl24[i];
-		long g = ent_group(d, e);
+	for (size_t b = 0; b < TBL24_N; b += XR_DIR_BLOCK) {
+		if (!block_has_ext(d->tbl24 + b, XR_DIR_BLOCK))
+			continue;
+		for (size_t i = b; i < b + XR_DIR_BLOCK; i++) {
+			long g = ent_group(d, d->tbl24[i]);
 
-		if (g >= 0 && s->group_seen[g] == GROUP_UNUSED) {
-			const __u32 *grp = group_at(d, g);
-
-			s->group_seen[g] = GROUP_OLD;
-			for (size_t j = 0; j < GROUP_N; j++)
-				if ((grp[j] & XR_DIR_F_VALID) &&
-				    (grp[j] & XR_DIR_ID_MASK) < d->nleaves)
-					s->leaf_free[grp[j] &
-						     XR_DIR_ID_MASK] = 2;
-		} else if ((e & XR_DIR_F_VALID) &&
-			   (e & XR_DIR_ID_MASK) < d->nleaves) {
-			s->leaf_free[e & XR_DIR_ID_MASK] = 2;
+			if (g >= 0 && s->group_seen[g] == GROUP_UNUSED)
+				s->group_seen[g] = GROUP_OLD;
 		}
 	}
 }
 
-/* Leaves: the old table's values keep their ids; the rest are free. */
+/*
+ * Leaves: the old table's values keep their ids. Any leaf with a value
+ * may be named by the old table (they are written before being named and
+ * never cleared), so only empty ones are free until the new table is in.
+ */
 static int sync_leaves(struct dir24 *d, struct sync_state *s)
 {
 	htab_clear(&d->leaf_of);
@@ -567,20 +572,20 @@ static int sync_leaves(struct dir24 *d, struct sync_state *s)
 		bool created;
 		__u32 *v;
 
-		if (d->leaves[id].rt.type != XR_RT_INVALID) {
-			leaf_norm(&k, &d->leaves[id].rt);
-			v = htab_upsert(&d->leaf_of, &k, &created);
-			if (!v)
-				return -ENOMEM;
-			if (created) {
-				*v = id;
-				d->leaves[id].rt = k;
-				continue;
-			}
-		}
-		if (!s->leaf_free[id]) {
-			s->leaf_free[id] = 1;
+		if (id == DIR24_LEAF_MARK)
+			continue;
+		if (d->leaves[id].rt.type == XR_RT_INVALID) {
+			s->in_pool[id] = 1;
 			pool_put(&d->free_leaves, id);
+			continue;
+		}
+		leaf_norm(&k, &d->leaves[id].rt);
+		v = htab_upsert(&d->leaf_of, &k, &created);
+		if (!v)
+			return -ENOMEM;
+		if (created) {
+			*v = id;
+			d->leaves[id].rt = k;
 		}
 	}
 	return 0;
@@ -588,10 +593,8 @@ static int sync_leaves(struct dir24 *d, struct sync_state *s)
 
 /* Whether @routes fit at all, before anything is written. */
 static int sync_fits(struct dir24 *d, const struct dir24_route *routes,
-		     size_t n, const struct sync_state *s)
+		     size_t n, struct sync_state *s)
 {
-	size_t slots = 0;
-
 	dir24_plan_begin(d);
 	for (size_t i = 0; i < n; i++) {
 		struct xr_route k;
@@ -603,10 +606,10 @@ static int sync_fits(struct dir24 *d, const struct dir24_route *routes,
 	}
 	for (size_t i = 0; i < s->nlongs; i++)
 		if (!i || cmp_long(&s->longs[i - 1], &s->longs[i]))
-			slots++;
+			s->nslots++;
 	if (d->plan_leaves.n > d->free_leaves.n)
 		d->full = XR_MAP_DIR_LEAVES_V4;
-	else if (slots > d->ngroups)
+	else if (s->nslots > d->ngroups)
 		d->full = XR_MAP_DIR8_V4;
 	return d->full ? -ENOSPC : 0;
 }
@@ -630,30 +633,30 @@ static void sync_group_want(struct dir24 *d, struct sync_state *s,
 }
 
 /*
- * Two passes, so that the groups a shrinking part of the table lets go of
- * serve the part that grows: first every /24 that keeps or loses its group
- * (rewritten in place, or unlinked and freed), then those that gain one.
+ * First pass: every /24 that keeps or loses its group (rewritten in place,
+ * or unlinked and freed), and every /24 without one; blocks found equal
+ * are skipped whole.
  */
-static int sync_write(struct dir24 *d, struct sync_state *s,
+static void sync_keep(struct dir24 *d, struct sync_state *s,
 		      const struct dir24_route *routes)
 {
-	__u32 want[GROUP_N], g;
+	__u32 want[GROUP_N];
 	size_t at = 0;
-	int err;
 
-	for (int pass = 0; pass < 2; pass++) {
-		at = 0;
-		for (size_t slot = 0; slot < TBL24_N; slot++) {
+	for (size_t b = 0; b < TBL24_N; b += XR_DIR_BLOCK) {
+		size_t end = b + XR_DIR_BLOCK;
+
+		if ((at >= s->nlongs || routes[s->longs[at]].addr >> 8 >= end) &&
+		    !memcmp(d->tbl24 + b, s->want24 + b,
+			    XR_DIR_BLOCK * sizeof(__u32)))
+			continue;
+		for (size_t slot = b; slot < end; slot++) {
 			long have = ent_group(d, d->tbl24[slot]);
 			bool keep = have >= 0 &&
-				    (s->group_seen[have] == GROUP_OLD ||
-				     (pass && s->group_seen[have] ==
-				      GROUP_KEPT));
+				    s->group_seen[have] == GROUP_OLD;
 
 			if (at >= s->nlongs ||
 			    routes[s->longs[at]].addr >> 8 != slot) {
-				if (pass)
-					continue;
 				ent_store(&d->tbl24[slot], s->want24[slot]);
 				if (keep) {
 					s->group_seen[have] = GROUP_UNLINKED;
@@ -662,28 +665,52 @@ static int sync_write(struct dir24 *d, struct sync_state *s,
 				continue;
 			}
 			sync_group_want(d, s, routes, slot, &at, want);
-			if (!pass && have >= 0 && !keep)
-				/* A group another /24 points at too (a
-				 * damaged table) serves that one only. */
-				ent_store(&d->tbl24[slot], s->want24[slot]);
-			if (keep && !pass) {
+			if (keep) {
 				__u32 *grp = group_at(d, have);
 
 				s->group_seen[have] = GROUP_KEPT;
 				for (size_t j = 0; j < GROUP_N; j++)
 					ent_store(&grp[j], want[j]);
+			} else if (have >= 0) {
+				/* A group another /24 points at too (a
+				 * damaged table) serves that one only. */
+				ent_store(&d->tbl24[slot], s->want24[slot]);
 			}
-			if (keep || !pass)
-				continue;
-			err = pool_get(&d->free_groups, &g);
-			if (err) {
-				d->full = XR_MAP_DIR8_V4;
-				return err;
-			}
-			memcpy(group_at(d, g), want, sizeof(want));
-			s->group_seen[g] = GROUP_KEPT;
-			ent_store(&d->tbl24[slot], XR_DIR_F_EXT | g);
 		}
+	}
+}
+
+/*
+ * Second pass: the /24s that gain a group, from those the first pass let
+ * go of too, so that a table whose long prefixes move fits as long as it
+ * fits at all.
+ */
+static int sync_gain(struct dir24 *d, struct sync_state *s,
+		     const struct dir24_route *routes)
+{
+	__u32 want[GROUP_N], g;
+	size_t at = 0;
+	int err;
+
+	while (at < s->nlongs) {
+		size_t slot = routes[s->longs[at]].addr >> 8;
+		long have = ent_group(d, d->tbl24[slot]);
+
+		if (have >= 0 && s->group_seen[have] == GROUP_KEPT) {
+			while (at < s->nlongs &&
+			       routes[s->longs[at]].addr >> 8 == slot)
+				at++;
+			continue;
+		}
+		sync_group_want(d, s, routes, slot, &at, want);
+		err = pool_get(&d->free_groups, &g);
+		if (err) {
+			d->full = XR_MAP_DIR8_V4;
+			return err;
+		}
+		memcpy(group_at(d, g), want, sizeof(want));
+		s->group_seen[g] = GROUP_KEPT;
+		ent_store(&d->tbl24[slot], XR_DIR_F_EXT | g);
 	}
 	return 0;
 }
@@ -703,9 +730,12 @@ static int sync_run(struct dir24 *d, const struct dir24_route *routes,
 	for (__u32 g = 0; g < d->ngroups; g++)
 		if (s->group_seen[g] == GROUP_UNUSED)
 			pool_put(&d->free_groups, g);
-	for (size_t i = 0; i < n; i++)
-		if (routes[i].plen > 24 && routes[i].plen <= 32)
+	for (size_t i = 0; i < n; i++) {
+		if (routes[i].plen > 32)
+			return -EINVAL;
+		if (routes[i].plen > 24)
 			s->longs[s->nlongs++] = i;
+	}
 	sort_base = routes;
 	qsort(s->longs, s->nlongs, sizeof(*s->longs), cmp_long);
 	err = sync_fits(d, routes, n, s);
@@ -718,8 +748,6 @@ static int sync_run(struct dir24 *d, const struct dir24_route *routes,
 		__u64 key = pfx_key(addr, r->plen);
 		bool created;
 
-		if (r->plen > 32)
-			return -EINVAL;
 		err = leaf_get(d, &r->rt, &leaf);
 		if (err)
 			return err;
@@ -743,44 +771,152 @@ static int sync_run(struct dir24 *d, const struct dir24_route *routes,
 		paint(s->want24, addr >> 8, (size_t)1 << (24 - r->plen),
 		      r->plen, ent_leaf(*leaf, r->plen));
 	}
-	err = sync_write(d, s, routes);
+	sync_keep(d, s, routes);
+	err = sync_gain(d, s, routes);
 	if (err)
 		return err;
+	d->ngroups_used = s->nslots;
 
-	d->ngroups_used = 0;
-	for (size_t i = 0; i < TBL24_N; i++)
-		d->ngroups_used += ent_group(d, d->tbl24[i]) >= 0;
-	/* Leaves no prefix names any more are free now (those the pool
-	 * holds already are not the ones their value maps to). */
-	for (__u32 id = 0; id < d->nleaves; id++) {
-		const __u32 *v = htab_find(&d->leaf_of, &d->leaves[id].rt);
-		bool mapped = v && *v == id;
+	/* Leaves no prefix names any more are free now. */
+	for (__u32 id = DIR24_LEAF_MARK + 1; id < d->nleaves; id++) {
+		const __u32 *v;
 
-		if (d->leaf_ref[id] || (s->leaf_free[id] == 1 && !mapped))
+		if (d->leaf_ref[id])
 			continue;
-		if (mapped)
+		v = htab_find(&d->leaf_of, &d->leaves[id].rt);
+		if (v && *v == id)
 			htab_delete(&d->leaf_of, &d->leaves[id].rt);
+		else if (s->in_pool[id])
+			continue;
 		pool_put(&d->free_leaves, id);
 	}
 	return 0;
 }
 
+/* Private, zeroed, and faulted in at once rather than page by page. */
+static void *big_zalloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
 int dir24_sync(struct dir24 *d, const struct dir24_route *routes, size_t n)
 {
+	const size_t len24 = TBL24_N * sizeof(__u32);
 	struct sync_state s = {
-		.want24 = calloc(TBL24_N, sizeof(__u32)),
+		.want24 = big_zalloc(len24),
 		.longs = calloc(n ?: 1, sizeof(size_t)),
-		.leaf_free = calloc(d->nleaves, 1),
+		.in_pool = calloc(d->nleaves, 1),
 		.group_seen = calloc(d->ngroups, 1),
 	};
 	int err = -ENOMEM;
 
 	d->full = NULL;
-	if (s.want24 && s.longs && s.leaf_free && s.group_seen)
+	if (s.want24 && s.longs && s.in_pool && s.group_seen)
 		err = sync_run(d, routes, n, &s);
-	free(s.want24);
+	if (!err)
+		dir24_mark(d, true);
+	if (s.want24)
+		munmap(s.want24, len24);
 	free(s.longs);
-	free(s.leaf_free);
+	free(s.in_pool);
 	free(s.group_seen);
+	return err;
+}
+
+/* ---- resuming where the last writer left off ---- */
+
+void dir24_mark(struct dir24 *d, bool complete)
+{
+	__atomic_store_n(&d->leaves[DIR24_LEAF_MARK].pad,
+			 complete ? DIR24_COMPLETE : 0, __ATOMIC_SEQ_CST);
+}
+
+static int resume_run(struct dir24 *d, const struct dir24_route *routes,
+		      size_t n, __u8 *group_used)
+{
+	for (__u32 id = DIR24_LEAF_MARK + 1; id < d->nleaves; id++) {
+		struct xr_route k;
+		bool created;
+		__u32 *v;
+
+		if (d->leaves[id].rt.type == XR_RT_INVALID)
+			continue;
+		leaf_norm(&k, &d->leaves[id].rt);
+		v = htab_upsert(&d->leaf_of, &k, &created);
+		if (!v)
+			return -ENOMEM;
+		if (created)
+			*v = id;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct dir24_route *r = &routes[i];
+		__u32 addr = r->addr & pfx_mask(r->plen), *leaf, *v;
+		__u64 key = pfx_key(addr, r->plen);
+		struct xr_route k;
+		bool created;
+		long g;
+
+		leaf_norm(&k, &r->rt);
+		leaf = htab_find(&d->leaf_of, &k);
+		if (r->plen > 32 || !leaf)
+			return -ESTALE;
+		if (r->plen > 24) {
+			g = ent_group(d, d->tbl24[addr >> 8]);
+			if (g < 0)
+				return -ESTALE;
+			if (!group_used[g])
+				d->ngroups_used++;
+			group_used[g] = 1;
+		}
+		v = htab_upsert(&d->pfx, &key, &created);
+		if (!v)
+			return -ENOMEM;
+		if (!created)
+			return -ESTALE;
+		*v = *leaf;
+		d->leaf_ref[*leaf]++;
+	}
+	for (__u32 id = DIR24_LEAF_MARK + 1; id < d->nleaves; id++) {
+		if (d->leaf_ref[id])
+			continue;
+		if (d->leaves[id].rt.type != XR_RT_INVALID) {
+			const __u32 *v = htab_find(&d->leaf_of,
+						   &d->leaves[id].rt);
+
+			if (v && *v == id)
+				htab_delete(&d->leaf_of, &d->leaves[id].rt);
+		}
+		pool_put(&d->free_leaves, id);
+	}
+	for (__u32 g = 0; g < d->ngroups; g++)
+		if (!group_used[g])
+			pool_put(&d->free_groups, g);
+	return 0;
+}
+
+int dir24_resume(struct dir24 *d, const struct dir24_route *routes, size_t n)
+{
+	__u8 *group_used;
+	int err;
+
+	if (__atomic_load_n(&d->leaves[DIR24_LEAF_MARK].pad,
+			    __ATOMIC_SEQ_CST) != DIR24_COMPLETE)
+		return -ESTALE;
+	group_used = calloc(d->ngroups, 1);
+	if (!group_used)
+		return -ENOMEM;
+	err = resume_run(d, routes, n, group_used);
+	free(group_used);
+	if (err) {	/* back to nothing known: dir24_sync() starts over */
+		htab_clear(&d->pfx);
+		htab_clear(&d->leaf_of);
+		memset(d->leaf_ref, 0, d->nleaves * sizeof(*d->leaf_ref));
+		d->free_leaves.head = d->free_leaves.n = 0;
+		d->free_groups.head = d->free_groups.n = 0;
+		d->ngroups_used = 0;
+	}
 	return err;
 }

@@ -31,6 +31,14 @@
 #include "hashtab.h"
 #include "xdp_router_types.h"
 
+/*
+ * Leaf 0 is never named by an entry: its pad says whether the table is
+ * complete (DIR24_COMPLETE: equal to the prefixes its writer last wrote to
+ * xr_routes_v4), so that the next run resumes without rebuilding it.
+ */
+#define DIR24_LEAF_MARK 0
+#define DIR24_COMPLETE 0x64697224U	/* "dir$" */
+
 /* Longer than an XDP program run by orders of magnitude. */
 #define DIR24_GRACE_NS 10000000ULL
 
@@ -80,6 +88,18 @@ void dir24_close(struct dir24 *d);
  * mix of old and new routes, all valid.
  */
 int dir24_sync(struct dir24 *d, const struct dir24_route *routes, size_t n);
+
+/*
+ * Takes the table as the last writer left it, if it marked it complete
+ * and it holds @routes' groups and values: no entry read or written.
+ * -ESTALE otherwise (then dir24_sync()).
+ */
+int dir24_resume(struct dir24 *d, const struct dir24_route *routes, size_t n);
+/*
+ * Marks the table complete, or not: a writer clears the mark before it
+ * changes xr_routes_v4 and sets it once this table has followed.
+ */
+void dir24_mark(struct dir24 *d, bool complete);
 
 /* Adds @addr/@plen, or changes its route. -ENOSPC, -ENOMEM, -EINVAL. */
 int dir24_set(struct dir24 *d, __u32 addr, __u8 plen,

@@ -184,8 +184,11 @@ static __u32 pfx_addr_v4(const struct fib_pfx *p)
 	return ntohl(a);
 }
 
-/* The DIR-24-8 table made equal to the mirrored IPv4 routes. */
-static int dir_resync(struct table_sync *s)
+/*
+ * The DIR-24-8 table made equal to the mirrored IPv4 routes: taken as it
+ * is if its last writer marked it complete, unless @resync.
+ */
+static int dir_load(struct table_sync *s, bool resync)
 {
 	struct dir24_route *v = calloc(s->nroutes[0] ?: 1, sizeof(*v));
 	struct route_mirror *m;
@@ -206,7 +209,12 @@ static int dir_resync(struct table_sync *s)
 		v[n].rt = m->val;
 		n++;
 	}
-	err = dir24_sync(&s->dir, v, n);
+	err = resync ? dir24_sync(&s->dir, v, n) : dir24_resume(&s->dir, v, n);
+	if (err == -ESTALE) {
+		log_verbose("%s not marked complete: rebuilding it",
+			    XR_MAP_DIR24_V4);
+		err = dir24_sync(&s->dir, v, n);
+	}
 	free(v);
 	if (err == -ENOSPC)
 		log_dir_full(s);
@@ -236,7 +244,7 @@ static int dir_open(struct table_sync *s, const struct router *r)
 		return err;
 	}
 	s->has_dir = true;
-	return dir_resync(s);
+	return dir_load(s, false);
 }
 
 int table_sync_open(struct table_sync *s, const struct router *r)
@@ -280,7 +288,7 @@ static int table_sync_reload(struct table_sync *s)
 	if (err)
 		log_error("cannot read the table maps: %s",
 			  log_strerror(err));
-	return err ?: dir_resync(s);
+	return err ?: dir_load(s, true);
 }
 
 /* Planning. */
@@ -633,6 +641,9 @@ int table_sync_commit(struct table_sync *s, struct sync_stats *st)
 		table_sync_abort(s);
 		return err;
 	}
+	/* xr_routes_v4 is about to run ahead of the DIR-24-8 table. */
+	if (s->has_dir)
+		dir24_mark(&s->dir, false);
 	err = write_slots(s, &s->nh, s->nexthops_fd, &st->nexthops.added,
 			  "nexthop") ?:
 	      write_slots(s, &s->grp, s->groups_fd, &st->groups.added,
@@ -689,9 +700,11 @@ int table_sync_commit(struct table_sync *s, struct sync_stats *st)
 	if (dir_err) {
 		log_error("cannot write %s: %s; rebuilding it",
 			  XR_MAP_DIR24_V4, log_strerror(dir_err));
-		err = dir_resync(s);
+		err = dir_load(s, true);
 		if (err)
 			return err;
+	} else if (s->has_dir) {
+		dir24_mark(&s->dir, true);
 	}
 	zero_unused(s, st);
 	return 0;

@@ -201,6 +201,32 @@ static void test_sync(void)
 	compare_all(&d);
 	dir24_close(&d);
 
+	/* Resuming: refused unless marked complete; then nothing rebuilt. */
+	CHECK(dir24_open_mem(&d, tbl24, tbl8, NGROUPS, leaves, NLEAVES) == 0);
+	no_grace(&d);
+	dir24_mark(&d, false);
+	CHECK(dir24_resume(&d, ref, nref) == -ESTALE);
+	dir24_mark(&d, true);
+	CHECK(dir24_resume(&d, ref, nref) == 0);
+	CHECK(dir24_groups_used(&d) == want_groups());
+	compare_all(&d);
+	for (int i = 0; i < 2000; i++) {
+		random_change(&d);
+		if (i % 10 == 0)
+			compare_all(&d);
+	}
+	CHECK(dir24_groups_used(&d) == want_groups());
+	/* A prefix the table never had: not resumable. */
+	dir24_close(&d);
+	CHECK(dir24_open_mem(&d, tbl24, tbl8, NGROUPS, leaves, NLEAVES) == 0);
+	ref[nref].addr = 0x0d0d0d00;
+	ref[nref].plen = 28;
+	ref[nref].rt = (struct xr_route){ .type = XR_RT_UNICAST, .nh = 999 };
+	CHECK(dir24_resume(&d, ref, nref + 1) == -ESTALE);
+	CHECK(dir24_sync(&d, ref, nref) == 0);
+	compare_all(&d);
+	dir24_close(&d);
+
 	/* Another table entirely, over this one. */
 	nref = 0;
 	for (int i = 0; i < 300; i++) {
