@@ -112,8 +112,7 @@ static int rehash(struct htab *h, size_t cap)
 	return 0;
 }
 
-/* Makes room for @n entries without rehashing; 0 or -ENOMEM. */
-static int htab_reserve(struct htab *h, size_t n)
+int htab_reserve(struct htab *h, size_t n)
 {
 	size_t cap = h->cap ? h->cap : HTAB_MIN_CAP;
 

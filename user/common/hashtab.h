@@ -38,6 +38,12 @@ void *htab_find(const struct htab *h, const void *key);
  */
 void *htab_upsert(struct htab *h, const void *key, bool *created);
 
+/*
+ * Makes room for @n entries in all, so that inserting up to them does not
+ * rehash (each rehash moves every entry); 0 or -ENOMEM.
+ */
+int htab_reserve(struct htab *h, size_t n);
+
 /* Removes @key; false if it was absent. */
 bool htab_delete(struct htab *h, const void *key);
 

@@ -375,9 +375,9 @@ static void maybe_collapse(struct dir24 *d, size_t slot)
 int dir24_set(struct dir24 *d, __u32 addr, __u8 plen,
 	      const struct xr_route *rt)
 {
-	__u64 key;
-	__u32 leaf, *v;
+	__u32 leaf, old, *v;
 	bool created;
+	__u64 key;
 	int err;
 
 	if (plen > 32)
@@ -387,27 +387,32 @@ int dir24_set(struct dir24 *d, __u32 addr, __u8 plen,
 	err = leaf_get(d, rt, &leaf);
 	if (err)
 		return err;
-	v = htab_find(&d->pfx, &key);
-	if (v && *v == leaf) {
+	v = htab_upsert(&d->pfx, &key, &created);
+	if (!v) {
+		leaf_put(d, leaf);
+		return -ENOMEM;
+	}
+	old = *v;
+	if (!created && old == leaf) {
 		leaf_put(d, leaf);
 		return 0;
 	}
-	if (plen <= 24)
+	*v = leaf;
+	if (plen <= 24) {
 		set_short(d, addr, plen, ent_leaf(leaf, plen), false);
-	else
+	} else {
 		err = set_long(d, addr, plen, ent_leaf(leaf, plen));
-	if (!err) {
-		v = htab_upsert(&d->pfx, &key, &created);
-		if (!v)	/* written, but not remembered: the caller resyncs */
-			err = -ENOMEM;
-	}
-	if (err) {
-		leaf_put(d, leaf);
-		return err;
+		if (err) {	/* nothing written */
+			if (created)
+				htab_delete(&d->pfx, &key);
+			else
+				*(__u32 *)htab_find(&d->pfx, &key) = old;
+			leaf_put(d, leaf);
+			return err;
+		}
 	}
 	if (!created)
-		leaf_put(d, *v);
-	*v = leaf;
+		leaf_put(d, old);
 	return 0;
 }
 
@@ -741,6 +746,8 @@ static int sync_run(struct dir24 *d, const struct dir24_route *routes,
 	err = sync_fits(d, routes, n, s);
 	if (err)
 		return err;
+	if (htab_reserve(&d->pfx, n))
+		return -ENOMEM;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct dir24_route *r = &routes[i];
@@ -851,6 +858,8 @@ static int resume_run(struct dir24 *d, const struct dir24_route *routes,
 		if (created)
 			*v = id;
 	}
+	if (htab_reserve(&d->pfx, n))
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const struct dir24_route *r = &routes[i];
 		__u32 addr = r->addr & pfx_mask(r->plen), *leaf, *v;

@@ -104,6 +104,12 @@ void dir24_mark(struct dir24 *d, bool complete);
 /* Adds @addr/@plen, or changes its route. -ENOSPC, -ENOMEM, -EINVAL. */
 int dir24_set(struct dir24 *d, __u32 addr, __u8 plen,
 	      const struct xr_route *rt);
+/* Makes room for @n more prefixes at once (a first run's whole table). */
+static inline int dir24_reserve(struct dir24 *d, size_t n)
+{
+	return htab_reserve(&d->pfx, d->pfx.n + n);
+}
+
 /* Deletes @addr/@plen; -ENOENT if the table does not hold it. */
 int dir24_del(struct dir24 *d, __u32 addr, __u8 plen);
 

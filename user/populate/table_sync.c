@@ -599,7 +599,7 @@ static int check_dir_capacity(struct table_sync *s)
 /* The IPv4 changes into the DIR-24-8 table: inserts, then deletions. */
 static int write_dir(struct table_sync *s)
 {
-	int err = 0;
+	int err = s->has_dir ? dir24_reserve(&s->dir, s->adds[0]) : 0;
 
 	for (int del = 0; s->has_dir && del < 2; del++) {
 		for (size_t i = 0; !err && i < s->nchg; i++) {
@@ -666,6 +666,11 @@ int table_sync_commit(struct table_sync *s, struct sync_stats *st)
 			  "old and new routes, all valid", log_strerror(err));
 		table_sync_reload(s);
 		return err;
+	}
+	/* A first run adds a whole table: grown once, not doubling. */
+	if (htab_reserve(&s->routes, s->routes.n + s->adds[0] + s->adds[1])) {
+		table_sync_reload(s);
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < s->nchg; i++) {
 		const struct route_chg *c = &s->chg[i];
