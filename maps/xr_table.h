@@ -146,6 +146,15 @@ _Static_assert(sizeof(struct xr_dir_block) == 1024, "xr_dir_block size");
 #define XR_DIR_MIN_GROUPS 1024
 #define XR_DIR_DEFAULT_GROUPS (XR_DEFAULT_ROUTES_V4 / XR_DIR_GROUPS_PER_ROUTE)
 
+/*
+ * Leaf 0 is never named by an entry: its pad says whether the table is
+ * complete (XR_DIR_COMPLETE: equal to the prefixes of xr_routes_v4), so
+ * that populate takes it as it is instead of rebuilding it. attach marks a
+ * new, empty pair complete.
+ */
+#define XR_DIR_LEAF_MARK 0
+#define XR_DIR_COMPLETE 0x64697224U	/* "dir$" */
+
 /* A leaf: an array element is 8-byte aligned, so its padding is explicit. */
 struct xr_dir_leaf {
 	struct xr_route rt;

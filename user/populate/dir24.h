@@ -31,13 +31,9 @@
 #include "hashtab.h"
 #include "xdp_router_types.h"
 
-/*
- * Leaf 0 is never named by an entry: its pad says whether the table is
- * complete (DIR24_COMPLETE: equal to the prefixes its writer last wrote to
- * xr_routes_v4), so that the next run resumes without rebuilding it.
- */
-#define DIR24_LEAF_MARK 0
-#define DIR24_COMPLETE 0x64697224U	/* "dir$" */
+/* The completeness mark (maps/xr_table.h). */
+#define DIR24_LEAF_MARK XR_DIR_LEAF_MARK
+#define DIR24_COMPLETE XR_DIR_COMPLETE
 
 /* Longer than an XDP program run by orders of magnitude. */
 #define DIR24_GRACE_NS 10000000ULL

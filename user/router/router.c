@@ -288,6 +288,29 @@ static int dir_sizes(struct router *r, const struct router_settings *s)
 					table ? XR_DIR_MAX_LEAVES : 1);
 }
 
+/*
+ * A new DIR-24-8 table beside a new, empty route list is complete as it
+ * is: marked so, the first populate takes it without reading 64 MiB.
+ */
+static int dir_mark_new(struct router *r, const struct router_settings *s)
+{
+	const unsigned int both = 1U << ROUTER_PIN_DIR_LEAVES_V4 |
+				  1U << ROUTER_PIN_ROUTES_V4;
+	struct xr_dir_leaf mark = { .pad = XR_DIR_COMPLETE };
+	__u32 key = XR_DIR_LEAF_MARK;
+	int err;
+
+	if (s->lookup != XR_LOOKUP_TABLE || (r->created & both) != both)
+		return 0;
+	err = bpf_map_update_elem(r->dir_leaves_v4_fd, &key, &mark, BPF_ANY);
+	if (err) {
+		err = -errno;
+		log_error("cannot write %s: %s", XR_MAP_DIR_LEAVES_V4,
+			  log_strerror(err));
+	}
+	return err;
+}
+
 /* The load-time knobs and map sizes, set between open and load. */
 static int apply_settings(struct router *r, const struct router_settings *s)
 {
@@ -379,6 +402,9 @@ int router_load(struct router *r, const char *pin_path,
 		goto fail;
 	}
 	err = router_load_skel(r);
+	if (err)
+		goto fail;
+	err = dir_mark_new(r, settings);
 	if (err)
 		goto fail;
 
