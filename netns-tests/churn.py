@@ -20,6 +20,12 @@ Flows (1000 packets/s each) and the changes made to them:
                                flips between two MACs and absent (B
                                captures any destination MAC)
   delroute 10.97.0.0/24        via 10.3.0.2 (C) <-> no route at all
+  nest     10.96.5.77 under 10.96.0.0/16 via B (fixed), and nested in it
+           10.96.5.0/24 via C, 10.96.5.64/26 via B, 10.96.5.76/30 via C,
+           one of the three added or deleted at each flip: the longest
+           present decides (table mode: a deletion hands the range to
+           the next shorter prefix, and the /24 gains and loses its group
+           of longer prefixes)
 each flipped every 80-250 ms; meanwhile NOISE_RATE (default 400) other
 changes per second: /32 and /128 routes added and deleted, permanent
 neighbours added and deleted.
@@ -220,8 +226,25 @@ def main():
     flows = [Flow(0, "v4route", "10.99.0.1", ["b", "c"]),
              Flow(1, "v6route", "2001:db8:99::1", ["b", "c"]),
              Flow(2, "neigh", "10.98.0.1", [mac_x, mac_y, "absent"]),
-             Flow(3, "delroute", "10.97.0.1", ["c", "absent"])]
+             Flow(3, "delroute", "10.97.0.1", ["c", "absent"]),
+             Flow(4, "nest", "10.96.5.77", ["b", "c"])]
     ops = {"flips": 0, "noise": 0}
+    # Shortest first; the destination's receiver is the longest present's.
+    nest = [["10.96.5.0/24", "10.3.0.2", a.rc, "c", False],
+            ["10.96.5.64/26", "10.2.0.2", a.rb, "b", False],
+            ["10.96.5.76/30", "10.3.0.2", a.rc, "c", False]]
+
+    def nest_state():
+        return next((n[3] for n in reversed(nest) if n[4]), "b")
+
+    def nest_toggle():
+        n = rng.choice(nest)
+        n[4] = not n[4]
+        if n[4]:
+            nl.route(n[0], n[1], n[2])
+        else:
+            nl.route(n[0], delete=True)
+        return nest_state()
 
     def apply(f, state):
         t0 = now()
@@ -233,6 +256,8 @@ def main():
                                           else ("fd00:3::2", a.rc)))
         elif f.name == "neigh":
             nl.neigh("10.2.0.50", a.rb, None if state == "absent" else state)
+        elif f.name == "nest":
+            state = nest_toggle() if state is None else state
         else:
             if state == "absent":
                 nl.route("10.97.0.0/24", delete=True)
@@ -244,7 +269,8 @@ def main():
 
     # Initial state, then time for the watcher to mirror it.
     nl.route("10.98.0.0/24", "10.2.0.50", a.rb)
-    for f, s in zip(flows, ["b", "b", mac_x, "c"]):
+    nl.route("10.96.0.0/16", "10.2.0.2", a.rb)
+    for f, s in zip(flows, ["b", "b", mac_x, "c", "b"]):
         apply(f, s)
     time.sleep(0.5)
 
@@ -309,7 +335,8 @@ def main():
         t = now()
         for f in flows:
             if t >= f.next_at:
-                apply(f, rng.choice([s for s in f.states if s != f.state]))
+                apply(f, None if f.name == "nest" else
+                      rng.choice([s for s in f.states if s != f.state]))
                 f.next_at = now() + rng.randint(80, 250) * 1_000_000
         if noise_period and now() >= t_noise:
             t_noise += noise_period
@@ -345,7 +372,7 @@ def main():
     time.sleep(0.3)
     stop_rx.set()
     th_rx.join()
-    for p in noise_routes:
+    for p in noise_routes + [n[0] for n in nest if n[4]] + ["10.96.0.0/16"]:
         nl.route(p, delete=True)
     for n in noise_neigh:
         nl.neigh(n, a.rb if n.startswith("10.2.") else a.rc, None)

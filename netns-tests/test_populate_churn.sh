@@ -3,14 +3,16 @@
 #
 # Churn: A -> R -> B / C with R in table lookup mode and `populate --watch`
 # running, while routes and neighbours change hundreds of times per second
-# (churn.py: netlink requests timestamped at request and ACK, 4 flows of
+# (churn.py: netlink requests timestamped at request and ACK, 5 flows of
 # 1000 packets/s stamped with their send time, captured at B and C).
 #
 # Asserts:
 # - no packet reaches a stale next hop: a packet sent more than 100 ms (the
 #   watch's promise) after the ACK of a change never arrives where the
 #   previous state sent it -- route flipped between B and C (v4 and v6), the
-#   gateway's neighbour MAC flipped or deleted, a route deleted and re-added;
+#   gateway's neighbour MAC flipped or deleted, a route deleted and re-added,
+#   a destination under nested /16, /24, /26 and /30 routes added and
+#   deleted one at a time (the DIR-24-8 table's ranges and groups);
 # - forwarding follows every change: of the packets sent from ACK + 100 ms
 #   until the next change, >= 90 % arrive in the new state;
 # - the XDP path did the work (stats redirect on ra >= 90 % of what the
@@ -76,7 +78,7 @@ read -r e0 c0 f0 <<<"$before"
 read -r e1 c1 f1 <<<"$after"
 # Packets for an absent neighbour go to the kernel, which queues them and
 # sends them when the neighbour is back: count only the route flows.
-got=$(xr_json_get "$res" 'j["v4route_got"] + j["v6route_got"] + j["delroute_got"]')
+got=$(xr_json_get "$res" 'j["v4route_got"] + j["v6route_got"] + j["delroute_got"] + j["nest_got"]')
 xr_assert_ge $(((c1 - c0) * 10)) $((got * 9)) "XDP redirects on ra (x10) vs route-flow packets received (x9)"
 xr_log "kernel forwarded $((f1 - f0)) packets (the 'absent neighbour' states go to the kernel)"
 xr_watch_alive

@@ -70,7 +70,12 @@ struct dir24_route {
 	struct xr_route rt;
 };
 
-/* Maps the three arrays of fds (xr_dir24_v4, xr_dir8_v4, xr_dir_leaves_v4). */
+/*
+ * Maps the three arrays of fds (xr_dir24_v4, xr_dir8_v4, xr_dir_leaves_v4);
+ * -EINVAL for fib mode's placeholders. Then dir24_resume() or dir24_sync()
+ * before any change: until one of them has run, no id is free. One writer
+ * at a time (populate holds a lock on the pin path).
+ */
 int dir24_open(struct dir24 *d, int fd24, int fd8, int fd_leaves);
 /* The same on memory of the caller's (tests): 2^24 + ngroups x 256 entries. */
 int dir24_open_mem(struct dir24 *d, __u32 *tbl24, __u32 *tbl8, __u32 ngroups,
