@@ -15,7 +15,10 @@
 #   maps untouched (it may exit non-zero or keep running and say so);
 # - back under the limit, populate succeeds and converges;
 # - --table ID mirrors that table (and its size is checked the same way);
-# - a malformed --max-routes-v4 value is one clear error.
+# - a malformed --max-routes-v4 value is one clear error;
+# - IPv4 prefixes longer than /24 in more /24s than the DIR-24-8 table has
+#   groups for (--max-routes-v4 2048: 1024): one error naming xr_dir8_v4,
+#   1024 and --max-routes-v4, the maps untouched; 1000 of them fit.
 # shellcheck source=netns-tests/lib.sh source-path=SCRIPTDIR/..
 . "$(dirname "$0")/lib.sh"
 
@@ -137,3 +140,31 @@ xr_step "main table again"
 xr_populate r >/dev/null
 xr_wait_maps_match r 0
 xr_log "ok: maps equal the main table"
+
+xr_step "IPv4 DIR-24-8 groups: longer-than-/24 prefixes in more /24s than there are groups: refused whole"
+# --max-routes-v4 2048 gives the fewest groups, 1024 (a /24 holding a
+# prefix longer than /24 takes one; the local table's /32s take a few).
+xr_cli_ok r detach --all >/dev/null
+xr_cli_ok r attach --lookup table --max-routes-v4 2048 ra rb >/dev/null
+xr_populate r >/dev/null
+xr_wait_maps_match r 0
+before=$(xr_maps_snapshot r)
+host_routes()
+{
+	local verb=$1 i
+	for ((i = 0; i < 1024; i++)); do
+		echo "route $verb 10.$((60 + i / 256)).$((i % 256)).7/32 via 10.2.0.2"
+	done
+}
+host_routes add | "${R[@]}" -batch - || xr_fail "cannot add routes"
+xr_cli_err r populate
+[[ $XR_ERR == *xr_dir8_v4* && $XR_ERR == *1024* && $XR_ERR == *--max-routes-v4* ]] ||
+	xr_fail "the error does not name xr_dir8_v4, its 1024 groups and --max-routes-v4: '$XR_ERR'"
+[[ $(xr_maps_snapshot r) == "$before" ]] ||
+	xr_fail "the maps changed although populate failed"
+xr_log "ok: refused with '$XR_ERR', maps exactly as before"
+host_routes del | "${R[@]}" -batch - || xr_fail "cannot delete routes"
+host_routes add | head -n 1000 | "${R[@]}" -batch - || xr_fail "cannot add routes"
+xr_populate r >/dev/null
+xr_wait_maps_match r 0
+xr_log "ok: 1000 of them fit, maps equal the main table"

@@ -170,10 +170,16 @@ static int mirror_load(struct table_sync *s)
 
 static void log_dir_full(const struct table_sync *s)
 {
-	log_error("the IPv4 routes do not fit %s (%u groups, %u leaves); "
-		  "attach the router with a larger --max-routes-v4 (a group "
-		  "per %u routes)", s->dir.full ?: XR_MAP_DIR8_V4,
-		  s->dir.ngroups, s->dir.nleaves, XR_DIR_GROUPS_PER_ROUTE);
+	if (s->dir.full && !strcmp(s->dir.full, XR_MAP_DIR_LEAVES_V4))
+		log_error("the IPv4 routes have more distinct values (type, "
+			  "nexthop, MTU) than %s holds (%u)",
+			  XR_MAP_DIR_LEAVES_V4, s->dir.nleaves - 1);
+	else
+		log_error("the IPv4 routes longer than /24 fall in more /24s "
+			  "than %s holds (%u); attach the router with a larger "
+			  "--max-routes-v4 (a group per %u routes)",
+			  XR_MAP_DIR8_V4, s->dir.ngroups,
+			  XR_DIR_GROUPS_PER_ROUTE);
 }
 
 static __u32 pfx_addr_v4(const struct fib_pfx *p)
@@ -612,9 +618,12 @@ static int write_dir(struct table_sync *s)
 			err = del ? dir24_del(&s->dir, a, c->pfx.plen)
 				  : dir24_set(&s->dir, a, c->pfx.plen,
 					      &c->val);
+			/* Not there: what the deletion wants already. */
+			if (err == -ENOENT)
+				err = 0;
 		}
 	}
-	return err == -ENOENT ? 0 : err;
+	return err;
 }
 
 static int check_capacity(struct table_sync *s)
