@@ -149,10 +149,11 @@ xr_cli_ok r attach --lookup table --max-routes-v4 2048 ra rb >/dev/null
 xr_populate r >/dev/null
 xr_wait_maps_match r 0
 before=$(xr_maps_snapshot r)
+# host_routes add|del [N]: N (1024) /32 routes, each in a /24 of its own.
 host_routes()
 {
-	local verb=$1 i
-	for ((i = 0; i < 1024; i++)); do
+	local verb=$1 n=${2:-1024} i
+	for ((i = 0; i < n; i++)); do
 		echo "route $verb 10.$((60 + i / 256)).$((i % 256)).7/32 via 10.2.0.2"
 	done
 }
@@ -164,7 +165,9 @@ xr_cli_err r populate
 	xr_fail "the maps changed although populate failed"
 xr_log "ok: refused with '$XR_ERR', maps exactly as before"
 host_routes del | "${R[@]}" -batch - || xr_fail "cannot delete routes"
-host_routes add | head -n 1000 | "${R[@]}" -batch - || xr_fail "cannot add routes"
-xr_populate r >/dev/null
+host_routes add 1000 | "${R[@]}" -batch - || xr_fail "cannot add routes"
+out=$(xr_cli_ok r --json populate)
 xr_wait_maps_match r 0
-xr_log "ok: 1000 of them fit, maps equal the main table"
+xr_assert_eq "$(xr_json_get "$out" 'j["dir_groups_v4"]["max"]')" 1024 "groups of the DIR-24-8 table"
+xr_assert_ge "$(xr_json_get "$out" 'j["dir_groups_v4"]["used"]')" 1000 "groups in use (a /24 per host route, and the local table's)"
+xr_log "ok: 1000 of them fit, maps equal the main table: $out"

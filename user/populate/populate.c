@@ -198,6 +198,13 @@ void populate_report(struct populate *p, const char *event, double secs)
 	out_uint(PRINT_ANY, "nexthops", ", %llu nexthops", s->nh.in_use);
 	out_uint(PRINT_ANY, "groups", ", %llu ECMP groups", s->grp.in_use);
 	out_uint(PRINT_ANY, "neighbours", ", %llu neighbours", s->neigh.n);
+	if (s->has_dir) {
+		out_open_object("dir_groups_v4");
+		out_uint(PRINT_ANY, "used", ", /24 groups %llu",
+			 dir24_groups_used(&s->dir));
+		out_uint(PRINT_ANY, "max", " of %llu", s->dir.ngroups);
+		out_close_object();
+	}
 	out_float(PRINT_JSON, "seconds", NULL, secs);
 	out_float(PRINT_FP, NULL, " in %.1f ms\n", secs * 1e3);
 	out_open_object("changes");
