@@ -144,7 +144,6 @@ _Static_assert(sizeof(struct xr_dir_block) == 1024, "xr_dir_block size");
  */
 #define XR_DIR_GROUPS_PER_ROUTE 128
 #define XR_DIR_MIN_GROUPS 1024
-#define XR_DIR_DEFAULT_GROUPS (XR_DEFAULT_ROUTES_V4 / XR_DIR_GROUPS_PER_ROUTE)
 
 /*
  * Leaf 0 is never named by an entry: its pad says whether the table is
@@ -163,7 +162,11 @@ struct xr_dir_leaf {
 _Static_assert(sizeof(struct xr_dir_leaf) == 16, "xr_dir_leaf size");
 
 /*
- * Their maps (rows of XR_MAPS, xr_maps.h). The CLI sizes the tries at load
+ * Their maps (rows of XR_MAPS, xr_maps.h). The DIR-24-8 arrays are declared
+ * with one entry, what fib mode and a foreign loader (which loads fib mode)
+ * need; attach sizes them for table mode (XR_DIR24_BLOCKS, the groups,
+ * XR_DIR_MAX_LEAVES). xr_routes_v4 is not read by the program: it is
+ * populate's list of what it mirrored. The CLI sizes the tries at load
  * time; LPM tries allocate per entry (BPF_F_NO_PREALLOC is mandatory), so a
  * large max_entries costs nothing until used.
  */
@@ -178,11 +181,11 @@ _Static_assert(sizeof(struct xr_dir_leaf) == 16, "xr_dir_leaf size");
 	  XR_MAX_NH_GROUPS, 0)						\
 	X(NEIGH, neigh, HASH, struct xr_neigh_key, struct xr_neigh,	\
 	  XR_MAX_NEIGH, 0)						\
-	X(DIR24_V4, dir24_v4, ARRAY, __u32, struct xr_dir_block,	\
-	  XR_DIR24_BLOCKS, XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE)	\
-	X(DIR8_V4, dir8_v4, ARRAY, __u32, struct xr_dir_block,		\
-	  XR_DIR_DEFAULT_GROUPS, XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE) \
-	X(DIR_LEAVES_V4, dir_leaves_v4, ARRAY, __u32, struct xr_dir_leaf, \
-	  XR_DIR_MAX_LEAVES, XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE)
+	X(DIR24_V4, dir24_v4, ARRAY, __u32, struct xr_dir_block, 1,	\
+	  XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE)			\
+	X(DIR8_V4, dir8_v4, ARRAY, __u32, struct xr_dir_block, 1,	\
+	  XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE)			\
+	X(DIR_LEAVES_V4, dir_leaves_v4, ARRAY, __u32, struct xr_dir_leaf, 1, \
+	  XR_MAPF_SIZED_AT_LOAD | XR_MAPF_MMAPABLE)
 
 #endif /* XR_TABLE_TYPES_H */

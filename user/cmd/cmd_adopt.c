@@ -44,7 +44,9 @@ static const char usage[] =
 
 /*
  * CLI-only maps: the program never uses them, so a foreign loader lets them
- * go. adopt makes them again, sized like the map whose rows they describe.
+ * go. adopt makes them again, sized like the map whose rows they describe,
+ * or (ROUTER_PIN_MAX) as the object declares them: the IPv4 route list,
+ * which only populate reads (the data plane reads the DIR-24-8 table).
  */
 static const struct {
 	enum router_pin pin;
@@ -52,7 +54,19 @@ static const struct {
 } cli_only[] = {
 	{ ROUTER_PIN_LB_VIP_META, ROUTER_PIN_LB_VIPS },
 	{ ROUTER_PIN_LB_BE_META, ROUTER_PIN_LB_BACKENDS },
+	{ ROUTER_PIN_ROUTES_V4, ROUTER_PIN_MAX },
 };
+
+/* The map_flags of a CLI-only map (an LPM trie must not be preallocated). */
+static int create_cli_only(const struct pin_map_spec *spec, __u32 entries)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = XR_MAPF_BPF_FLAGS(spec->flags));
+	int fd = bpf_map_create(spec->type, spec->name, spec->key_size,
+				spec->value_size, entries, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
 
 struct adoptee {
 	struct iface ifc;
@@ -110,6 +124,8 @@ static int source_fd(int prog_fd, enum router_pin pin)
 	for (size_t i = 0; i < sizeof(cli_only) / sizeof(*cli_only); i++) {
 		if (cli_only[i].pin != pin)
 			continue;
+		if (cli_only[i].sized_like == ROUTER_PIN_MAX)
+			return create_cli_only(&spec, spec.max_entries);
 		router_pin_spec(cli_only[i].sized_like, &like);
 		like_fd = prog_map_by_name(prog_fd, like.name);
 		if (like_fd < 0)
@@ -118,9 +134,7 @@ static int source_fd(int prog_fd, enum router_pin pin)
 		close(like_fd);
 		if (fd)
 			return fd;
-		fd = bpf_map_create(spec.type, spec.name, spec.key_size,
-				    spec.value_size, info.max_entries, NULL);
-		return fd < 0 ? -errno : fd;
+		return create_cli_only(&spec, info.max_entries);
 	}
 	log_error("the program has no map %s: not an %s of this version",
 		  spec.name, XR_PROG_NAME);
