@@ -19,7 +19,7 @@ static __u32 *tbl24, *tbl8;
 static struct xr_dir_leaf leaves[NLEAVES];
 
 /* The reference: prefixes and their route values. */
-static struct dir24_route ref[MAXP];
+static struct dir24_route ref[MAXP + 1];	/* + 1: one added by hand */
 static size_t nref;
 
 static __u32 mask(unsigned int plen)
